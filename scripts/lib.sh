@@ -1,0 +1,45 @@
+# Shared by scripts/run and scripts/test: Debian packages, installed only when missing.
+# shellcheck shell=bash
+
+# What building Moonpane needs (compiler, CMake, Qt 6, QtKeychain, simdjson).
+MOONPANE_BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-tools-dev qt6-l10n-tools qt6-image-formats-plugins
+  libqt6sql6-sqlite libqt6svg6 qtkeychain-qt6-dev libsimdjson-dev
+  fonts-dejavu-core
+)
+# What the test suite needs besides: a private D-Bus session with gnome-keyring (the real Secret
+# Service), and clang-format for the formatting check.
+MOONPANE_TEST_PACKAGES=(dbus gnome-keyring clang-format)
+
+# moonpane_install_missing PACKAGE...: apt-get installs what dpkg does not report as installed.
+moonpane_install_missing() {
+  local missing=()
+  local package
+  for package in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$package")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing missing packages: ${missing[*]}" >&2
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "error: these packages are missing and sudo is not available: ${missing[*]}" >&2
+      return 1
+    fi
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# moonpane_build PRESET: configures (once) and builds a CMake preset.
+moonpane_build() {
+  local preset=$1
+  if [ ! -f "build/$preset/CMakeCache.txt" ]; then
+    cmake --preset "$preset"
+  fi
+  cmake --build --preset "$preset" -j "$(nproc)"
+}

@@ -1,0 +1,309 @@
+#include "ChatCommand.h"
+
+#include "Console.h"
+#include "api/ChatCall.h"
+#include "api/ChatClient.h"
+#include "api/WireTrace.h"
+#include "conversation/Attachment.h"
+#include "storage/SecretStore.h"
+#include "storage/Settings.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane::cli {
+
+namespace {
+
+bool readFile(const QString &path, QByteArray *out, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    *out = file.readAll();
+    return true;
+}
+
+bool readJsonFile(const QString &path, QJsonDocument *out, QString *error)
+{
+    QByteArray bytes;
+    if (!readFile(path, &bytes, error))
+        return false;
+    QJsonParseError parseError;
+    *out = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = u"%1 is not valid JSON: %2 at byte %3"_s.arg(path, parseError.errorString())
+                     .arg(parseError.offset);
+        return false;
+    }
+    return true;
+}
+
+bool loadAttachment(const QString &spec, ContentPart *out, QString *error)
+{
+    // ms:// references pass through; a prefix says whether it is a video (image by default).
+    for (const auto &[prefix, kind] :
+         {std::pair {"image:"_L1, Attachment::Kind::Image}, std::pair {"video:"_L1, Attachment::Kind::Video},
+          std::pair {""_L1, Attachment::Kind::Image}}) {
+        if (spec.startsWith(prefix) && QStringView(spec).mid(prefix.size()).startsWith(u"ms://"_s)) {
+            *out = Attachment::fromReference(spec.mid(prefix.size()).toUtf8(), kind).toPart();
+            return true;
+        }
+    }
+    const std::optional<Attachment> attachment = Attachment::fromFile(spec, error);
+    if (!attachment)
+        return false;
+    *out = attachment->toPart();
+    return true;
+}
+
+QJsonObject replyObject(const ChatCall &call)
+{
+    const AssistantReply reply = call.reply();
+    QJsonArray toolCalls;
+    for (const ToolCall &toolCall : reply.toolCalls)
+        toolCalls.append(toolCall.toJson());
+    QJsonObject object {
+        {u"role"_s, u"assistant"_s},
+        {u"content"_s, reply.content},
+        {u"reasoning_content"_s, reply.hasReasoning ? QJsonValue(reply.reasoningContent) : QJsonValue()},
+        {u"tool_calls"_s, toolCalls},
+        {u"finish_reason"_s, reply.finishReason.isEmpty() ? QJsonValue() : QJsonValue(reply.finishReason)},
+        {u"usage"_s, reply.usage ? QJsonValue(reply.usage->raw) : QJsonValue()},
+        {u"incomplete"_s, call.outcome() != ChatCall::Outcome::Complete},
+    };
+    if (call.error().isError()) {
+        const ApiError &error = call.error();
+        QJsonObject errorObject {{u"message"_s, error.message}, {u"summary"_s, error.summary()}};
+        if (error.httpStatus)
+            errorObject.insert(u"status"_s, error.httpStatus);
+        if (!error.code.isEmpty())
+            errorObject.insert(u"code"_s, error.code);
+        if (error.retryAfterSeconds)
+            errorObject.insert(u"retry_after"_s, *error.retryAfterSeconds);
+        object.insert(u"error"_s, errorObject);
+    }
+    return object;
+}
+
+} // namespace
+
+bool ChatCommand::buildRequest(const ChatOptions &options, ChatRequest *request, QString *error)
+{
+    request->parameters = options.parameters;
+    ChatParameters &p = request->parameters;
+
+    if (!options.toolsFile.isEmpty()) {
+        QJsonDocument tools;
+        if (!readJsonFile(options.toolsFile, &tools, error))
+            return false;
+        if (!tools.isArray()) {
+            *error = u"%1 must hold a JSON array of tools"_s.arg(options.toolsFile);
+            return false;
+        }
+        p.tools = tools.array();
+    }
+    if (options.responseFormat == "text"_L1) {
+        p.responseFormat = ResponseFormat::Text;
+    } else if (options.responseFormat == "json_object"_L1) {
+        p.responseFormat = ResponseFormat::JsonObject;
+    } else if (options.responseFormat.startsWith("json_schema="_L1)) {
+        const QString path = options.responseFormat.mid(12);
+        QJsonDocument schema;
+        if (!readJsonFile(path, &schema, error))
+            return false;
+        if (!schema.isObject()) {
+            *error = u"%1 must hold a JSON object {\"name\", \"schema\"}"_s.arg(path);
+            return false;
+        }
+        p.responseFormat = ResponseFormat::JsonSchema;
+        p.jsonSchema = schema.object();
+    }
+
+    if (!options.system.isEmpty())
+        request->messages.append(ChatMessage::system(options.system));
+    if (!options.historyFile.isEmpty()) {
+        QByteArray bytes;
+        if (!readFile(options.historyFile, &bytes, error))
+            return false;
+        QList<ChatMessage> history;
+        if (!ChatMessage::listFromJson(bytes, &history, error)) {
+            *error = u"%1: %2"_s.arg(options.historyFile, *error);
+            return false;
+        }
+        request->messages.append(history);
+    }
+
+    QString prompt = options.prompt;
+    if (options.promptFromStdin) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            *error = u"cannot read the prompt from standard input"_s;
+            return false;
+        }
+        prompt = QString::fromUtf8(in.readAll());
+    }
+    ChatMessage user = ChatMessage::user(prompt);
+    if (!options.attachments.isEmpty()) {
+        if (!prompt.isEmpty())
+            user.parts.append(ContentPart::fromText(prompt)); // text first, then the media
+        for (const QString &spec : options.attachments) {
+            ContentPart part;
+            if (!loadAttachment(spec, &part, error))
+                return false;
+            user.parts.append(part);
+        }
+        user.content.clear();
+    }
+    if (!user.hasContent()) {
+        *error = u"the prompt is empty: give it as an argument or on standard input"_s;
+        return false;
+    }
+    request->messages.append(user);
+    return true;
+}
+
+int ChatCommand::run(const QStringList &arguments)
+{
+    ChatOptions options;
+    QString error;
+    bool help = false;
+    if (!ChatOptions::parse(arguments, &options, &error, &help)) {
+        Console::error(u"error: %1\nRun 'moonpane-cli chat --help' for the options."_s.arg(error));
+        return ExitUsage;
+    }
+    if (help) {
+        Console::out(ChatOptions::helpText());
+        return ExitComplete;
+    }
+
+    ChatRequest request;
+    if (!buildRequest(options, &request, &error)) {
+        Console::error(u"error: "_s + error);
+        return ExitUsage;
+    }
+    if (const QStringList problems = request.validate(); !problems.isEmpty()) {
+        for (const QString &problem : problems)
+            Console::error(u"error: "_s + problem);
+        return ExitUsage;
+    }
+    const QByteArray body = request.toJson();
+    if (body.size() > ChatRequest::kMaxBodyBytes) {
+        Console::error(
+            u"error: the request would be %1 MB; the API accepts at most %2 MB. Attach fewer or smaller "
+            "files."_s.arg(body.size() / 1'000'000)
+                .arg(ChatRequest::kMaxBodyBytes / 1'000'000));
+        return ExitUsage;
+    }
+    if (options.dryRun) {
+        Console::out(QString::fromUtf8(body) + u'\n');
+        return ExitComplete;
+    }
+    return send(options, request, body);
+}
+
+int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body)
+{
+    Settings settings;
+    Endpoint endpoint;
+    const QString baseUrl = options.baseUrl.isEmpty() ? settings.effectiveBaseUrl() : options.baseUrl;
+    endpoint.baseUrl = QUrl(baseUrl.trimmed(), QUrl::StrictMode);
+    if (!endpoint.baseUrl.isValid() || endpoint.baseUrl.host().isEmpty()
+        || (endpoint.baseUrl.scheme() != "http"_L1 && endpoint.baseUrl.scheme() != "https"_L1)) {
+        Console::error(u"error: the base URL \"%1\" is not an http(s) URL"_s.arg(baseUrl));
+        return ExitUsage;
+    }
+    endpoint.connectTimeout =
+        std::chrono::seconds(settings.value(Settings::Key::ConnectTimeoutSeconds).toInt());
+    endpoint.idleTimeout = std::chrono::seconds(settings.value(Settings::Key::IdleTimeoutSeconds).toInt());
+
+    endpoint.apiKey = qEnvironmentVariable(SecretStore::kApiKeyVariable).trimmed();
+    if (endpoint.apiKey.isEmpty()) {
+        SecretStore secrets;
+        const SecretStore::Result stored = secrets.readApiKeySync();
+        if (!stored.ok()) {
+            Console::error(
+                u"error: no API key. Set the MOONPANE_API_KEY environment variable, or save a key in "
+                "Moonpane (Settings → Account), which keeps it in the system keychain.\n(keychain: %1)"_s.arg(
+                    stored.message()));
+            return ExitUsage;
+        }
+        endpoint.apiKey = stored.secret.trimmed();
+    }
+
+    std::unique_ptr<QFile> traceFile;
+    std::unique_ptr<WireTrace> trace;
+    if (!options.traceFile.isEmpty()) {
+        traceFile = std::make_unique<QFile>(options.traceFile);
+        if (!traceFile->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            Console::error(u"error: cannot write the trace to %1: %2"_s.arg(options.traceFile,
+                                                                            traceFile->errorString()));
+            return ExitUsage;
+        }
+        trace = std::make_unique<WireTrace>(traceFile.get());
+    }
+
+    ChatClient client;
+    client.setEndpoint(endpoint);
+    ChatCall *call = client.sendBody(body, request.parameters.stream, trace.get());
+    const bool text = options.output == ChatOptions::Output::Text;
+    bool reasoningOpen = false;
+    if (text) {
+        QObject::connect(call, &ChatCall::reasoningReceived, call, [&](const QString &delta) {
+            reasoningOpen = true;
+            Console::err(delta);
+        });
+        QObject::connect(call, &ChatCall::contentReceived, call, [&](const QString &delta) {
+            if (reasoningOpen) {
+                Console::err(u"\n\n"_s); // reasoning ends where content starts
+                reasoningOpen = false;
+            }
+            Console::out(delta);
+        });
+    }
+    QObject::connect(call, &ChatCall::finished, QCoreApplication::instance(), &QCoreApplication::quit);
+    QCoreApplication::exec();
+
+    const AssistantReply reply = call->reply();
+    if (text) {
+        if (reasoningOpen)
+            Console::err(u"\n"_s);
+        if (!reply.content.isEmpty() && !reply.content.endsWith(u'\n'))
+            Console::out(u"\n"_s);
+        for (const ToolCall &toolCall : reply.toolCalls)
+            Console::error(u"tool call %1: %2 %3"_s.arg(toolCall.id, toolCall.name, toolCall.arguments));
+        if (reply.finishReason == "length"_L1)
+            Console::error(u"note: the reply stopped at the token limit (finish_reason: length)"_s);
+    } else {
+        Console::out(QString::fromUtf8(QJsonDocument(replyObject(*call)).toJson(QJsonDocument::Compact))
+                     + u'\n');
+    }
+
+    const ApiError &error = call->error();
+    switch (call->outcome()) {
+    case ChatCall::Outcome::Complete:
+        return ExitComplete;
+    case ChatCall::Outcome::Failed:
+        Console::error(u"error: "_s + error.summary());
+        Console::error(u"hint: "_s + error.advice());
+        return error.kind == ApiError::Kind::Http || error.kind == ApiError::Kind::Stream ? ExitApiError
+                                                                                          : ExitIncomplete;
+    case ChatCall::Outcome::Running:
+    case ChatCall::Outcome::Incomplete:
+    case ChatCall::Outcome::Cancelled:
+        break;
+    }
+    Console::error(u"error: "_s + error.summary() + u" The reply is incomplete."_s);
+    return ExitIncomplete;
+}
+
+} // namespace moonpane::cli

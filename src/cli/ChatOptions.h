@@ -1,0 +1,34 @@
+// The options of `moonpane-cli chat`, read from the command line.
+#pragma once
+
+#include "api/ChatParameters.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace moonpane::cli {
+
+struct ChatOptions
+{
+    enum class Output { Text, Json };
+
+    QString baseUrl; // empty: environment, saved setting, default
+    QString system;
+    QString historyFile;
+    QStringList attachments;
+    QString responseFormat; // text | json_object | json_schema=FILE
+    QString toolsFile;
+    QString prompt;
+    bool promptFromStdin = false;
+    Output output = Output::Text;
+    bool dryRun = false;
+    QString traceFile;
+    ChatParameters parameters;
+
+    // Reads `chat` arguments (without the word "chat"). On a usage error returns false and says
+    // why in *error; *help is set when --help was asked for.
+    static bool parse(const QStringList &arguments, ChatOptions *out, QString *error, bool *help);
+    static QString helpText();
+};
+
+} // namespace moonpane::cli

@@ -1,0 +1,13 @@
+// Writing to standard output and standard error as UTF-8, flushed, so a reply streams visibly
+// even through a pipe.
+#pragma once
+
+#include <QString>
+
+namespace moonpane::cli::Console {
+
+void out(const QString &text); // to standard output, as is
+void err(const QString &text); // to standard error, as is
+void error(const QString &line); // one line to standard error; a newline is added
+
+} // namespace moonpane::cli::Console

@@ -1,0 +1,101 @@
+// ChatCall is one chat-completions request in flight: it owns the network reply, the stream
+// decoder, the timeouts and the trace, reports deltas as signals while the reply streams, and
+// ends with exactly one finished() signal. Delete it with deleteLater(), never from a slot of
+// its own signals.
+#pragma once
+
+#include "ApiError.h"
+#include "AssistantReply.h"
+#include "StreamDecoder.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+
+class QNetworkReply;
+
+namespace moonpane {
+
+class WireTrace;
+
+class ChatCall final : public QObject, private StreamAssembler::Listener
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatCall)
+
+public:
+    enum class Outcome {
+        Running,
+        Complete, // [DONE] seen, or a clean end after a finish_reason
+        Incomplete, // cut off (connection lost, timeout, unreadable data): a partial reply may exist
+        Failed, // an HTTP error, an error reported in the stream, or no connection at all
+        Cancelled,
+    };
+    Q_ENUM(Outcome)
+
+    ChatCall(QNetworkReply *reply, std::chrono::milliseconds connectTimeout,
+             std::chrono::milliseconds idleTimeout, WireTrace *trace, QObject *parent = nullptr);
+    ~ChatCall() override;
+
+    Outcome outcome() const { return m_outcome; }
+    bool isRunning() const { return m_outcome == Outcome::Running; }
+    const ApiError &error() const { return m_error; }
+    AssistantReply reply() const { return m_decoder.assembler().reply(); }
+    int httpStatus() const { return m_status; }
+    // Milliseconds from send to the first reasoning or content delta; -1 if none came.
+    qint64 timeToFirstTokenMs() const { return m_firstTokenMs; }
+    qint64 elapsedMs() const { return m_clock.elapsed(); }
+
+public slots:
+    void cancel();
+
+signals:
+    void responseStarted(int httpStatus);
+    void reasoningReceived(const QString &delta);
+    void contentReceived(const QString &delta);
+    void toolCallReceived(int index);
+    void usageReceived();
+    void finished();
+
+private:
+    enum class BodyKind { Undecided, Stream, Json, Error };
+
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onFinished();
+    void onTimeout();
+    void decideBodyKind(const QByteArray &firstBytes);
+    void finish(Outcome outcome, const ApiError &error = {});
+    void noteFirstToken();
+
+    // StreamAssembler::Listener
+    void reasoningDelta(std::string_view utf8) override;
+    void contentDelta(std::string_view utf8) override;
+    void toolCallDelta(int index) override;
+    void usageUpdated() override;
+
+    QPointer<QNetworkReply> m_reply;
+    StreamDecoder m_decoder;
+    WireTrace *m_trace;
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    std::chrono::milliseconds m_connectTimeout;
+    std::chrono::milliseconds m_idleTimeout;
+    BodyKind m_bodyKind = BodyKind::Undecided;
+    QByteArray m_body; // JSON and error bodies are read whole
+    Outcome m_outcome = Outcome::Running;
+    ApiError m_error;
+    int m_status = 0;
+    qint64 m_firstTokenMs = -1;
+    qint64 m_receivedBytes = 0;
+    bool m_headersSeen = false;
+    bool m_cancelled = false;
+    bool m_timedOut = false;
+};
+
+} // namespace moonpane

@@ -1,0 +1,36 @@
+// A whole chat-completions request: messages plus parameters, checked and turned into the JSON
+// body. It owns the history rules of the API (see docs/API.md):
+//   - with thinking on, every assistant message that carries tool_calls is sent with
+//     reasoning_content ("" if it had none), or the API answers 400;
+//   - earlier turns' reasoning is dropped unless thinking.keep is "all" (the server would ignore
+//     it, and it is billed as context); the current turn's tool-call reasoning always stays;
+//   - an assistant tool-call message without text has no `content` key at all.
+#pragma once
+
+#include "ChatMessage.h"
+#include "ChatParameters.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QStringList>
+
+namespace moonpane {
+
+struct ChatRequest
+{
+    // The request body must stay under this (the API's limit is 100 MB).
+    static constexpr qint64 kMaxBodyBytes = 100'000'000;
+
+    ChatParameters parameters;
+    QList<ChatMessage> messages;
+
+    // Everything that would make the API refuse the request, each a sentence a user can act on.
+    QStringList validate() const;
+
+    // The messages as they are sent, after the history rules above.
+    QList<ChatMessage> wireMessages() const;
+
+    QByteArray toJson() const;
+};
+
+} // namespace moonpane

@@ -1,0 +1,65 @@
+// Typed settings with their defaults in one table. The app and the CLI read the same file
+// (moonpane/moonpane.ini under the XDG config directory). Secrets never go here: the API key
+// lives in the keychain (SecretStore).
+#pragma once
+
+#include "api/ChatParameters.h"
+
+#include <QSettings>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+
+namespace moonpane {
+
+class Settings final
+{
+public:
+    enum class Key {
+        BaseUrl,
+        Model,
+        ConnectTimeoutSeconds,
+        IdleTimeoutSeconds,
+        DefaultParameters, // ChatParameters::toJson, app-wide defaults for every conversation
+        SendWithCtrlEnter, // false: Enter sends, Shift+Enter is a new line
+        ShowThinking,
+        Appearance, // "system", "light" or "dark"
+        PriceInputPerMillion, // USD per million uncached prompt tokens
+        PriceCachedInputPerMillion,
+        PriceOutputPerMillion,
+        ContextWindowTokens,
+        WindowGeometry,
+        WindowState,
+        SplitterState,
+    };
+
+    // The environment variable that overrides the base URL for a session.
+    static constexpr auto kBaseUrlVariable = "MOONPANE_BASE_URL";
+
+    Settings(); // the user's settings file
+    explicit Settings(const QString &fileName); // a given file (tests)
+    ~Settings();
+
+    QVariant value(Key key) const;
+    void setValue(Key key, const QVariant &value);
+    void remove(Key key); // back to the default
+    bool isSet(Key key) const;
+    static QVariant defaultValue(Key key);
+    static QString name(Key key);
+    QString fileName() const;
+    void sync();
+
+    // The app-wide request defaults (the model included).
+    ChatParameters defaultParameters() const;
+    void setDefaultParameters(const ChatParameters &parameters);
+
+    // MOONPANE_BASE_URL if set, else the saved base URL, else the default.
+    QString effectiveBaseUrl() const;
+    static bool baseUrlFromEnvironment();
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};
+
+} // namespace moonpane

@@ -1,0 +1,44 @@
+// moonpane-fake-server: the tests' loopback server as a program, for trying the app and the CLI
+// without a real API (and for screenshots). Every request gets the same fixture.
+//
+//   moonpane-fake-server [--port N] [--fixture NAME] [--drip BYTES_PER_TICK] [--interval MS]
+//
+// NAME is a file in tests/support/fixtures (default kimi_thinking.sse). Prints the base URL.
+#include "FakeServer.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({u"port"_s, u"port to listen on (0: any free port)"_s, u"N"_s, u"0"_s});
+    parser.addOption({u"fixture"_s, u"fixture to answer with"_s, u"NAME"_s, u"kimi_thinking.sse"_s});
+    parser.addOption({u"drip"_s, u"send this many bytes per tick (0: all at once)"_s, u"BYTES"_s, u"0"_s});
+    parser.addOption({u"interval"_s, u"milliseconds between ticks"_s, u"MS"_s, u"20"_s});
+    parser.process(app);
+
+    moonpane::test::FakeServer server;
+    const quint16 port = parser.value(u"port"_s).toUShort();
+    if (!server.listen(port)) {
+        std::fprintf(stderr, "cannot listen on port %u\n", port);
+        return 1;
+    }
+    moonpane::test::FakeResponse response = moonpane::test::FakeResponse::fixture(parser.value(u"fixture"_s));
+    if (const int drip = parser.value(u"drip"_s).toInt(); drip > 0) {
+        response.delivery = moonpane::test::FakeResponse::Delivery::Drip;
+        response.dripBytes = drip;
+        response.dripIntervalMs = parser.value(u"interval"_s).toInt();
+    }
+    QObject::connect(&server, &moonpane::test::FakeServer::requestReceived, &server,
+                     [&server, response] { server.enqueue(response); });
+    std::printf("%s\n", qPrintable(server.baseUrl().toString()));
+    std::fflush(stdout);
+    return QCoreApplication::exec();
+}
