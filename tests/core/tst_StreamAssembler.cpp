@@ -96,6 +96,7 @@ void TestStreamAssembler::fixtures_data()
     QTest::newRow("no [DONE]") << u"no_done.sse"_s << false;
     QTest::newRow("cut short") << u"cut_short.sse"_s << false;
     QTest::newRow("openai include_usage") << u"openai_include_usage.sse"_s << true;
+    QTest::newRow("demo reply") << u"demo_weather.sse"_s << true;
 }
 
 void TestStreamAssembler::fixtures()

@@ -2,8 +2,10 @@
 // without a real API (and for screenshots). Every request gets the same fixture.
 //
 //   moonpane-fake-server [--port N] [--fixture NAME] [--drip BYTES_PER_TICK] [--interval MS]
+//                        [--status CODE [--retry-after SECONDS]]
 //
-// NAME is a file in tests/support/fixtures (default kimi_thinking.sse). Prints the base URL.
+// NAME is a file in tests/support/fixtures (default kimi_thinking.sse). With --status, every
+// request gets that HTTP error with a Kimi-style error body instead. Prints the base URL.
 #include "FakeServer.h"
 
 #include <QCommandLineParser>
@@ -22,6 +24,8 @@ int main(int argc, char **argv)
     parser.addOption({u"fixture"_s, u"fixture to answer with"_s, u"NAME"_s, u"kimi_thinking.sse"_s});
     parser.addOption({u"drip"_s, u"send this many bytes per tick (0: all at once)"_s, u"BYTES"_s, u"0"_s});
     parser.addOption({u"interval"_s, u"milliseconds between ticks"_s, u"MS"_s, u"20"_s});
+    parser.addOption({u"status"_s, u"answer with this HTTP error status"_s, u"CODE"_s});
+    parser.addOption({u"retry-after"_s, u"Retry-After seconds for --status"_s, u"SECONDS"_s});
     parser.process(app);
 
     moonpane::test::FakeServer server;
@@ -35,6 +39,16 @@ int main(int argc, char **argv)
         response.delivery = moonpane::test::FakeResponse::Delivery::Drip;
         response.dripBytes = drip;
         response.dripIntervalMs = parser.value(u"interval"_s).toInt();
+    }
+    if (parser.isSet(u"status"_s)) {
+        const int status = parser.value(u"status"_s).toInt();
+        response = moonpane::test::FakeResponse::json(
+            status,
+            status == 429
+                ? R"({"error":{"message":"The engine is currently overloaded, please try again later","type":"engine_overloaded_error"}})"
+                : R"({"error":{"message":"Something went wrong on the server","type":"server_error"}})");
+        if (parser.isSet(u"retry-after"_s))
+            response.withHeader("Retry-After", parser.value(u"retry-after"_s).toUtf8());
     }
     QObject::connect(&server, &moonpane::test::FakeServer::requestReceived, &server,
                      [&server, response] { server.enqueue(response); });

@@ -1,0 +1,357 @@
+#include "ChatSession.h"
+
+#include "ConversationModel.h"
+#include "api/ChatCall.h"
+#include "api/ChatClient.h"
+#include "api/ChatRequest.h"
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+using R = ConversationModel::Roles;
+QList<int> roles(std::initializer_list<R> list)
+{
+    QList<int> out;
+    for (R r : list)
+        out.append(static_cast<int>(r));
+    return out;
+}
+} // namespace
+
+ChatSession::ChatSession(ChatClient *client, Conversation *conversation, ConversationModel *model,
+                         QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_conversation(conversation)
+    , m_model(model)
+{
+}
+
+ChatSession::~ChatSession()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->cancel();
+        m_call->deleteLater();
+    }
+}
+
+ChatParameters ChatSession::parameters() const
+{
+    return m_conversation->parameters.value_or(m_defaults);
+}
+
+bool ChatSession::modelShowsUs() const
+{
+    return m_model && m_model->conversation() == m_conversation;
+}
+
+void ChatSession::change(qint64 id, const std::function<void(Message &)> &fn, const QList<int> &changedRoles)
+{
+    if (modelShowsUs()) {
+        QList<R> list;
+        for (int r : changedRoles)
+            list.append(static_cast<R>(r));
+        m_model->updateMessage(id, fn, list);
+    } else if (Message *m = m_conversation->message(id)) {
+        fn(*m);
+    }
+}
+
+QStringList ChatSession::send(const QString &text, const QList<ContentPart> &parts)
+{
+    if (isBusy())
+        return {u"a reply is still streaming; stop it first"_s};
+    if (text.trimmed().isEmpty() && parts.isEmpty())
+        return {u"the message is empty"_s};
+    Message user;
+    user.role = Role::User;
+    user.content = text;
+    user.parts = parts;
+    user.parentId = m_conversation->path().isEmpty() ? 0 : m_conversation->path().constLast();
+    user.createdAt = QDateTime::currentDateTimeUtc();
+    const qint64 userId = modelShowsUs() ? m_model->addMessage(user) : m_conversation->add(user);
+    const QStringList problems = startReply(userId);
+    if (!problems.isEmpty()) {
+        // Nothing was sent: take the message back so the composer keeps it as a draft.
+        if (modelShowsUs())
+            m_model->removeBranch(userId);
+        else
+            m_conversation->removeBranch(userId);
+    }
+    return problems;
+}
+
+QStringList ChatSession::regenerate(qint64 assistantId)
+{
+    const Message *m = m_conversation->message(assistantId);
+    if (!m || m->role != Role::Assistant)
+        return {u"only a reply can be regenerated"_s};
+    if (isBusy())
+        return {u"a reply is still streaming; stop it first"_s};
+    return startReply(m->parentId);
+}
+
+QStringList ChatSession::retry(qint64 assistantId)
+{
+    const Message *m = m_conversation->message(assistantId);
+    if (!m || m->role != Role::Assistant)
+        return {u"only a reply can be retried"_s};
+    if (isBusy())
+        return {u"a reply is still streaming; stop it first"_s};
+    const qint64 parentId = m->parentId;
+    const bool empty = m->content.isEmpty() && m->reasoning.isEmpty() && m->toolCalls.isEmpty();
+    const QStringList problems = startReply(parentId);
+    // A failed attempt that produced nothing is replaced; one with a partial reply stays as a branch.
+    if (problems.isEmpty() && empty) {
+        if (modelShowsUs())
+            m_model->removeBranch(assistantId);
+        else
+            m_conversation->removeBranch(assistantId);
+        m_conversation->selectBranch(m_replyId);
+    }
+    return problems;
+}
+
+QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
+{
+    const Message *m = m_conversation->message(userId);
+    if (!m || m->role != Role::User)
+        return {u"only your own messages can be edited"_s};
+    if (isBusy())
+        return {u"a reply is still streaming; stop it first"_s};
+    if (text.trimmed().isEmpty() && m->parts.isEmpty())
+        return {u"the message is empty"_s};
+    Message edited;
+    edited.role = Role::User;
+    edited.content = text;
+    edited.parts = m->parts;
+    edited.parentId = m->parentId;
+    edited.createdAt = QDateTime::currentDateTimeUtc();
+    const qint64 editedId = modelShowsUs() ? m_model->addMessage(edited) : m_conversation->add(edited);
+    const QStringList problems = startReply(editedId);
+    if (!problems.isEmpty()) {
+        if (modelShowsUs()) {
+            m_model->removeBranch(editedId);
+            m_model->selectBranch(userId);
+        } else {
+            m_conversation->removeBranch(editedId);
+            m_conversation->selectBranch(userId);
+        }
+    }
+    return problems;
+}
+
+QStringList ChatSession::continueReply(qint64 assistantId)
+{
+    const Message *m = m_conversation->message(assistantId);
+    if (!m || m->role != Role::Assistant)
+        return {u"only a reply can be continued"_s};
+    if (isBusy())
+        return {u"a reply is still streaming; stop it first"_s};
+    if (m->content.isEmpty())
+        return {u"the reply has no text to continue from; regenerate it instead"_s};
+    return startReply(m->parentId, assistantId);
+}
+
+QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
+{
+    ChatRequest request;
+    request.parameters = parameters();
+    request.messages = m_conversation->history(parentId);
+    if (continueId) {
+        ChatMessage prefix = ChatMessage::assistant(m_conversation->message(continueId)->content);
+        prefix.partial = true;
+        request.messages.append(prefix);
+    }
+    if (QStringList problems = request.validate(); !problems.isEmpty())
+        return problems;
+    const QByteArray body = request.toJson();
+    if (body.size() > ChatRequest::kMaxBodyBytes)
+        return {u"the request would be %1 MB; the API accepts at most 100 MB. Remove some attachments."_s.arg(
+            body.size() / 1'000'000)};
+
+    if (continueId) {
+        m_replyId = continueId;
+        m_prefix = m_conversation->message(continueId)->content;
+        m_echo.clear();
+        m_echoResolved = false;
+        m_continuing = true;
+        change(
+            continueId,
+            [](Message &m) {
+                m.state = MessageState::Streaming;
+                m.error = {};
+                m.finishReason.clear();
+            },
+            roles({R::State, R::ErrorSummary, R::FinishReason}));
+    } else {
+        Message reply;
+        reply.role = Role::Assistant;
+        reply.parentId = parentId;
+        reply.state = MessageState::Streaming;
+        reply.model = request.parameters.model;
+        reply.createdAt = QDateTime::currentDateTimeUtc();
+        m_replyId = modelShowsUs() ? m_model->addMessage(reply) : m_conversation->add(reply);
+        m_continuing = false;
+        m_echoResolved = true;
+    }
+    m_reasoningStartMs = -1;
+    m_contentStartMs = -1;
+    m_clock.start();
+
+    m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
+    connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
+    connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
+    connect(m_call, &ChatCall::toolCallReceived, this, [this] {
+        const QList<ToolCall> calls = m_call->reply().toolCalls;
+        change(
+            m_replyId, [&calls](Message &m) { m.toolCalls = calls; }, roles({R::ToolCalls}));
+    });
+    connect(m_call, &ChatCall::usageReceived, this, [this] {
+        const std::optional<Usage> usage = m_call->reply().usage;
+        change(
+            m_replyId, [&usage](Message &m) { m.usage = usage; },
+            roles({R::PromptTokens, R::CachedTokens, R::CompletionTokens}));
+    });
+    connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
+    emit busyChanged(true);
+    emit replyStarted(m_replyId);
+    return {};
+}
+
+void ChatSession::appendReasoning(const QString &delta)
+{
+    if (modelShowsUs()) {
+        m_model->appendReasoning(m_replyId, delta);
+    } else if (Message *m = m_conversation->message(m_replyId)) {
+        m->reasoning += delta;
+        m->hasReasoning = true;
+    }
+}
+
+void ChatSession::appendContent(const QString &delta)
+{
+    if (modelShowsUs()) {
+        m_model->appendContent(m_replyId, delta);
+    } else if (Message *m = m_conversation->message(m_replyId)) {
+        m->content += delta;
+    }
+}
+
+void ChatSession::onReasoning(const QString &delta)
+{
+    if (m_reasoningStartMs < 0) {
+        m_reasoningStartMs = m_clock.elapsed();
+        if (m_continuing)
+            appendReasoning(u"\n\n"_s); // a continuation thinks again; keep both apart
+    }
+    appendReasoning(delta);
+    emit replyProgressed(m_replyId);
+}
+
+void ChatSession::onContent(const QString &delta)
+{
+    if (m_contentStartMs < 0) {
+        m_contentStartMs = m_clock.elapsed();
+        if (m_reasoningStartMs >= 0) {
+            const qint64 thought = m_contentStartMs - m_reasoningStartMs;
+            const bool continuing = m_continuing;
+            change(
+                m_replyId,
+                [thought, continuing](Message &m) {
+                    m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
+                },
+                roles({R::ThinkingMs}));
+        }
+    }
+    QString text = delta;
+    if (!m_echoResolved) {
+        // Hold back what could still be the prefix repeated, until it is clear either way.
+        m_echo += delta;
+        if (m_prefix.startsWith(m_echo) && m_echo.size() < m_prefix.size())
+            return;
+        m_echoResolved = true;
+        text = m_echo.startsWith(m_prefix) ? m_echo.mid(m_prefix.size()) : m_echo;
+        m_echo.clear();
+    }
+    if (!text.isEmpty())
+        appendContent(text);
+    emit replyProgressed(m_replyId);
+}
+
+void ChatSession::onFinished()
+{
+    ChatCall *call = m_call;
+    if (!call)
+        return;
+    if (!m_echoResolved && !m_echo.isEmpty()) {
+        // The stream ended while the text still matched the prefix: it was all a repeat.
+        m_echoResolved = true;
+        if (!m_prefix.startsWith(m_echo))
+            appendContent(m_echo);
+    }
+    const AssistantReply reply = call->reply();
+    const ChatCall::Outcome outcome = call->outcome();
+    const ApiError error = call->error();
+    const qint64 now = m_clock.elapsed();
+    const qint64 firstToken = call->timeToFirstTokenMs();
+    const qint64 reasoningStart = m_reasoningStartMs;
+    const qint64 contentStart = m_contentStartMs;
+    const bool continuing = m_continuing;
+    change(m_replyId,
+           [&](Message &m) {
+               switch (outcome) {
+               case ChatCall::Outcome::Complete:
+                   m.state = MessageState::Complete;
+                   m.error = {};
+                   break;
+               case ChatCall::Outcome::Failed:
+                   m.state = MessageState::Failed;
+                   m.error = error;
+                   break;
+               case ChatCall::Outcome::Incomplete:
+               case ChatCall::Outcome::Cancelled:
+               case ChatCall::Outcome::Running:
+                   m.state = MessageState::Incomplete;
+                   m.error = error;
+                   break;
+               }
+               if (!reply.finishReason.isEmpty())
+                   m.finishReason = reply.finishReason;
+               if (reply.usage)
+                   m.usage = reply.usage;
+               if (!reply.toolCalls.isEmpty())
+                   m.toolCalls = reply.toolCalls;
+               if (reply.hasReasoning)
+                   m.hasReasoning = true;
+               if (!reply.model.isEmpty())
+                   m.model = reply.model;
+               if (reasoningStart >= 0 && contentStart < 0) // thought until the end (e.g. tool calls)
+                   m.thinkingMs =
+                       (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + (now - reasoningStart);
+               if (firstToken >= 0) {
+                   if (!continuing)
+                       m.firstTokenMs = firstToken;
+                   m.generationMs =
+                       (continuing ? std::max<qint64>(0, m.generationMs) : 0) + (now - firstToken);
+               }
+           },
+           {});
+    const qint64 id = m_replyId;
+    m_call = nullptr;
+    m_continuing = false;
+    call->deleteLater();
+    emit busyChanged(false);
+    emit replyFinished(id);
+}
+
+void ChatSession::stop()
+{
+    if (m_call)
+        m_call->cancel();
+}
+
+} // namespace moonpane

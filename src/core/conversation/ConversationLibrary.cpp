@@ -1,0 +1,96 @@
+#include "ConversationLibrary.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+ConversationLibrary::ConversationLibrary(QObject *parent)
+    : QObject(parent)
+{
+}
+
+ConversationLibrary::~ConversationLibrary() = default;
+
+Conversation *ConversationLibrary::adopt(std::unique_ptr<Conversation> conversation)
+{
+    if (conversation->id == 0)
+        conversation->id = m_nextId;
+    m_nextId = std::max(m_nextId, conversation->id + 1);
+    Conversation *raw = conversation.get();
+    m_conversations.push_back(std::move(conversation));
+    emit added(raw->id);
+    return raw;
+}
+
+Conversation *ConversationLibrary::create()
+{
+    auto conversation = std::make_unique<Conversation>();
+    conversation->title = u"New chat"_s;
+    conversation->createdAt = conversation->updatedAt = QDateTime::currentDateTimeUtc();
+    return adopt(std::move(conversation));
+}
+
+Conversation *ConversationLibrary::conversation(qint64 id) const
+{
+    for (const auto &c : m_conversations) {
+        if (c->id == id)
+            return c.get();
+    }
+    return nullptr;
+}
+
+QList<Conversation *> ConversationLibrary::conversations() const
+{
+    QList<Conversation *> list;
+    for (const auto &c : m_conversations)
+        list.append(c.get());
+    std::stable_sort(list.begin(), list.end(), [](const Conversation *a, const Conversation *b) {
+        return a->updatedAt > b->updatedAt;
+    });
+    return list;
+}
+
+void ConversationLibrary::rename(qint64 id, const QString &title)
+{
+    Conversation *c = conversation(id);
+    const QString trimmed = title.simplified();
+    if (!c || trimmed.isEmpty() || trimmed == c->title)
+        return;
+    c->title = trimmed;
+    emit changed(id);
+}
+
+void ConversationLibrary::touch(qint64 id)
+{
+    if (Conversation *c = conversation(id)) {
+        c->updatedAt = QDateTime::currentDateTimeUtc();
+        emit changed(id);
+    }
+}
+
+void ConversationLibrary::remove(qint64 id)
+{
+    const auto it = std::find_if(m_conversations.begin(), m_conversations.end(),
+                                 [id](const auto &c) { return c->id == id; });
+    if (it == m_conversations.end())
+        return;
+    m_removed = std::move(*it);
+    m_conversations.erase(it);
+    emit removed(id);
+}
+
+qint64 ConversationLibrary::undoRemove()
+{
+    if (!m_removed)
+        return 0;
+    return adopt(std::move(m_removed))->id;
+}
+
+void ConversationLibrary::commitRemove()
+{
+    m_removed.reset();
+}
+
+} // namespace moonpane

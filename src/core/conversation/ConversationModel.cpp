@@ -1,0 +1,221 @@
+#include "ConversationModel.h"
+
+#include <QMetaEnum>
+#include <QVariantMap>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+ConversationModel::ConversationModel(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+ConversationModel::~ConversationModel() = default;
+
+void ConversationModel::setConversation(Conversation *conversation)
+{
+    beginResetModel();
+    m_conversation = conversation;
+    m_rows = conversation ? conversation->path() : QList<qint64>();
+    endResetModel();
+}
+
+int ConversationModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+const Message *ConversationModel::messageAt(int row) const
+{
+    if (!m_conversation || row < 0 || row >= m_rows.size())
+        return nullptr;
+    return m_conversation->message(m_rows.at(row));
+}
+
+int ConversationModel::rowOf(qint64 id) const
+{
+    return static_cast<int>(m_rows.indexOf(id));
+}
+
+QHash<int, QByteArray> ConversationModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    const QMetaEnum roles = QMetaEnum::fromType<Roles>();
+    for (int i = 0; i < roles.keyCount(); ++i) {
+        QByteArray name = roles.key(i);
+        name[0] = QChar::toLower(static_cast<char16_t>(name[0]));
+        names.insert(roles.value(i), name);
+    }
+    return names;
+}
+
+QVariant ConversationModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Message *m = messageAt(index.row());
+    if (!m)
+        return {};
+    if (role == Qt::DisplayRole)
+        return m->content;
+    switch (static_cast<Roles>(role)) {
+    case Roles::Id:
+        return m->id;
+    case Roles::MessageRole:
+        return static_cast<int>(m->role);
+    case Roles::Content:
+        return m->content;
+    case Roles::Reasoning:
+        return m->reasoning;
+    case Roles::HasReasoning:
+        return m->hasReasoning || !m->reasoning.isEmpty();
+    case Roles::ToolCalls: {
+        QVariantList calls;
+        for (const ToolCall &call : m->toolCalls)
+            calls.append(
+                QVariantMap {{u"id"_s, call.id}, {u"name"_s, call.name}, {u"arguments"_s, call.arguments}});
+        return calls;
+    }
+    case Roles::State:
+        return static_cast<int>(m->state);
+    case Roles::ErrorSummary:
+        return m->error.isError() ? m->error.summary() : QString();
+    case Roles::ErrorAdvice:
+        return m->error.isError() ? m->error.advice() : QString();
+    case Roles::RetryAfterSeconds:
+        return m->error.retryAfterSeconds.value_or(-1);
+    case Roles::FinishReason:
+        return m->finishReason;
+    case Roles::PromptTokens:
+        return m->usage ? m->usage->promptTokens : -1;
+    case Roles::CachedTokens:
+        return m->usage ? m->usage->cachedTokens.value_or(0) : -1;
+    case Roles::CompletionTokens:
+        return m->usage ? m->usage->completionTokens : -1;
+    case Roles::CreatedAt:
+        return m->createdAt;
+    case Roles::ThinkingMs:
+        return m->thinkingMs;
+    case Roles::Model:
+        return m->model;
+    case Roles::BranchIndex:
+        return static_cast<int>(m_conversation->siblings(m->id).indexOf(m->id));
+    case Roles::BranchCount:
+        return static_cast<int>(m_conversation->siblings(m->id).size());
+    case Roles::AttachmentCount:
+        return static_cast<int>(m->parts.size());
+    }
+    return {};
+}
+
+void ConversationModel::emitRow(qint64 id, const QList<Roles> &roles)
+{
+    const int row = rowOf(id);
+    if (row >= 0) {
+        QList<int> ints;
+        for (Roles r : roles)
+            ints.append(static_cast<int>(r));
+        const QModelIndex at = index(row);
+        emit dataChanged(at, at, ints);
+    }
+}
+
+qint64 ConversationModel::addMessage(Message message)
+{
+    Q_ASSERT(m_conversation);
+    if (!message.createdAt.isValid())
+        message.createdAt = QDateTime::currentDateTimeUtc();
+    const qint64 id = m_conversation->add(std::move(message));
+    syncPath();
+    // A new branch changes its siblings' "n of m".
+    for (qint64 sibling : m_conversation->siblings(id)) {
+        if (sibling != id)
+            emitRow(sibling, {Roles::BranchCount});
+    }
+    emit changed();
+    return id;
+}
+
+void ConversationModel::appendReasoning(qint64 id, const QString &delta)
+{
+    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
+        m->reasoning += delta;
+        m->hasReasoning = true;
+        emitRow(id, {Roles::Reasoning});
+    }
+}
+
+void ConversationModel::appendContent(qint64 id, const QString &delta)
+{
+    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
+        m->content += delta;
+        emitRow(id, {Roles::Content});
+    }
+}
+
+void ConversationModel::updateMessage(qint64 id, const std::function<void(Message &)> &change,
+                                      const QList<Roles> &roles)
+{
+    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
+        change(*m);
+        emitRow(id, roles);
+        emit changed();
+    }
+}
+
+void ConversationModel::removeMessage(qint64 id)
+{
+    remove(id, false);
+}
+
+void ConversationModel::removeBranch(qint64 id)
+{
+    remove(id, true);
+}
+
+void ConversationModel::remove(qint64 id, bool branch)
+{
+    if (!m_conversation || !m_conversation->message(id))
+        return;
+    if (branch)
+        m_conversation->removeBranch(id);
+    else
+        m_conversation->removeOne(id);
+    syncPath();
+    // Branch counts can change anywhere along the path (replies that moved up become siblings).
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1),
+                         {static_cast<int>(Roles::BranchIndex), static_cast<int>(Roles::BranchCount)});
+    emit changed();
+}
+
+void ConversationModel::selectBranch(qint64 id)
+{
+    if (!m_conversation)
+        return;
+    m_conversation->selectBranch(id);
+    syncPath();
+    emit changed();
+}
+
+void ConversationModel::syncPath()
+{
+    const QList<qint64> &path = m_conversation->path();
+    qsizetype first = 0;
+    while (first < m_rows.size() && first < path.size() && m_rows.at(first) == path.at(first))
+        ++first;
+    if (first < m_rows.size()) {
+        beginRemoveRows({}, static_cast<int>(first), static_cast<int>(m_rows.size() - 1));
+        m_rows.resize(first);
+        endRemoveRows();
+    }
+    if (first < path.size()) {
+        beginInsertRows({}, static_cast<int>(first), static_cast<int>(path.size() - 1));
+        m_rows = path;
+        endInsertRows();
+    }
+}
+
+} // namespace moonpane

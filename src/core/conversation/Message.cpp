@@ -1,0 +1,24 @@
+#include "Message.h"
+
+namespace moonpane {
+
+ChatMessage Message::toChatMessage() const
+{
+    ChatMessage message;
+    message.role = role;
+    if (parts.isEmpty()) {
+        message.content = content;
+    } else {
+        if (!content.isEmpty())
+            message.parts.append(ContentPart::fromText(content)); // text first, then the media
+        message.parts.append(parts);
+    }
+    if (hasReasoning || !reasoning.isEmpty())
+        message.reasoningContent = reasoning;
+    message.toolCalls = toolCalls;
+    message.toolCallId = toolCallId;
+    message.name = name;
+    return message;
+}
+
+} // namespace moonpane

@@ -1,0 +1,50 @@
+// One message of a conversation as Moonpane keeps it: the wire content plus what the app needs
+// around it (its place in the branch tree, state, error, usage, timings).
+#pragma once
+
+#include "api/ApiError.h"
+#include "api/ChatMessage.h"
+#include "api/Usage.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace moonpane {
+
+enum class MessageState {
+    Complete,
+    Streaming, // the reply is arriving
+    Incomplete, // cut off or stopped; what arrived is kept
+    Failed, // the request failed; `error` says why
+};
+
+struct Message
+{
+    qint64 id = 0; // unique within its conversation, never reused
+    qint64 parentId = 0; // the message it answers or follows; 0 for the first
+    Role role = Role::User;
+    QString content;
+    QList<ContentPart> parts; // media sent with a user message (text lives in `content`)
+    QString reasoning;
+    bool hasReasoning = false;
+    QList<ToolCall> toolCalls;
+    QString toolCallId;
+    QString name;
+    QString finishReason;
+    std::optional<Usage> usage;
+    MessageState state = MessageState::Complete;
+    ApiError error;
+    QDateTime createdAt;
+    QString model;
+    qint64 thinkingMs = -1; // how long the model reasoned
+    qint64 firstTokenMs = -1; // from sending to the first reasoning or content token
+    qint64 generationMs = -1; // from the first token to the end
+
+    // The message as it goes into a request (ChatRequest applies the history rules).
+    ChatMessage toChatMessage() const;
+    bool isAssistant() const { return role == Role::Assistant; }
+};
+
+} // namespace moonpane

@@ -1,0 +1,361 @@
+// ChatSession against the loopback fake server: a reply streams into one row; stop keeps the
+// partial reply; errors become a failed row that Retry replaces; edit-and-resend and regenerate
+// fork; Continue (Partial Mode) joins the pieces; a conversation streams on in the background.
+#include "FakeServer.h"
+#include "api/ChatClient.h"
+#include "conversation/ChatSession.h"
+#include "conversation/ConversationModel.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace moonpane;
+using namespace moonpane::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// An event stream with the given content pieces and finish reason.
+QByteArray stream(const QStringList &pieces, const QString &finish = u"stop"_s)
+{
+    QByteArray body;
+    for (const QString &piece : pieces) {
+        const QJsonObject chunk {
+            {u"choices"_s,
+             QJsonArray {QJsonObject {{u"index"_s, 0}, {u"delta"_s, QJsonObject {{u"content"_s, piece}}}}}}};
+        body += "data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n";
+    }
+    const QJsonObject last {
+        {u"choices"_s,
+         QJsonArray {
+             QJsonObject {{u"index"_s, 0}, {u"delta"_s, QJsonObject {}}, {u"finish_reason"_s, finish}}}}};
+    body += "data: " + QJsonDocument(last).toJson(QJsonDocument::Compact) + "\n\ndata: [DONE]\n\n";
+    return body;
+}
+
+QString expected(const QString &fixture, const char *field)
+{
+    return QJsonDocument::fromJson(fixtureBytes(fixture + u".expected.json"_s))
+        .object()
+        .value(QLatin1String(field))
+        .toString();
+}
+
+QJsonArray sentMessages(const FakeServer &server)
+{
+    return server.lastRequest().json().value("messages"_L1).toArray();
+}
+
+} // namespace
+
+class TestChatSession : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void sendStreamsIntoOneRow();
+    void stopKeepsThePartialReply();
+    void failedReplyThenRetry();
+    void retryKeepsAPartialReplyAsABranch();
+    void editAndResendForks();
+    void regenerateAddsABranch();
+    void continueJoinsThePieces_data();
+    void continueJoinsThePieces();
+    void toolCallRepliesKeepTheirReasoning();
+    void backgroundConversationStreamsOn();
+    void invalidParametersSendNothing();
+    void nonStreamedReply();
+
+private:
+    void waitIdle(ChatSession *session);
+
+    FakeServer *m_server = nullptr;
+    ChatClient *m_client = nullptr;
+    Conversation *m_conversation = nullptr;
+    ConversationModel *m_model = nullptr;
+    ChatSession *m_session = nullptr;
+};
+
+void TestChatSession::init()
+{
+    m_server = new FakeServer(this);
+    QVERIFY(m_server->listen());
+    m_client = new ChatClient(this);
+    Endpoint endpoint;
+    endpoint.baseUrl = m_server->baseUrl();
+    endpoint.apiKey = u"sk-session-test"_s;
+    m_client->setEndpoint(endpoint);
+    m_conversation = new Conversation;
+    m_model = new ConversationModel(this);
+    m_model->setConversation(m_conversation);
+    m_session = new ChatSession(m_client, m_conversation, m_model, this);
+}
+
+void TestChatSession::cleanup()
+{
+    delete m_session;
+    delete m_model;
+    delete m_conversation;
+    delete m_client;
+    delete m_server;
+}
+
+void TestChatSession::waitIdle(ChatSession *session)
+{
+    if (session->isBusy()) {
+        QSignalSpy finished(session, &ChatSession::replyFinished);
+        QVERIFY(finished.wait(10000));
+    }
+    QVERIFY(!session->isBusy());
+}
+
+void TestChatSession::sendStreamsIntoOneRow()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QSignalSpy changed(m_model, &QAbstractItemModel::dataChanged);
+    QSignalSpy busy(m_session, &ChatSession::busyChanged);
+    QCOMPARE(m_session->send(u"Hello"_s), QStringList());
+    QCOMPARE(m_model->rowCount(), 2);
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Streaming);
+    waitIdle(m_session);
+    const Message *reply = m_model->messageAt(1);
+    QCOMPARE(reply->state, MessageState::Complete);
+    QCOMPARE(reply->content, expected(u"kimi_thinking.sse"_s, "content"));
+    QCOMPARE(reply->reasoning, expected(u"kimi_thinking.sse"_s, "reasoning_content"));
+    QCOMPARE(reply->finishReason, u"stop"_s);
+    QCOMPARE(reply->usage->cachedTokens, 16);
+    QCOMPARE(reply->model, u"kimi-k2.6"_s);
+    QVERIFY(reply->thinkingMs >= 0);
+    QVERIFY(reply->firstTokenMs >= 0);
+    QVERIFY(reply->generationMs >= 0);
+    // Every delta changed the reply's row only.
+    QVERIFY(changed.size() >= 16);
+    for (const QList<QVariant> &args : changed)
+        QCOMPARE(args.at(0).toModelIndex().row(), 1);
+    QCOMPARE(busy.size(), 2);
+    QCOMPARE(sentMessages(*m_server),
+             QJsonArray({QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Hello"_s}}}));
+}
+
+void TestChatSession::stopKeepsThePartialReply()
+{
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.pauseAfterBytes = response.body.indexOf("| city");
+    m_server->enqueue(response);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QVERIFY(m_session->send(u"Hello"_s).isEmpty());
+    QVERIFY(paused.wait(10000));
+    QTRY_VERIFY(m_model->messageAt(1)->content.endsWith(u"a table:\n\n"_s));
+    m_session->stop();
+    waitIdle(m_session);
+    const Message *reply = m_model->messageAt(1);
+    QCOMPARE(reply->state, MessageState::Incomplete);
+    QCOMPARE(reply->error.kind, ApiError::Kind::Cancelled);
+    QVERIFY(reply->content.endsWith(u"a table:\n\n"_s));
+}
+
+void TestChatSession::failedReplyThenRetry()
+{
+    m_server->enqueue(
+        FakeResponse::json(
+            429,
+            R"({"error":{"message":"The engine is currently overloaded","type":"engine_overloaded_error"}})")
+            .withHeader("Retry-After", "5"));
+    QVERIFY(m_session->send(u"Hello"_s).isEmpty());
+    waitIdle(m_session);
+    const qint64 failedId = m_model->messageAt(1)->id;
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Failed);
+    QCOMPARE(m_model->messageAt(1)->error.retryAfterSeconds, std::optional<int>(5));
+    QCOMPARE(m_model->messageAt(1)->error.httpStatus, 429);
+
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QCOMPARE(m_session->retry(failedId), QStringList());
+    waitIdle(m_session);
+    QCOMPARE(m_model->rowCount(), 2);
+    QVERIFY(!m_conversation->message(failedId)); // an empty failed attempt is replaced
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Complete);
+    QCOMPARE(m_model->messageAt(1)->content, u"Complete without DONE"_s);
+    QCOMPARE(m_model->index(1).data(static_cast<int>(ConversationModel::Roles::BranchCount)).toInt(), 1);
+    QCOMPARE(sentMessages(*m_server).size(), 1); // the same history again
+}
+
+void TestChatSession::retryKeepsAPartialReplyAsABranch()
+{
+    m_server->enqueue(FakeResponse::fixture(u"cut_short.sse"_s));
+    QVERIFY(m_session->send(u"Hello"_s).isEmpty());
+    waitIdle(m_session);
+    const qint64 partialId = m_model->messageAt(1)->id;
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Incomplete);
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QVERIFY(m_session->retry(partialId).isEmpty());
+    waitIdle(m_session);
+    QVERIFY(m_conversation->message(partialId));
+    QCOMPARE(m_conversation->siblings(partialId).size(), 2);
+    QCOMPARE(m_model->messageAt(1)->content, u"Complete without DONE"_s);
+}
+
+void TestChatSession::editAndResendForks()
+{
+    m_server->enqueue(FakeResponse::sse(stream({u"first answer"_s})));
+    QVERIFY(m_session->send(u"first question"_s).isEmpty());
+    waitIdle(m_session);
+    m_server->enqueue(FakeResponse::sse(stream({u"second answer"_s})));
+    QVERIFY(m_session->send(u"second question"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_model->rowCount(), 4);
+    const qint64 firstQuestion = m_model->messageAt(0)->id;
+
+    m_server->enqueue(FakeResponse::sse(stream({u"answer to the edit"_s})));
+    QVERIFY(m_session->editAndResend(firstQuestion, u"first question, edited"_s).isEmpty());
+    waitIdle(m_session);
+    // The request holds the edited message and nothing of the old branch.
+    QCOMPARE(sentMessages(*m_server),
+             QJsonArray({QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"first question, edited"_s}}}));
+    QCOMPARE(m_model->rowCount(), 2);
+    QCOMPARE(m_model->messageAt(0)->content, u"first question, edited"_s);
+    QCOMPARE(m_model->messageAt(1)->content, u"answer to the edit"_s);
+    // The old branch is kept and can be switched back to.
+    QCOMPARE(m_conversation->siblings(m_model->messageAt(0)->id).size(), 2);
+    m_model->selectBranch(firstQuestion);
+    QCOMPARE(m_model->rowCount(), 4);
+    QCOMPARE(m_model->messageAt(3)->content, u"second answer"_s);
+}
+
+void TestChatSession::regenerateAddsABranch()
+{
+    m_server->enqueue(FakeResponse::sse(stream({u"one"_s})));
+    QVERIFY(m_session->send(u"q"_s).isEmpty());
+    waitIdle(m_session);
+    const qint64 first = m_model->messageAt(1)->id;
+    m_server->enqueue(FakeResponse::sse(stream({u"two"_s})));
+    QVERIFY(m_session->regenerate(first).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_model->rowCount(), 2);
+    QCOMPARE(m_model->messageAt(1)->content, u"two"_s);
+    QCOMPARE(m_conversation->siblings(first).size(), 2);
+    QCOMPARE(sentMessages(*m_server).last().toObject().value("content"_L1).toString(), u"q"_s);
+    QVERIFY(!m_session->regenerate(m_model->messageAt(0)->id).isEmpty()); // a user message cannot be
+}
+
+void TestChatSession::continueJoinsThePieces_data()
+{
+    QTest::addColumn<QStringList>("continuation");
+    QTest::newRow("continues after the prefix") << QStringList {u" of Gutenberg"_s, u" starts in Mainz."_s};
+    QTest::newRow("repeats the prefix first") << QStringList {
+        u"The history of the printing"_s, u" press begins"_s, u" of Gutenberg starts in Mainz."_s};
+}
+
+void TestChatSession::continueJoinsThePieces()
+{
+    QFETCH(QStringList, continuation);
+    m_server->enqueue(FakeResponse::fixture(u"length_limit.sse"_s));
+    QVERIFY(m_session->send(u"Write an essay"_s).isEmpty());
+    waitIdle(m_session);
+    const Message *reply = m_model->messageAt(1);
+    QCOMPARE(reply->finishReason, u"length"_s);
+    const QString prefix = reply->content;
+    const qint64 id = reply->id;
+
+    m_server->enqueue(FakeResponse::sse(stream(continuation)));
+    QCOMPARE(m_session->continueReply(id), QStringList());
+    waitIdle(m_session);
+    const QJsonObject last = sentMessages(*m_server).last().toObject();
+    QCOMPARE(last, (QJsonObject {{u"role"_s, u"assistant"_s}, {u"content"_s, prefix}, {u"partial"_s, true}}));
+    QCOMPARE(m_model->rowCount(), 2); // one reply, not two
+    QCOMPARE(m_model->messageAt(1)->content, prefix + u" of Gutenberg starts in Mainz."_s);
+    QCOMPARE(m_model->messageAt(1)->finishReason, u"stop"_s);
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Complete);
+}
+
+void TestChatSession::toolCallRepliesKeepTheirReasoning()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    waitIdle(m_session);
+    const Message *reply = m_model->messageAt(1);
+    QCOMPARE(reply->toolCalls.size(), 2);
+    QCOMPARE(reply->toolCalls[0].id, u"functions.get_weather:0"_s);
+    QCOMPARE(reply->reasoning, expected(u"kimi_tool_calls.sse"_s, "reasoning_content"));
+    // Answer the calls and ask again: the tool-call message goes back with reasoning_content.
+    for (const ToolCall &call : reply->toolCalls) {
+        Message result;
+        result.role = Role::Tool;
+        result.toolCallId = call.id;
+        result.name = call.name;
+        result.content = u"{\"c\":12}"_s;
+        result.parentId = m_conversation->path().constLast();
+        m_model->addMessage(result);
+    }
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QVERIFY(m_session->send(u"Thanks, and tomorrow?"_s).isEmpty());
+    waitIdle(m_session);
+    const QJsonArray sent = sentMessages(*m_server);
+    QCOMPARE(sent.size(), 5);
+    const QJsonObject toolCall = sent.at(1).toObject();
+    QVERIFY(toolCall.contains("reasoning_content"_L1)); // present ("" for an earlier turn)
+    QCOMPARE(toolCall.value("tool_calls"_L1).toArray().size(), 2);
+    QCOMPARE(sent.at(2).toObject().value("tool_call_id"_L1).toString(), u"functions.get_weather:0"_s);
+}
+
+void TestChatSession::backgroundConversationStreamsOn()
+{
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.pauseAfterBytes = response.body.indexOf("| city");
+    m_server->enqueue(response);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QVERIFY(m_session->send(u"Hello"_s).isEmpty());
+    QVERIFY(paused.wait(10000));
+    QTRY_VERIFY(!m_conversation->message(m_session->streamingMessageId())->content.isEmpty());
+
+    Conversation other;
+    m_model->setConversation(&other); // the user switched away
+    QSignalSpy changed(m_model, &QAbstractItemModel::dataChanged);
+    m_server->resume();
+    waitIdle(m_session);
+    QCOMPARE(changed.size(), 0); // nothing leaked into the conversation shown
+    QCOMPARE(m_model->rowCount(), 0);
+    const Message *reply = m_conversation->message(m_conversation->path().constLast());
+    QCOMPARE(reply->content, expected(u"kimi_thinking.sse"_s, "content"));
+    QCOMPARE(reply->state, MessageState::Complete);
+    m_model->setConversation(m_conversation);
+    QCOMPARE(m_model->rowCount(), 2);
+}
+
+void TestChatSession::invalidParametersSendNothing()
+{
+    ChatParameters parameters;
+    parameters.temperature = 3;
+    m_conversation->parameters = parameters;
+    const QStringList problems = m_session->send(u"Hello"_s);
+    QCOMPARE(problems.size(), 1);
+    QVERIFY(problems.constFirst().contains(u"temperature"_s));
+    QCOMPARE(m_model->rowCount(), 0); // the message was taken back
+    QVERIFY(m_conversation->isEmpty());
+    QVERIFY(!m_session->isBusy());
+    QCOMPARE(m_server->requests().size(), 0);
+    QVERIFY(!m_session->send(u"   "_s).isEmpty());
+}
+
+void TestChatSession::nonStreamedReply()
+{
+    ChatParameters parameters;
+    parameters.stream = false;
+    m_session->setDefaults(parameters);
+    m_server->enqueue(FakeResponse::fixture(u"completion.json"_s));
+    QVERIFY(m_session->send(u"Look it up"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_server->lastRequest().json().value("stream"_L1), QJsonValue(false));
+    const Message *reply = m_model->messageAt(1);
+    QCOMPARE(reply->content, u"Let me look that up."_s);
+    QCOMPARE(reply->reasoning, u"A search will answer this."_s);
+    QCOMPARE(reply->toolCalls.size(), 1);
+    QCOMPARE(reply->state, MessageState::Complete);
+}
+
+QTEST_GUILESS_MAIN(TestChatSession)
+#include "tst_ChatSession.moc"

@@ -1,0 +1,130 @@
+// Conversation: the branch tree behind edit-and-resend and regenerate, the active path, and
+// removing one message or a whole branch.
+#include "conversation/Conversation.h"
+
+#include <QTest>
+
+using namespace moonpane;
+using namespace Qt::StringLiterals;
+
+namespace {
+Message make(Role role, const QString &text, qint64 parent)
+{
+    Message m;
+    m.role = role;
+    m.content = text;
+    m.parentId = parent;
+    return m;
+}
+} // namespace
+
+class TestConversation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void pathFollowsNewMessages();
+    void branchesAndSwitching();
+    void removeOneKeepsWhatFollows();
+    void removeBranchTakesEverythingBelow();
+    void historyStartsWithTheSystemPrompt();
+    void suggestedTitle();
+};
+
+void TestConversation::pathFollowsNewMessages()
+{
+    Conversation c;
+    const qint64 u1 = c.add(make(Role::User, u"hi"_s, 0));
+    const qint64 a1 = c.add(make(Role::Assistant, u"hello"_s, u1));
+    const qint64 u2 = c.add(make(Role::User, u"more"_s, a1));
+    QCOMPARE(c.path(), (QList<qint64> {u1, a1, u2}));
+    QCOMPARE(c.size(), 3);
+    QVERIFY(u1 != a1 && a1 != u2);
+}
+
+void TestConversation::branchesAndSwitching()
+{
+    Conversation c;
+    const qint64 u1 = c.add(make(Role::User, u"q"_s, 0));
+    const qint64 a1 = c.add(make(Role::Assistant, u"first answer"_s, u1));
+    const qint64 u2 = c.add(make(Role::User, u"follow-up"_s, a1));
+    const qint64 a2 = c.add(make(Role::Assistant, u"second answer"_s, u1)); // regenerate a1
+    QCOMPARE(c.siblings(a1), (QList<qint64> {a1, a2}));
+    QCOMPARE(c.path(), (QList<qint64> {u1, a2}));
+    c.selectBranch(a1); // back to the first branch, down to its newest leaf
+    QCOMPARE(c.path(), (QList<qint64> {u1, a1, u2}));
+    c.selectBranch(a2);
+    QCOMPARE(c.path(), (QList<qint64> {u1, a2}));
+    c.selectBranch(999); // unknown: nothing changes
+    QCOMPARE(c.path(), (QList<qint64> {u1, a2}));
+}
+
+void TestConversation::removeOneKeepsWhatFollows()
+{
+    Conversation c;
+    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
+    const qint64 a1 = c.add(make(Role::Assistant, u"b"_s, u1));
+    const qint64 u2 = c.add(make(Role::User, u"c"_s, a1));
+    const qint64 a2 = c.add(make(Role::Assistant, u"d"_s, u2));
+    c.removeOne(a1);
+    QCOMPARE(c.path(), (QList<qint64> {u1, u2, a2}));
+    QCOMPARE(c.message(u2)->parentId, u1);
+    QVERIFY(!c.message(a1));
+    c.removeOne(u1); // the first message: what followed becomes first
+    QCOMPARE(c.path(), (QList<qint64> {u2, a2}));
+    QCOMPARE(c.message(u2)->parentId, 0);
+    c.removeOne(a2); // the leaf
+    QCOMPARE(c.path(), (QList<qint64> {u2}));
+}
+
+void TestConversation::removeBranchTakesEverythingBelow()
+{
+    Conversation c;
+    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
+    const qint64 a1 = c.add(make(Role::Assistant, u"b"_s, u1));
+    const qint64 u2 = c.add(make(Role::User, u"c"_s, a1));
+    const qint64 a2 = c.add(make(Role::Assistant, u"b2"_s, u1));
+    c.selectBranch(a1);
+    c.removeBranch(a1);
+    QVERIFY(!c.message(a1));
+    QVERIFY(!c.message(u2));
+    QCOMPARE(c.path(), (QList<qint64> {u1, a2})); // the sibling takes over
+    c.removeBranch(a2);
+    QCOMPARE(c.path(), (QList<qint64> {u1}));
+    QCOMPARE(c.size(), 1);
+    // Ids are never reused.
+    QVERIFY(c.add(make(Role::Assistant, u"x"_s, u1)) > a2);
+}
+
+void TestConversation::historyStartsWithTheSystemPrompt()
+{
+    Conversation c;
+    c.systemPrompt = u"Be brief."_s;
+    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
+    Message reply = make(Role::Assistant, u"b"_s, u1);
+    reply.reasoning = u"why"_s;
+    const qint64 a1 = c.add(reply);
+    c.add(make(Role::User, u"c"_s, a1));
+    const QList<ChatMessage> all = c.history();
+    QCOMPARE(all.size(), 4);
+    QCOMPARE(all[0].role, Role::System);
+    QCOMPARE(all[2].reasoningContent, std::optional<QString>(u"why"_s));
+    QCOMPARE(c.history(u1).size(), 2);
+    c.systemPrompt = u"   "_s;
+    QCOMPARE(c.history().constFirst().role, Role::User);
+}
+
+void TestConversation::suggestedTitle()
+{
+    Conversation c;
+    QCOMPARE(c.suggestedTitle(), u"New chat"_s);
+    c.add(make(Role::User,
+               u"  How do   I parse server-sent events in C++ without copying every chunk twice?"_s, 0));
+    const QString title = c.suggestedTitle();
+    QVERIFY(title.startsWith(u"How do I parse server-sent events"_s));
+    QVERIFY(title.endsWith(u'…'));
+    QVERIFY(title.size() <= 49);
+}
+
+QTEST_GUILESS_MAIN(TestConversation)
+#include "tst_Conversation.moc"
