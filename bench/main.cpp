@@ -1,20 +1,40 @@
 // moonpane-bench: benchmarks that print one JSON line each. See docs/PERFORMANCE.md.
-#include <QCoreApplication>
+#include <QApplication>
 #include <QStringList>
 
 #include <cstdio>
+#include <memory>
 
 namespace moonpane::bench {
 int runSse(const QStringList &args);
-}
+int runRenderStream(const QStringList &args);
+int runOpenConversation(const QStringList &args);
+int runIdle(const QStringList &args);
+} // namespace moonpane::bench
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    const QStringList args = app.arguments().mid(1);
-    const QString command = args.value(0);
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    const bool widgets = command != QLatin1String("sse");
+    if (widgets && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen"); // headless unless told otherwise
+    std::unique_ptr<QCoreApplication> app(widgets ? new QApplication(argc, argv)
+                                                  : new QCoreApplication(argc, argv));
+    QCoreApplication::setOrganizationName(QStringLiteral("moonpane-bench"));
+    QCoreApplication::setApplicationName(QStringLiteral("moonpane-bench"));
+    const QStringList args = QCoreApplication::arguments().mid(2);
     if (command == QLatin1String("sse"))
-        return moonpane::bench::runSse(args.mid(1));
-    std::fprintf(stderr, "usage: moonpane-bench sse --input FILE [--repeat N]\n");
+        return moonpane::bench::runSse(args);
+    if (command == QLatin1String("render-stream"))
+        return moonpane::bench::runRenderStream(args);
+    if (command == QLatin1String("open-conversation"))
+        return moonpane::bench::runOpenConversation(args);
+    if (command == QLatin1String("idle"))
+        return moonpane::bench::runIdle(args);
+    std::fprintf(stderr,
+                 "usage: moonpane-bench sse --input FILE [--repeat N]\n"
+                 "       moonpane-bench render-stream --reply-kb N\n"
+                 "       moonpane-bench open-conversation --messages N\n"
+                 "       moonpane-bench idle [--seconds S]\n");
     return 2;
 }

@@ -1,16 +1,105 @@
-// The main window of Moonpane.
+// The main window: conversations in a sidebar, the conversation and the composer in the middle
+// (or the first-run page while there is no API key), a dock area for inspectors, menus with
+// every shortcut, and the status bar's figures. It wires the widgets to the core: one
+// ChatSession per conversation, all sharing one ChatClient and one ConversationModel.
 #pragma once
 
+#include "MessageLayout.h"
+
+#include <QHash>
 #include <QMainWindow>
 
+class QAction;
+class QDockWidget;
+class QStackedWidget;
+
 namespace moonpane {
+
+class ChatClient;
+class ChatSession;
+class Composer;
+class Conversation;
+class ConversationLibrary;
+class ConversationListModel;
+class ConversationModel;
+class ConversationSidebar;
+class ConversationView;
+class Credentials;
+class Settings;
+class StatusPanel;
+class WelcomePage;
+class SettingsDialog;
 
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    // Uses the library given (not owned), or an in-memory one of its own.
+    explicit MainWindow(ConversationLibrary *library = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // For tests and benchmarks.
+    ConversationView *view() const { return m_view; }
+    Composer *composer() const { return m_composer; }
+    ConversationSidebar *sidebar() const { return m_sidebar; }
+    ConversationModel *conversationModel() const { return m_model; }
+    ConversationLibrary *library() const { return m_library; }
+    Credentials *credentials() const { return m_credentials; }
+    StatusPanel *statusPanel() const { return m_status; }
+    WelcomePage *welcomePage() const { return m_welcome; }
+    Conversation *currentConversation() const { return m_current; }
+    ChatSession *session(Conversation *conversation);
+    QAction *action(const QString &name) const;
+    bool isShowingWelcome() const;
+    SettingsDialog *settingsDialog() const { return m_settingsDialog; }
+
+public slots:
+    void newConversation();
+    void selectConversation(qint64 id);
+    void send(const QString &text);
+    void stop();
+    void openSettings();
+    void openConversationSettings(bool focusPrompt = false);
+    void copyLastReply();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void applySettings();
+    void refreshEndpoint();
+    void refreshStatus();
+    void updateStack();
+    void handleAction(MessageAction action, qint64 messageId);
+    void deleteConversation(qint64 id);
+    void setThinking(bool enabled, bool keep);
+    void saveDraft();
+
+    Settings *m_settings;
+    Credentials *m_credentials;
+    ConversationLibrary *m_library;
+    ConversationListModel *m_listModel;
+    ConversationModel *m_model;
+    ChatClient *m_client;
+    QHash<qint64, ChatSession *> m_sessions;
+    Conversation *m_current = nullptr;
+
+    ConversationSidebar *m_sidebar;
+    QStackedWidget *m_stack;
+    WelcomePage *m_welcome;
+    QWidget *m_chat;
+    ConversationView *m_view;
+    Composer *m_composer;
+    StatusPanel *m_status;
+    QDockWidget *m_inspectorDock;
+    SettingsDialog *m_settingsDialog = nullptr;
+    QHash<QString, QAction *> m_actions;
+    QString m_deletedTitle;
+    bool m_sidebarWanted = true; // what View → Show Sidebar says; a narrow window hides it anyway
 };
 
 } // namespace moonpane

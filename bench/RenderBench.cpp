@@ -1,0 +1,138 @@
+// moonpane-bench render-stream --reply-kb N [--width W] [--height H]
+//
+// Streams a reply of N KB, in deltas of about five words, into the real ConversationModel,
+// ConversationView and MessageLayout (offscreen), and times each delta on the main thread: the
+// model update, the layout, and the paint of the viewport, forced after every delta (the app
+// would merge deltas that arrive within one frame). The view paints what changed, as it does in
+// the app. One 4 KB reply first loads the fonts (CJK and emoji fallbacks cost milliseconds once
+// per run); small replies are repeated, each in a fresh conversation, until 1,000 deltas are
+// timed. Prints one JSON line: {"reply_kb","deltas","median_us","p99_us",...}.
+#include "BenchCommon.h"
+#include "ConversationView.h"
+#include "Synthetic.h"
+#include "conversation/ConversationModel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QPaintEvent>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane::bench {
+
+namespace {
+
+// Counts the paints of the view and the area they cover.
+class PaintCounter final : public QObject
+{
+public:
+    qint64 paints = 0;
+    qint64 pixels = 0;
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint) {
+            ++paints;
+            for (const QRect &rect : static_cast<QPaintEvent *>(event)->region())
+                pixels += qint64(rect.width()) * rect.height();
+        }
+        return false;
+    }
+};
+
+double percentile(std::vector<qint64> values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<size_t>(std::min<double>(
+        static_cast<double>(values.size() - 1), p * static_cast<double>(values.size() - 1) + 0.5));
+    return static_cast<double>(values[index]) / 1000.0;
+}
+} // namespace
+
+int runRenderStream(const QStringList &args)
+{
+    const int kb = option(args, u"--reply-kb"_s, u"32"_s).toInt();
+    const int width = option(args, u"--width"_s, u"1000"_s).toInt();
+    const int height = option(args, u"--height"_s, u"800"_s).toInt();
+    if (kb < 1) {
+        std::fprintf(stderr, "usage: moonpane-bench render-stream --reply-kb N [--width W] [--height H]\n");
+        return 2;
+    }
+    const QStringList deltas = intoDeltas(syntheticReply(qsizetype(kb) * 1024));
+
+    ConversationView view;
+    ConversationModel model;
+    view.setModel(&model);
+    view.resize(width, height);
+    view.show();
+    QApplication::processEvents();
+    PaintCounter counter;
+
+    // Streams `text` as a new reply in a fresh conversation; records the cost of each delta.
+    const auto streamReply = [&](const QStringList &pieces, std::vector<qint64> *costs) {
+        Conversation conversation;
+        model.setConversation(&conversation);
+        Message question;
+        question.content = u"Write a long answer with tables and code."_s;
+        const qint64 questionId = model.addMessage(question);
+        Message reply;
+        reply.role = Role::Assistant;
+        reply.parentId = questionId;
+        reply.state = MessageState::Streaming;
+        const qint64 replyId = model.addMessage(reply);
+        view.viewport()->repaint();
+        QElapsedTimer timer;
+        for (const QString &delta : pieces) {
+            timer.start();
+            model.appendContent(replyId, delta);
+            view.flushPendingLayout(); // what the next event loop turn does
+            QApplication::processEvents(); // delivers the update request: the paint
+            if (costs)
+                costs->push_back(timer.nsecsElapsed());
+        }
+        model.setConversation(nullptr);
+    };
+    streamReply(intoDeltas(syntheticReply(4 * 1024, 99)), nullptr);
+
+    view.viewport()->installEventFilter(&counter);
+    std::vector<qint64> costs;
+    int replies = 0;
+    do {
+        streamReply(deltas, &costs);
+        ++replies;
+    } while (costs.size() < 1000);
+
+    // How the cost evolves through the reply: the median of the first and of the last tenth.
+    const size_t tenth = std::max<size_t>(1, costs.size() / 10);
+    const std::vector<qint64> first(costs.begin(), costs.begin() + static_cast<std::ptrdiff_t>(tenth));
+    const std::vector<qint64> last(costs.end() - static_cast<std::ptrdiff_t>(tenth), costs.end());
+    qint64 total = 0;
+    for (qint64 c : costs)
+        total += c;
+    printJson(QJsonObject {
+        {u"bench"_s, u"render-stream"_s},
+        {u"reply_kb"_s, kb},
+        {u"deltas"_s, static_cast<qint64>(costs.size())},
+        {u"replies"_s, replies},
+        {u"warmup_kb"_s, 4},
+        {u"median_us"_s, percentile(costs, 0.5)},
+        {u"p99_us"_s, percentile(costs, 0.99)},
+        {u"max_us"_s, percentile(costs, 1.0)},
+        {u"mean_us"_s, static_cast<double>(total) / 1000.0 / static_cast<double>(costs.size())},
+        {u"first_tenth_median_us"_s, percentile(first, 0.5)},
+        {u"last_tenth_median_us"_s, percentile(last, 0.5)},
+        {u"paints"_s, counter.paints},
+        {u"painted_pixels_per_delta"_s,
+         static_cast<double>(counter.pixels) / static_cast<double>(costs.size())},
+        {u"viewport_pixels"_s, qint64(view.viewport()->width()) * view.viewport()->height()},
+        {u"peak_rss_mb"_s, peakRssMb()},
+    });
+    return 0;
+}
+
+} // namespace moonpane::bench

@@ -1,0 +1,78 @@
+// The composer under the conversation: the text field, Send (Stop while a reply streams), a
+// compact row of the most used parameters (thinking, keep thinking), buttons for the system
+// prompt and the conversation's parameters, room for an attachment strip, and a line for
+// problems that kept a message from being sent. It also shows when a message is being edited.
+#pragma once
+
+#include "api/ChatParameters.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QToolButton;
+class QCheckBox;
+
+namespace moonpane {
+
+class ComposerEdit;
+
+class Composer final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit Composer(QWidget *parent = nullptr);
+
+    QString text() const;
+    void setText(const QString &text);
+    void clear();
+    void focusInput();
+    ComposerEdit *editor() const { return m_edit; }
+
+    void setBusy(bool busy);
+    bool isBusy() const { return m_busy; }
+    void setSendWithCtrlEnter(bool ctrlEnter);
+    // Shows the conversation's thinking settings in the compact row.
+    void setThinking(ThinkingMode mode, bool keep);
+
+    void beginEditing(qint64 messageId, const QString &text);
+    void cancelEditing();
+    qint64 editingMessageId() const { return m_editingId; }
+
+    void showProblems(const QStringList &problems);
+    QString problemText() const;
+
+    // Where an attachment strip goes; empty until attachments exist.
+    QWidget *attachmentArea() const { return m_attachmentArea; }
+
+signals:
+    void sendRequested(const QString &text);
+    void stopRequested();
+    void thinkingChanged(bool enabled, bool keep);
+    void systemPromptRequested();
+    void parametersRequested();
+    void editingCancelled();
+    void textEdited();
+
+private:
+    void submit();
+    void updateSendButton();
+    void resizeEvent(QResizeEvent *event) override;
+    void setCompact(bool compact); // shorter labels in a narrow window
+
+    ComposerEdit *m_edit;
+    QPushButton *m_send;
+    QCheckBox *m_thinking;
+    QCheckBox *m_keep;
+    QToolButton *m_systemPrompt;
+    QToolButton *m_parameters;
+    QLabel *m_editingBanner;
+    QLabel *m_problems;
+    QWidget *m_attachmentArea;
+    bool m_busy = false;
+    bool m_compact = false;
+    qint64 m_editingId = 0;
+};
+
+} // namespace moonpane

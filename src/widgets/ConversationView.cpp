@@ -1,0 +1,865 @@
+#include "ConversationView.h"
+
+#include "conversation/ConversationModel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QDateTime>
+#include <QHelpEvent>
+#include <QMenu>
+#include <QPainter>
+#include <QScrollBar>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+
+using Roles = ConversationModel::Roles;
+// Row layouts kept alive; rows further away keep only their height.
+constexpr int kMaxLayouts = 300;
+
+bool onlyTextGrew(const QList<int> &roles)
+{
+    if (roles.isEmpty())
+        return false;
+    return std::all_of(roles.begin(), roles.end(), [](int role) {
+        return role == static_cast<int>(Roles::Content) || role == static_cast<int>(Roles::Reasoning);
+    });
+}
+
+} // namespace
+
+ConversationView::ConversationView(QWidget *parent)
+    : QAbstractItemView(parent)
+{
+    setSelectionMode(NoSelection);
+    setEditTriggers(NoEditTriggers);
+    setVerticalScrollMode(ScrollPerPixel);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setFrameShape(QFrame::NoFrame);
+    setFocusPolicy(Qt::StrongFocus);
+    viewport()->setMouseTracking(true);
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
+    m_scrollBarSync.setSingleShot(true);
+    m_scrollBarSync.setInterval(50);
+    connect(&m_scrollBarSync, &QTimer::timeout, this, &ConversationView::syncScrollBar);
+    m_ticker.setInterval(250);
+    connect(&m_ticker, &QTimer::timeout, this, [this] {
+        // Live timers (thinking seconds, Retry-After countdowns) of the rows in view.
+        const int first = rowAtY(scrollY());
+        const int last = rowAtY(scrollY() + viewport()->height());
+        for (int row = std::max(first, 0); row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+            if (m_rows[static_cast<size_t>(row)].layout
+                && m_rows[static_cast<size_t>(row)].layout->needsTicks())
+                markDirty(row, false);
+        }
+    });
+    restyle();
+}
+
+ConversationView::~ConversationView() = default;
+
+void ConversationView::setModel(QAbstractItemModel *model)
+{
+    m_conversation = qobject_cast<ConversationModel *>(model);
+    Q_ASSERT_X(!model || m_conversation, "ConversationView::setModel", "needs a ConversationModel");
+    QAbstractItemView::setModel(model);
+    rebuildRows();
+}
+
+void ConversationView::restyle()
+{
+    m_style = MessageStyle::fromPalette(palette(), font());
+    for (Row &row : m_rows) {
+        row.layout.reset();
+        row.dirty = true;
+    }
+    rebuildRows();
+}
+
+LayoutContext ConversationView::context(int row) const
+{
+    LayoutContext context;
+    context.style = &m_style;
+    context.width = viewport()->width();
+    context.showThinking = m_showThinking;
+    context.nowMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_conversation && row >= 0) {
+        const QModelIndex index = m_conversation->index(row);
+        context.branchIndex = index.data(static_cast<int>(Roles::BranchIndex)).toInt();
+        context.branchCount = index.data(static_cast<int>(Roles::BranchCount)).toInt();
+    }
+    return context;
+}
+
+int ConversationView::estimate(int row) const
+{
+    const Message *message = m_conversation->messageAt(row);
+    return message ? MessageLayout::estimateHeight(*message, context(-1)) : 0;
+}
+
+void ConversationView::rebuildRows()
+{
+    const int count = m_conversation ? m_conversation->rowCount() : 0;
+    m_rows.clear();
+    m_rows.resize(static_cast<size_t>(count));
+    std::vector<int> heights(static_cast<size_t>(count));
+    for (int row = 0; row < count; ++row)
+        heights[static_cast<size_t>(row)] = estimate(row);
+    m_heights.reset(std::move(heights));
+    m_hoveredRow = -1;
+    m_selectionRow = -1;
+    m_pinned = true;
+    updateGeometries();
+    viewport()->update();
+}
+
+void ConversationView::reset()
+{
+    QAbstractItemView::reset();
+    rebuildRows();
+}
+
+void ConversationView::rowsInserted(const QModelIndex &parent, int start, int end)
+{
+    QAbstractItemView::rowsInserted(parent, start, end);
+    if (parent.isValid())
+        return;
+    std::vector<Row> inserted(static_cast<size_t>(end - start + 1));
+    m_rows.insert(m_rows.begin() + start, std::make_move_iterator(inserted.begin()),
+                  std::make_move_iterator(inserted.end()));
+    std::vector<int> heights;
+    heights.reserve(m_rows.size());
+    for (int row = 0; row < static_cast<int>(m_rows.size()); ++row)
+        heights.push_back(row >= start && row <= end
+                              ? estimate(row)
+                              : m_heights.height(row < start ? row : row - (end - start + 1)));
+    m_heights.reset(std::move(heights));
+    if (m_hoveredRow >= start)
+        m_hoveredRow += end - start + 1;
+    if (m_selectionRow >= start)
+        m_selectionRow += end - start + 1;
+    updateGeometries();
+    viewport()->update();
+}
+
+void ConversationView::rowsAboutToBeRemoved(const QModelIndex &parent, int start, int end)
+{
+    QAbstractItemView::rowsAboutToBeRemoved(parent, start, end);
+    if (parent.isValid())
+        return;
+    std::vector<int> heights;
+    for (int row = 0; row < static_cast<int>(m_rows.size()); ++row) {
+        if (row < start || row > end)
+            heights.push_back(m_heights.height(row));
+    }
+    m_rows.erase(m_rows.begin() + start, m_rows.begin() + end + 1);
+    m_heights.reset(std::move(heights));
+    m_hoveredRow = -1;
+    if (m_selectionRow >= start)
+        m_selectionRow = -1;
+    updateGeometries();
+    viewport()->update();
+}
+
+void ConversationView::markDirty(int row, bool appendOnly)
+{
+    Row &r = m_rows[static_cast<size_t>(row)];
+    r.appendOnly = r.dirty ? (r.appendOnly && appendOnly) : appendOnly;
+    r.dirty = true;
+    // Many deltas can arrive between two frames: they are laid out and painted once.
+    if (!m_flushPending) {
+        m_flushPending = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_flushPending)
+                    flushPendingLayout();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void ConversationView::flushPendingLayout()
+{
+    m_flushPending = false;
+    if (!m_conversation || m_rows.empty())
+        return;
+    // The rows waiting to be laid out that are in view (others wait until they are).
+    const qint64 before = scrollY();
+    std::vector<int> changed;
+    const int first = rowAtY(before);
+    const int last = rowAtY(before + viewport()->height());
+    for (int row = std::max(0, first); row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+        if (m_rows[static_cast<size_t>(row)].dirty && m_rows[static_cast<size_t>(row)].layout)
+            changed.push_back(row);
+    }
+    m_othersMoved = false;
+    ensureLayout();
+    if (m_othersMoved) {
+        viewport()->update();
+        return;
+    }
+    // The common case, a reply growing at the bottom: what is above it only moves up. Move the
+    // pixels, then repaint what the rows report as changed.
+    const qint64 dy = scrollY() - before;
+    if (dy != 0)
+        viewport()->scroll(0, static_cast<int>(-dy));
+    for (int row : changed) {
+        if (const MessageLayout *layout = m_rows[static_cast<size_t>(row)].layout.get())
+            viewport()->update(layout->changedRegion().translated(rowRect(row).topLeft()));
+    }
+}
+
+void ConversationView::dataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                                   const QList<int> &roles)
+{
+    // Not QAbstractItemView::dataChanged: it would repaint the whole row, which for a long
+    // streaming reply is the whole viewport. The layout pass repaints what changed.
+    const bool grew = onlyTextGrew(roles);
+    for (int row = topLeft.row(); row <= bottomRight.row() && row < static_cast<int>(m_rows.size()); ++row) {
+        markDirty(row, grew);
+        if (!grew && row == m_selectionRow)
+            clearSelection();
+    }
+}
+
+qint64 ConversationView::scrollY() const
+{
+    return m_scrollY;
+}
+
+qint64 ConversationView::maximumScroll() const
+{
+    return std::max<qint64>(0, m_heights.total() - viewport()->height());
+}
+
+void ConversationView::setScrollY(qint64 y)
+{
+    const qint64 clamped = std::clamp<qint64>(y, 0, maximumScroll());
+    if (clamped == m_scrollY && verticalScrollBar()->maximum() == maximumScroll())
+        return;
+    m_scrollY = clamped;
+    if (!m_scrollBarSync.isActive())
+        m_scrollBarSync.start();
+}
+
+void ConversationView::syncScrollBar()
+{
+    m_scrollBarSync.stop();
+    QScrollBar *bar = verticalScrollBar();
+    const bool guard = m_syncingBar;
+    m_syncingBar = true;
+    bar->setRange(0, static_cast<int>(maximumScroll()));
+    bar->setPageStep(viewport()->height());
+    bar->setSingleStep(m_style.lineHeight * 3);
+    bar->setValue(static_cast<int>(m_scrollY));
+    m_syncingBar = guard;
+}
+
+int ConversationView::verticalOffset() const
+{
+    return static_cast<int>(m_scrollY);
+}
+
+int ConversationView::rowAtY(qint64 y) const
+{
+    return m_heights.rowAt(y);
+}
+
+void ConversationView::updateGeometries()
+{
+    if (m_pinned)
+        m_scrollY = maximumScroll();
+    m_scrollY = std::clamp<qint64>(m_scrollY, 0, maximumScroll());
+    syncScrollBar();
+    QAbstractItemView::updateGeometries();
+}
+
+void ConversationView::scrollContentsBy(int, int)
+{
+    if (m_syncingBar)
+        return;
+    // The user moved the scroll bar (or the wheel, or a key did).
+    const qint64 value = verticalScrollBar()->value();
+    const qint64 dy = m_scrollY - value;
+    m_scrollY = value;
+    m_pinned = value >= maximumScroll() - 4;
+    viewport()->scroll(0, static_cast<int>(dy)); // the exposed strip is painted; rows there are laid out then
+}
+
+void ConversationView::wheelEvent(QWheelEvent *event)
+{
+    syncScrollBar(); // scroll from where the view is, not from a scroll bar that lags behind
+    QAbstractItemView::wheelEvent(event);
+}
+
+void ConversationView::setPinnedToBottom(bool pinned)
+{
+    m_pinned = pinned;
+    if (pinned) {
+        layoutNow();
+        viewport()->update();
+    }
+}
+
+bool ConversationView::layoutRow(int row)
+{
+    Row &r = m_rows[static_cast<size_t>(row)];
+    const int width = viewport()->width();
+    if (r.layout && !r.dirty && r.laidOutWidth == width)
+        return false;
+    const Message *message = m_conversation->messageAt(row);
+    if (!message)
+        return false;
+    if (message->state == MessageState::Failed && r.state.failedAtMs < 0)
+        r.state.failedAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (message->state != MessageState::Failed)
+        r.state.failedAtMs = -1;
+    const bool appendOnly = r.layout && r.appendOnly;
+    const bool growing = r.layout && r.dirty && r.appendOnly; // a streaming reply, expected to grow
+    if (!r.layout)
+        r.layout = std::make_unique<MessageLayout>();
+    r.layout->sync(*message, context(row), r.state, appendOnly);
+    r.dirty = false;
+    r.appendOnly = true;
+    r.laidOutWidth = width;
+    const int height = r.layout->height();
+    if (height == m_heights.height(row))
+        return false;
+    if (!growing)
+        m_othersMoved = true;
+    m_heights.set(row, height);
+    return true;
+}
+
+bool ConversationView::ensureLayout()
+{
+    if (!m_conversation || m_rows.empty() || m_inLayout)
+        return false;
+    m_inLayout = true;
+    const qint64 startY = scrollY();
+    bool anyChanged = false;
+    const int page = viewport()->height();
+    // Keep the first visible row where it is while heights above it change.
+    const int anchorRow = rowAtY(scrollY());
+    const qint64 anchorOffset = scrollY() - m_heights.offset(anchorRow);
+    int first = 0;
+    int last = 0;
+    // Laying out a row replaces its estimated height, which moves the rows below it; repeat
+    // until the rows in view (and two above, so a small scroll does not jump) stop changing.
+    for (int pass = 0; pass < 8; ++pass) {
+        qint64 top = m_pinned ? std::max<qint64>(0, m_heights.total() - page)
+                              : m_heights.offset(anchorRow) + anchorOffset;
+        first = rowAtY(top);
+        last = rowAtY(top + page);
+        bool changed = false;
+        for (int row = std::max(0, first - 2); row <= last; ++row)
+            changed |= layoutRow(row);
+        top = m_pinned ? maximumScroll() : m_heights.offset(anchorRow) + anchorOffset;
+        setScrollY(top);
+        anyChanged |= changed;
+        if (!changed)
+            break;
+    }
+    m_inLayout = false;
+    evictLayouts(first, last);
+    updateTicker(first, last);
+    return anyChanged || scrollY() != startY;
+}
+
+void ConversationView::evictLayouts(int first, int last)
+{
+    int alive = 0;
+    for (const Row &row : m_rows)
+        alive += row.layout ? 1 : 0;
+    if (alive <= kMaxLayouts)
+        return;
+    for (int row = 0; row < static_cast<int>(m_rows.size()) && alive > kMaxLayouts / 2; ++row) {
+        if (std::abs(row - first) > 50 && std::abs(row - last) > 50 && m_rows[static_cast<size_t>(row)].layout
+            && row != m_selectionRow) {
+            m_rows[static_cast<size_t>(row)].layout.reset();
+            m_rows[static_cast<size_t>(row)].dirty = true;
+            --alive;
+        }
+    }
+}
+
+void ConversationView::updateTicker(int first, int last)
+{
+    bool ticking = false;
+    for (int row = first; row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+        const Row &r = m_rows[static_cast<size_t>(row)];
+        ticking |= r.layout && r.layout->needsTicks();
+    }
+    if (ticking && !m_ticker.isActive())
+        m_ticker.start();
+    else if (!ticking && m_ticker.isActive())
+        m_ticker.stop();
+}
+
+void ConversationView::layoutNow()
+{
+    if (ensureLayout())
+        viewport()->update();
+    syncScrollBar();
+}
+
+int ConversationView::laidOutRows() const
+{
+    return static_cast<int>(
+        std::count_if(m_rows.begin(), m_rows.end(), [](const Row &row) { return row.layout != nullptr; }));
+}
+
+const MessageLayout *ConversationView::layoutAt(int row) const
+{
+    return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[static_cast<size_t>(row)].layout.get()
+                                                             : nullptr;
+}
+
+const RowState *ConversationView::rowState(int row) const
+{
+    return row >= 0 && row < static_cast<int>(m_rows.size()) ? &m_rows[static_cast<size_t>(row)].state
+                                                             : nullptr;
+}
+
+QRect ConversationView::rowRect(int row) const
+{
+    if (row < 0 || row >= static_cast<int>(m_rows.size()))
+        return {};
+    return QRect(0, static_cast<int>(m_heights.offset(row) - scrollY()), viewport()->width(),
+                 m_heights.height(row));
+}
+
+QRect ConversationView::visualRect(const QModelIndex &index) const
+{
+    return index.isValid() ? rowRect(index.row()) : QRect();
+}
+
+void ConversationView::scrollTo(const QModelIndex &index, ScrollHint hint)
+{
+    if (!index.isValid())
+        return;
+    const qint64 top = m_heights.offset(index.row());
+    const qint64 bottom = top + m_heights.height(index.row());
+    const int page = viewport()->height();
+    m_pinned = false;
+    if (hint == PositionAtTop || (hint == EnsureVisible && top < scrollY()))
+        setScrollY(top);
+    else if (hint == PositionAtBottom || (hint == EnsureVisible && bottom > scrollY() + page))
+        setScrollY(bottom - page);
+    else if (hint == PositionAtCenter)
+        setScrollY(top - (page - (bottom - top)) / 2);
+    syncScrollBar();
+    viewport()->update();
+}
+
+QModelIndex ConversationView::indexAt(const QPoint &point) const
+{
+    if (!m_conversation || m_rows.empty())
+        return {};
+    const int row = rowAtY(scrollY() + point.y());
+    return rowRect(row).contains(point) ? m_conversation->index(row) : QModelIndex();
+}
+
+QModelIndex ConversationView::moveCursor(CursorAction, Qt::KeyboardModifiers)
+{
+    return currentIndex();
+}
+
+void ConversationView::paintEvent(QPaintEvent *event)
+{
+    // Rows that scrolled into view get their real heights now; if that moved anything, this
+    // paint is followed by a full one.
+    if (ensureLayout())
+        viewport()->update();
+    QPainter painter(viewport());
+    painter.fillRect(event->rect(), m_style.palette.color(QPalette::Base));
+    if (!m_conversation || m_rows.empty()) {
+        painter.setPen(m_style.muted);
+        painter.setFont(m_style.body);
+        painter.drawText(viewport()->rect(), Qt::AlignCenter, tr("Ask Kimi anything."));
+        return;
+    }
+    const QRect clip = event->rect();
+    const qint64 y0 = scrollY();
+    for (int row = rowAtY(y0 + clip.top()); row < static_cast<int>(m_rows.size()); ++row) {
+        const qint64 top = m_heights.offset(row) - y0;
+        if (top > clip.bottom())
+            break;
+        Row &r = m_rows[static_cast<size_t>(row)];
+        if (!r.layout || r.dirty)
+            layoutRow(row); // a row scrolled in between layout passes
+        r.layout->paint(&painter, QPoint(0, static_cast<int>(top)), clip, context(row), r.state);
+    }
+}
+
+void ConversationView::resizeEvent(QResizeEvent *event)
+{
+    QAbstractItemView::resizeEvent(event);
+    if (viewport()->width() != m_width) {
+        m_width = viewport()->width();
+        for (Row &row : m_rows)
+            row.dirty = true; // keeps its height as the estimate until it is in view again
+    }
+    updateGeometries();
+}
+
+void ConversationView::setShowThinking(bool show)
+{
+    if (show == m_showThinking)
+        return;
+    m_showThinking = show;
+    for (Row &row : m_rows) {
+        row.dirty = true;
+        row.appendOnly = false;
+    }
+    clearSelection();
+    viewport()->update();
+}
+
+void ConversationView::changeEvent(QEvent *event)
+{
+    QAbstractItemView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange
+        || event->type() == QEvent::StyleChange)
+        restyle();
+}
+
+bool ConversationView::viewportEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const int row = rowAtY(scrollY() + help->pos().y());
+        if (row >= 0 && m_rows[static_cast<size_t>(row)].layout) {
+            const MessageHit hit = m_rows[static_cast<size_t>(row)].layout->hitTest(
+                help->pos() - rowRect(row).topLeft(), m_rows[static_cast<size_t>(row)].state);
+            if (!hit.link.isEmpty()) {
+                QToolTip::showText(
+                    help->globalPos(),
+                    isOpenableLink(QUrl(hit.link))
+                        ? hit.link
+                        : tr("%1\n(not opened: only http, https and mailto links open)").arg(hit.link),
+                    viewport());
+                return true;
+            }
+        }
+        QToolTip::hideText();
+        return true;
+    }
+    return QAbstractItemView::viewportEvent(event);
+}
+
+void ConversationView::clearSelection()
+{
+    if (m_selectionRow >= 0 && m_selectionRow < static_cast<int>(m_rows.size())) {
+        RowState &state = m_rows[static_cast<size_t>(m_selectionRow)].state;
+        state.selectionArea = TextArea::None;
+        state.selectionStart = state.selectionEnd = {};
+    }
+    m_selectionRow = -1;
+    viewport()->update();
+}
+
+QString ConversationView::selectedText() const
+{
+    if (m_selectionRow < 0 || m_selectionRow >= static_cast<int>(m_rows.size()))
+        return {};
+    const Row &row = m_rows[static_cast<size_t>(m_selectionRow)];
+    return row.layout ? row.layout->selectedText(row.state) : QString();
+}
+
+void ConversationView::copyText(const QString &text, const QString &what) const
+{
+    QGuiApplication::clipboard()->setText(text);
+    emit const_cast<ConversationView *>(this)->copied(what);
+}
+
+void ConversationView::copySelection() const
+{
+    const QString text = selectedText();
+    if (!text.isEmpty())
+        copyText(text, tr("selection"));
+}
+
+bool ConversationView::isOpenableLink(const QUrl &url)
+{
+    const QString scheme = url.scheme().toLower();
+    return url.isValid() && (scheme == "http"_L1 || scheme == "https"_L1 || scheme == "mailto"_L1);
+}
+
+void ConversationView::mousePressEvent(QMouseEvent *event)
+{
+    setFocus(Qt::MouseFocusReason);
+    m_pressRow = -1;
+    m_pressHit = {};
+    if (event->button() != Qt::LeftButton || !m_conversation || m_rows.empty()) {
+        QAbstractItemView::mousePressEvent(event);
+        return;
+    }
+    const int row = rowAtY(scrollY() + event->position().toPoint().y());
+    if (row < 0 || !m_rows[static_cast<size_t>(row)].layout)
+        return;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    const MessageHit hit = r.layout->hitTest(event->position().toPoint() - rowRect(row).topLeft(), r.state);
+    m_pressRow = row;
+    m_pressHit = hit;
+    m_pressPos = event->position().toPoint();
+    if (hit.action == MessageAction::None && hit.area != TextArea::None && hit.position.isValid()) {
+        if (!(event->modifiers() & Qt::ShiftModifier) || m_selectionRow != row
+            || r.state.selectionArea != hit.area) {
+            clearSelection();
+            r.state.selectionArea = hit.area;
+            r.state.selectionStart = hit.position;
+        }
+        r.state.selectionEnd = hit.position;
+        m_selectionRow = row;
+        m_selecting = true;
+    } else if (hit.action == MessageAction::None) {
+        clearSelection();
+    }
+    viewport()->update();
+}
+
+void ConversationView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (!m_conversation || m_rows.empty())
+        return;
+    const QPoint pos = event->position().toPoint();
+    if (m_selecting && m_selectionRow >= 0) {
+        Row &r = m_rows[static_cast<size_t>(m_selectionRow)];
+        if (r.layout) {
+            const QPoint local = pos - rowRect(m_selectionRow).topLeft();
+            const BlockStack &stack = r.layout->stack(r.state.selectionArea);
+            const MessageHit hit = r.layout->hitTest(local, r.state);
+            if (hit.area == r.state.selectionArea && hit.position.isValid())
+                r.state.selectionEnd = hit.position;
+            else if (local.y() < 0)
+                r.state.selectionEnd = stack.start();
+            else if (local.y() > r.layout->height())
+                r.state.selectionEnd = stack.end();
+            viewport()->update();
+        }
+        return;
+    }
+    const int row = rowAtY(scrollY() + pos.y());
+    if (row != m_hoveredRow) {
+        if (m_hoveredRow >= 0 && m_hoveredRow < static_cast<int>(m_rows.size())) {
+            RowState &old = m_rows[static_cast<size_t>(m_hoveredRow)].state;
+            old.hovered = false;
+            old.hoveredAction = MessageAction::None;
+            old.hoveredCode = -1;
+            viewport()->update(rowRect(m_hoveredRow));
+        }
+        m_hoveredRow = row;
+    }
+    if (row < 0 || !m_rows[static_cast<size_t>(row)].layout)
+        return;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    r.state.hovered = true;
+    const MessageHit hit = r.layout->hitTest(pos - rowRect(row).topLeft(), r.state);
+    if (hit.action != r.state.hoveredAction || hit.codeBlock != r.state.hoveredCode) {
+        r.state.hoveredAction = hit.action;
+        r.state.hoveredCode = hit.codeBlock;
+    }
+    if (hit.action != MessageAction::None)
+        viewport()->setCursor(Qt::PointingHandCursor);
+    else if (hit.area != TextArea::None)
+        viewport()->setCursor(Qt::IBeamCursor);
+    else
+        viewport()->unsetCursor();
+    viewport()->update(rowRect(row));
+}
+
+void ConversationView::mouseReleaseEvent(QMouseEvent *event)
+{
+    m_selecting = false;
+    if (event->button() != Qt::LeftButton || m_pressRow < 0 || m_pressRow >= static_cast<int>(m_rows.size()))
+        return;
+    const int row = m_pressRow;
+    m_pressRow = -1;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    if (!r.layout)
+        return;
+    const bool dragged =
+        (event->position().toPoint() - m_pressPos).manhattanLength() > QApplication::startDragDistance();
+    const MessageHit hit = r.layout->hitTest(event->position().toPoint() - rowRect(row).topLeft(), r.state);
+    // A click activates what it was pressed and released on; a drag only selects.
+    if (!dragged && hit.action != MessageAction::None && hit.action == m_pressHit.action
+        && hit.link == m_pressHit.link && hit.codeBlock == m_pressHit.codeBlock)
+        activate(hit, row);
+    if (!dragged && r.state.selectionArea != TextArea::None && r.state.selectionStart == r.state.selectionEnd)
+        clearSelection();
+}
+
+void ConversationView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    const int row = rowAtY(scrollY() + event->position().toPoint().y());
+    if (row < 0 || !m_rows[static_cast<size_t>(row)].layout)
+        return;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    const MessageHit hit = r.layout->hitTest(event->position().toPoint() - rowRect(row).topLeft(), r.state);
+    if (hit.action != MessageAction::None || hit.area == TextArea::None)
+        return;
+    clearSelection();
+    const auto [from, to] = r.layout->stack(hit.area).wordAt(hit.position);
+    r.state.selectionArea = hit.area;
+    r.state.selectionStart = from;
+    r.state.selectionEnd = to;
+    m_selectionRow = row;
+    viewport()->update();
+}
+
+void ConversationView::leaveEvent(QEvent *event)
+{
+    QAbstractItemView::leaveEvent(event);
+    if (m_hoveredRow >= 0 && m_hoveredRow < static_cast<int>(m_rows.size())) {
+        RowState &state = m_rows[static_cast<size_t>(m_hoveredRow)].state;
+        state.hovered = false;
+        state.hoveredAction = MessageAction::None;
+        state.hoveredCode = -1;
+        viewport()->update(rowRect(m_hoveredRow));
+    }
+    m_hoveredRow = -1;
+}
+
+void ConversationView::activate(const MessageHit &hit, int row)
+{
+    const Message *message = m_conversation->messageAt(row);
+    if (!message)
+        return;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    switch (hit.action) {
+    case MessageAction::None:
+        return;
+    case MessageAction::ToggleThinking: {
+        const bool expanded = r.layout && !r.layout->stack(TextArea::Reasoning).isEmpty();
+        r.state.thinkingToggled = true;
+        r.state.thinkingExpanded = !expanded;
+        if (m_selectionRow == row && r.state.selectionArea == TextArea::Reasoning)
+            clearSelection();
+        markDirty(row, false);
+        return;
+    }
+    case MessageAction::Copy:
+        copyText(message->content, message->role == Role::User ? tr("message") : tr("reply"));
+        return;
+    case MessageAction::CopyCode:
+        copyText(hit.code, tr("code"));
+        return;
+    case MessageAction::OpenLink: {
+        const QUrl url(hit.link);
+        if (isOpenableLink(url))
+            emit linkActivated(url);
+        else
+            emit linkRefused(url);
+        return;
+    }
+    case MessageAction::Edit:
+    case MessageAction::Regenerate:
+    case MessageAction::Delete:
+    case MessageAction::Retry:
+    case MessageAction::Continue:
+    case MessageAction::BranchPrevious:
+    case MessageAction::BranchNext:
+        emit actionRequested(hit.action, message->id);
+        return;
+    }
+}
+
+void ConversationView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const int row = rowAtY(scrollY() + event->pos().y());
+    const Message *message = m_conversation ? m_conversation->messageAt(row) : nullptr;
+    if (!message)
+        return;
+    const qint64 id = message->id;
+    QMenu menu(this);
+    if (m_selectionRow == row && !selectedText().isEmpty())
+        menu.addAction(tr("Copy Selection"), QKeySequence::Copy, this, [this] { copySelection(); });
+    menu.addAction(tr("Copy as Markdown"), this, [this, row] {
+        if (const Message *m = m_conversation->messageAt(row))
+            copyText(m->content, tr("Markdown"));
+    });
+    menu.addAction(tr("Copy as Plain Text"), this, [this, row] {
+        const Row &current = m_rows[static_cast<size_t>(row)];
+        if (current.layout)
+            copyText(current.layout->plainContent(), tr("plain text"));
+    });
+    if (!message->reasoning.isEmpty()) {
+        menu.addAction(tr("Copy Thinking"), this, [this, row] {
+            if (const Message *m = m_conversation->messageAt(row))
+                copyText(m->reasoning, tr("thinking"));
+        });
+    }
+    menu.addSeparator();
+    const bool streaming = message->state == MessageState::Streaming;
+    if (message->role == Role::User) {
+        menu.addAction(tr("Edit and Resend…"), this,
+                       [this, id] { emit actionRequested(MessageAction::Edit, id); });
+    } else if (!streaming) {
+        menu.addAction(tr("Regenerate"), this,
+                       [this, id] { emit actionRequested(MessageAction::Regenerate, id); });
+        if (!message->content.isEmpty()
+            && (message->state == MessageState::Incomplete || message->finishReason == "length"_L1))
+            menu.addAction(tr("Continue"), this,
+                           [this, id] { emit actionRequested(MessageAction::Continue, id); });
+    }
+    if (!streaming) {
+        menu.addSeparator();
+        menu.addAction(tr("Delete"), this, [this, id] { emit actionRequested(MessageAction::Delete, id); });
+    }
+    menu.exec(event->globalPos());
+}
+
+void ConversationView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->matches(QKeySequence::Copy)) {
+        copySelection();
+        return;
+    }
+    if (event->matches(QKeySequence::SelectAll) && m_selectionRow >= 0) {
+        Row &r = m_rows[static_cast<size_t>(m_selectionRow)];
+        if (r.layout) {
+            const BlockStack &stack = r.layout->stack(r.state.selectionArea);
+            r.state.selectionStart = stack.start();
+            r.state.selectionEnd = stack.end();
+            viewport()->update();
+        }
+        return;
+    }
+    QScrollBar *bar = verticalScrollBar();
+    syncScrollBar();
+    switch (event->key()) {
+    case Qt::Key_PageUp:
+        bar->triggerAction(QAbstractSlider::SliderPageStepSub);
+        return;
+    case Qt::Key_PageDown:
+        bar->triggerAction(QAbstractSlider::SliderPageStepAdd);
+        return;
+    case Qt::Key_Up:
+        bar->triggerAction(QAbstractSlider::SliderSingleStepSub);
+        return;
+    case Qt::Key_Down:
+        bar->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+        return;
+    case Qt::Key_Home:
+        bar->triggerAction(QAbstractSlider::SliderToMinimum);
+        return;
+    case Qt::Key_End:
+        bar->triggerAction(QAbstractSlider::SliderToMaximum);
+        return;
+    default:
+        break;
+    }
+    QAbstractItemView::keyPressEvent(event);
+}
+
+} // namespace moonpane

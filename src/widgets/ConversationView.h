@@ -1,0 +1,147 @@
+// ConversationView shows a ConversationModel. It paints its own rows (MessageLayout) instead of
+// asking a delegate for every row: only rows in view are laid out and painted, every other row
+// has an estimated height in a prefix-sum index, refined when it comes into view, and a streamed
+// delta re-lays out only the tail of one row. Scrolling stays pinned to the bottom while a reply
+// streams unless the user scrolls up. Text is selectable within a message's reply or its
+// thinking; links open only on a click, and only http, https and mailto.
+#pragma once
+
+#include "HeightIndex.h"
+#include "MessageLayout.h"
+#include "MessageStyle.h"
+
+#include <QAbstractItemView>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace moonpane {
+
+class ConversationModel;
+
+class ConversationView final : public QAbstractItemView
+{
+    Q_OBJECT
+
+public:
+    explicit ConversationView(QWidget *parent = nullptr);
+    ~ConversationView() override;
+
+    void setModel(QAbstractItemModel *model) override;
+
+    bool showThinking() const { return m_showThinking; }
+    void setShowThinking(bool show);
+    bool isPinnedToBottom() const { return m_pinned; }
+    void setPinnedToBottom(bool pinned);
+
+    // The selected text (within one message), or empty.
+    QString selectedText() const;
+    void copySelection() const;
+
+    // Links a click may open.
+    static bool isOpenableLink(const QUrl &url);
+
+    // For tests and benchmarks.
+    int laidOutRows() const;
+    const MessageLayout *layoutAt(int row) const;
+    const RowState *rowState(int row) const;
+    QRect rowRect(int row) const; // in viewport coordinates
+    void layoutNow(); // lays out what is in view, as a paint would, and updates the scroll bar
+    // Applies the changes that arrived since the last call: lays out the changed rows in view,
+    // scrolls, and asks to repaint only what changed. Runs by itself once per event loop turn.
+    void flushPendingLayout();
+
+    QRect visualRect(const QModelIndex &index) const override;
+    void scrollTo(const QModelIndex &index, ScrollHint hint = EnsureVisible) override;
+    QModelIndex indexAt(const QPoint &point) const override;
+
+signals:
+    // Edit, Regenerate, Delete, Retry, Continue, BranchPrevious, BranchNext on a message.
+    void actionRequested(moonpane::MessageAction action, qint64 messageId);
+    void linkActivated(const QUrl &url);
+    void linkRefused(const QUrl &url);
+    void copied(const QString &what); // for a status message
+
+protected:
+    QModelIndex moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers) override;
+    int horizontalOffset() const override { return 0; }
+    int verticalOffset() const override;
+    bool isIndexHidden(const QModelIndex &) const override { return false; }
+    void setSelection(const QRect &, QItemSelectionModel::SelectionFlags) override { }
+    QRegion visualRegionForSelection(const QItemSelection &) const override { return {}; }
+    void updateGeometries() override;
+    void scrollContentsBy(int dx, int dy) override;
+    void wheelEvent(QWheelEvent *event) override;
+
+    void dataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                     const QList<int> &roles = {}) override;
+    void rowsInserted(const QModelIndex &parent, int start, int end) override;
+    void rowsAboutToBeRemoved(const QModelIndex &parent, int start, int end) override;
+    void reset() override;
+
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
+
+private:
+    struct Row
+    {
+        std::unique_ptr<MessageLayout> layout;
+        RowState state;
+        bool dirty = true; // the message changed since it was laid out
+        bool appendOnly = true; // ...and only its text grew
+        int laidOutWidth = 0;
+    };
+
+    LayoutContext context(int row) const;
+    void restyle();
+    void rebuildRows();
+    int estimate(int row) const;
+    bool layoutRow(int row); // returns whether its height changed
+    bool ensureLayout(); // returns whether heights or the scroll position changed
+    void evictLayouts(int first, int last);
+    void updateTicker(int first, int last);
+    qint64 scrollY() const;
+    void setScrollY(qint64 y);
+    int rowAtY(qint64 y) const;
+    void activate(const MessageHit &hit, int row);
+    void clearSelection();
+    void markDirty(int row, bool appendOnly);
+    void copyText(const QString &text, const QString &what) const;
+    qint64 maximumScroll() const;
+    void syncScrollBar(); // the scroll bar shows m_scrollY and the content height
+
+    ConversationModel *m_conversation = nullptr;
+    MessageStyle m_style;
+    std::vector<Row> m_rows;
+    HeightIndex m_heights;
+    QTimer m_ticker;
+    // The scroll position is the view's own; the scroll bar follows it at most 20 times a
+    // second, since repainting it on every streamed line costs more than the line itself.
+    qint64 m_scrollY = 0;
+    QTimer m_scrollBarSync;
+    bool m_syncingBar = false;
+    int m_width = 0;
+    bool m_showThinking = true;
+    bool m_pinned = true;
+    bool m_inLayout = false;
+    bool m_flushPending = false;
+    bool m_othersMoved = false; // a layout changed the height of a row that was not just growing
+    int m_hoveredRow = -1;
+    int m_selectionRow = -1;
+    bool m_selecting = false;
+    MessageHit m_pressHit;
+    int m_pressRow = -1;
+    QPoint m_pressPos;
+};
+
+} // namespace moonpane

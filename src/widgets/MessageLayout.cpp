@@ -1,0 +1,559 @@
+#include "MessageLayout.h"
+
+#include "MessageStyle.h"
+
+#include <QLocale>
+#include <QPainter>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+
+constexpr int kBubblePadding = 10;
+constexpr int kThinkingIndent = 14;
+constexpr int kNoticePadding = 10;
+
+QString seconds(qint64 ms)
+{
+    const double s = static_cast<double>(ms) / 1000.0;
+    return s < 10 ? QLocale().toString(s, 'f', 1) + u" s"_s : QLocale().toString(std::llround(s)) + u" s"_s;
+}
+
+QString number(qint64 n)
+{
+    return QLocale().toString(n);
+}
+
+int wrappedHeight(const QFont &font, int width, const QString &text)
+{
+    if (text.isEmpty())
+        return 0;
+    return QFontMetrics(font).boundingRect(QRect(0, 0, width, 100000), Qt::TextWordWrap, text).height();
+}
+
+QString finishNotice(const QString &reason)
+{
+    if (reason == "length"_L1)
+        return u"Stopped: length limit reached."_s;
+    if (reason == "content_filter"_L1)
+        return u"Stopped by the content filter."_s;
+    return u"Stopped: %1."_s.arg(reason);
+}
+
+} // namespace
+
+MessageLayout::MessageLayout()
+    : m_reasoning(BlockStack::Mode::Plain)
+    , m_content(BlockStack::Mode::Markdown)
+{
+}
+
+MessageLayout::~MessageLayout() = default;
+
+QString MessageLayout::thinkingSummary(const Message &message, qint64 nowMs)
+{
+    if (message.state == MessageState::Streaming && message.content.isEmpty()
+        && message.toolCalls.isEmpty()) {
+        const qint64 elapsed =
+            message.createdAt.isValid() ? nowMs - message.createdAt.toMSecsSinceEpoch() : 0;
+        return u"Thinking… %1 s"_s.arg(std::max<qint64>(0, elapsed) / 1000); // changes once a second
+    }
+    QString text =
+        message.thinkingMs >= 0 ? u"Thought for %1"_s.arg(seconds(message.thinkingMs)) : u"Thought"_s;
+    if (message.usage && message.usage->reasoningTokens)
+        text += u" · %1 tokens"_s.arg(number(*message.usage->reasoningTokens));
+    else if (!message.reasoning.isEmpty())
+        text += u" · ≈%1 tokens"_s.arg(number(std::max<qint64>(1, message.reasoning.size() / 4)));
+    return text;
+}
+
+int MessageLayout::estimateHeight(const Message &message, const LayoutContext &context)
+{
+    const MessageStyle &s = *context.style;
+    const int column = std::min(context.width - 2 * s.padding, s.maxBubbleWidth);
+    const qsizetype perLine = std::max(16, column / s.averageCharWidth);
+    const qsizetype length = message.content.size();
+    const qsizetype lines = length / perLine + 1 + length / 320; // wrapped lines and paragraph gaps
+    int height = s.smallLineHeight + s.gap + static_cast<int>(lines) * s.lineHeight + s.rowSpacing;
+    if (message.role == Role::User)
+        height += 2 * kBubblePadding;
+    if (message.role == Role::Assistant) {
+        if (context.showThinking && (message.hasReasoning || !message.reasoning.isEmpty()))
+            height += s.lineHeight + 10 + s.gap;
+        height += s.smallLineHeight + s.gap;
+    }
+    return height;
+}
+
+void MessageLayout::sync(const Message &message, const LayoutContext &context, const RowState &row,
+                         bool appendOnly)
+{
+    const MessageStyle &s = *context.style;
+    if (message.id != m_messageId || context.width != m_width) {
+        appendOnly = false;
+        m_messageId = message.id;
+    }
+    // What the picture looked like, to tell what a growing reply changed.
+    const QPoint oldContent = m_contentOrigin;
+    const QPoint oldReasoning = m_reasoningOrigin;
+    const int oldHeight = m_height;
+    const QString oldThinking = m_thinkingText;
+    const QString oldOther = otherSignature();
+
+    m_role = message.role;
+    m_width = context.width;
+    const int column = std::max(120, std::min(context.width - 2 * s.padding, s.maxBubbleWidth));
+    m_column = QRect((context.width - column) / 2, 0, column, 0);
+
+    if (message.role == Role::User) {
+        const int bubbleMax = std::max(160, column * 85 / 100);
+        const int innerMax = bubbleMax - 2 * kBubblePadding;
+        m_content.sync(message.content, appendOnly, s, innerMax);
+    } else {
+        const bool hasReasoning = message.hasReasoning || !message.reasoning.isEmpty();
+        const bool expanded = row.thinkingToggled
+            ? row.thinkingExpanded
+            : (message.state == MessageState::Streaming && message.content.isEmpty()
+               && message.toolCalls.isEmpty());
+        if (context.showThinking && hasReasoning && expanded && !message.reasoning.isEmpty())
+            m_reasoning.sync(message.reasoning, appendOnly && !m_reasoning.isEmpty(), s,
+                             column - kThinkingIndent - 10);
+        else if (!m_reasoning.isEmpty())
+            m_reasoning.clear(); // collapsed: no need to keep its layout
+        m_content.sync(message.content, appendOnly, s, column);
+    }
+    arrange(message, context, row);
+
+    const int bottom = std::max(m_height, oldHeight);
+    if (!appendOnly || otherSignature() != oldOther) {
+        m_changed = QRegion(0, 0, m_width, bottom);
+        return;
+    }
+    // Only the text grew: the change runs from the first block that changed (or anything that
+    // moved) down to the row's end. Everything above it is as it was.
+    int top = bottom;
+    if (m_reasoning.changedTop() >= 0)
+        top = std::min(top, m_reasoningOrigin.y() + m_reasoning.changedTop());
+    if (m_content.changedTop() >= 0)
+        top = std::min(top, m_contentOrigin.y() + m_content.changedTop());
+    if (m_contentOrigin != oldContent || m_reasoningOrigin != oldReasoning)
+        top = std::min(
+            {top, oldContent.y(), m_contentOrigin.y(), m_thinking.isNull() ? top : m_thinking.top()});
+    m_changed = QRegion();
+    if (top < bottom)
+        m_changed += QRect(0, top - 2, m_width, bottom - top + 2);
+    if (m_thinkingText != oldThinking)
+        m_changed += m_thinkingHeader;
+}
+
+QString MessageLayout::otherSignature() const
+{
+    QString signature = m_headerText + m_metaText + m_branchText;
+    for (const Notice &notice : m_notices)
+        signature += notice.title;
+    for (const Button &button : m_buttons)
+        signature += button.label + QString::number(button.enabled);
+    return signature;
+}
+
+int MessageLayout::addButtons(std::vector<Button> buttons, int x, int y, const MessageStyle &style,
+                              bool alignRight, std::vector<Button> *into)
+{
+    const QFontMetrics metrics(style.small);
+    const int height = style.smallLineHeight + 6;
+    int total = 0;
+    for (const Button &button : buttons)
+        total += metrics.horizontalAdvance(button.label) + 16 + 4;
+    int at = alignRight ? x - total : x;
+    for (Button &button : buttons) {
+        const int width = metrics.horizontalAdvance(button.label) + 16;
+        button.rect = QRect(at, y, width, height);
+        into->push_back(button);
+        at += width + 4;
+    }
+    return height;
+}
+
+void MessageLayout::arrange(const Message &message, const LayoutContext &context, const RowState &row)
+{
+    const MessageStyle &s = *context.style;
+    const QFontMetrics smallMetrics(s.small);
+    const int column = m_column.width();
+    const int left = m_column.left();
+    m_buttons.clear();
+    m_headerButtons.clear();
+    m_notices.clear();
+    m_toolCalls.clear();
+    m_ticking = false;
+    int y = 0;
+
+    // Header: who and when, the branch switcher, and the hover actions at the right.
+    const bool user = message.role == Role::User;
+    QString who = user ? u"You"_s : u"Kimi"_s;
+    if (!user && !message.model.isEmpty() && message.model != "kimi-k2.6"_L1)
+        who += u" · "_s + message.model;
+    if (message.createdAt.isValid())
+        who += u" · "_s + QLocale().toString(message.createdAt.toLocalTime().time(), QLocale::ShortFormat);
+    m_headerText = who;
+    const int headerHeight = s.smallLineHeight + 6;
+    int bubbleWidth = 0;
+    if (user) {
+        bubbleWidth = std::min(column * 85 / 100, std::max(m_content.idealWidth(), 40) + 2 * kBubblePadding);
+        bubbleWidth = std::max(bubbleWidth, std::min(column, smallMetrics.horizontalAdvance(who) + 8));
+    }
+    const int headerLeft = user ? left + column - bubbleWidth : left;
+    m_header = QRect(headerLeft, y, column - (headerLeft - left), headerHeight);
+    int cursor = headerLeft + smallMetrics.horizontalAdvance(who) + 12;
+    m_branchText.clear();
+    if (context.branchCount > 1) {
+        const int arrow = smallMetrics.horizontalAdvance(u"‹"_s) + 12;
+        m_branchText = u"%1 / %2"_s.arg(context.branchIndex + 1).arg(context.branchCount);
+        m_buttons.push_back({MessageAction::BranchPrevious, QRect(cursor, y, arrow, headerHeight), u"‹"_s,
+                             context.branchIndex > 0});
+        cursor += arrow;
+        const int labelWidth = smallMetrics.horizontalAdvance(m_branchText) + 8;
+        m_branchLabel = QRect(cursor, y, labelWidth, headerHeight);
+        cursor += labelWidth;
+        m_buttons.push_back({MessageAction::BranchNext, QRect(cursor, y, arrow, headerHeight), u"›"_s,
+                             context.branchIndex + 1 < context.branchCount});
+    }
+    {
+        std::vector<Button> actions = {{MessageAction::Copy, {}, u"Copy"_s}};
+        if (user)
+            actions.push_back({MessageAction::Edit, {}, u"Edit"_s});
+        else if (message.state != MessageState::Streaming)
+            actions.push_back({MessageAction::Regenerate, {}, u"Regenerate"_s});
+        if (message.state != MessageState::Streaming)
+            actions.push_back({MessageAction::Delete, {}, u"Delete"_s});
+        addButtons(std::move(actions), left + column, y, s, true, &m_headerButtons);
+    }
+    y += headerHeight + s.gap / 2;
+
+    if (user) {
+        if (!message.parts.isEmpty()) {
+            QStringList kinds;
+            for (const ContentPart &part : message.parts)
+                kinds.append(part.kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s);
+            m_attachmentsText = u"Attached: %1"_s.arg(kinds.join(u", "_s));
+            m_attachments = QRect(left + column - bubbleWidth, y, bubbleWidth, s.smallLineHeight);
+            y += s.smallLineHeight + 4;
+        } else {
+            m_attachments = QRect();
+        }
+        m_bubble =
+            QRect(left + column - bubbleWidth, y, bubbleWidth, m_content.height() + 2 * kBubblePadding);
+        m_contentOrigin = m_bubble.topLeft() + QPoint(kBubblePadding, kBubblePadding);
+        y = m_bubble.bottom() + 1;
+    } else {
+        m_bubble = QRect();
+        m_attachments = QRect();
+        const bool hasReasoning = message.hasReasoning || !message.reasoning.isEmpty();
+        if (context.showThinking && hasReasoning) {
+            const int thinkingHeader = s.lineHeight + 10;
+            m_thinkingText = thinkingSummary(message, context.nowMs);
+            if (message.state == MessageState::Streaming && message.content.isEmpty())
+                m_ticking = true;
+            const bool expanded = !m_reasoning.isEmpty();
+            const int height = thinkingHeader + (expanded ? m_reasoning.height() + 10 : 0);
+            m_thinking = QRect(left, y, column, height);
+            m_thinkingHeader = QRect(left, y, column, thinkingHeader);
+            m_reasoningOrigin = QPoint(left + kThinkingIndent, y + thinkingHeader);
+            y += height + s.gap;
+        } else {
+            m_thinking = QRect();
+            m_thinkingHeader = QRect();
+        }
+        m_contentOrigin = QPoint(left, y);
+        if (!m_content.isEmpty())
+            y += m_content.height() + s.gap;
+        for (const ToolCall &call : message.toolCalls) {
+            const QRect rect(left, y, column, s.lineHeight + 12);
+            m_toolCalls.emplace_back(rect, u"%1(%2)"_s.arg(call.name, call.arguments.simplified()));
+            y += rect.height() + 4;
+        }
+        if (!message.toolCalls.isEmpty())
+            y += s.gap - 4;
+
+        // Notices: anything but a plain, complete stop.
+        std::vector<Button> buttons;
+        Notice notice;
+        const bool canContinue = !message.content.isEmpty();
+        switch (message.state) {
+        case MessageState::Streaming:
+            break;
+        case MessageState::Complete:
+            if (!message.finishReason.isEmpty() && message.finishReason != "stop"_L1
+                && message.finishReason != "tool_calls"_L1) {
+                notice.title = finishNotice(message.finishReason);
+                if (message.finishReason == "length"_L1 && canContinue)
+                    buttons.push_back({MessageAction::Continue, {}, u"Continue"_s});
+            }
+            break;
+        case MessageState::Incomplete:
+            if (message.error.kind == ApiError::Kind::Cancelled) {
+                notice.title = u"Stopped. The part that arrived is kept."_s;
+            } else {
+                notice.title = u"Incomplete: "_s + message.error.summary();
+                notice.detail = message.error.advice();
+            }
+            if (canContinue)
+                buttons.push_back({MessageAction::Continue, {}, u"Continue"_s});
+            buttons.push_back({MessageAction::Retry, {}, u"Retry"_s});
+            break;
+        case MessageState::Failed: {
+            notice.error = true;
+            notice.title = message.error.summary();
+            notice.detail = message.error.advice();
+            QString label = u"Retry"_s;
+            bool enabled = true;
+            if (message.error.retryAfterSeconds && row.failedAtMs >= 0) {
+                const qint64 remaining =
+                    *message.error.retryAfterSeconds * 1000 - (context.nowMs - row.failedAtMs);
+                if (remaining > 0) {
+                    label = u"Retry in %1 s"_s.arg((remaining + 999) / 1000);
+                    enabled = false;
+                    m_ticking = true;
+                }
+            }
+            buttons.push_back(
+                {MessageAction::Retry, {}, label, enabled}); // not clickable while counting down
+            break;
+        }
+        }
+        if (!notice.title.isEmpty()) {
+            const int inner = column - 2 * kNoticePadding;
+            const int titleHeight = wrappedHeight(s.smallBold, inner, notice.title);
+            const int detailHeight = wrappedHeight(s.small, inner, notice.detail);
+            int height =
+                kNoticePadding + titleHeight + (detailHeight ? 4 + detailHeight : 0) + kNoticePadding;
+            const int buttonsTop = y + height - kNoticePadding + 6;
+            if (!buttons.empty())
+                height +=
+                    addButtons(std::move(buttons), left + kNoticePadding, buttonsTop, s, false, &m_buttons)
+                    + 6;
+            notice.rect = QRect(left, y, column, height);
+            m_notices.push_back(notice);
+            y += height + s.gap;
+        }
+
+        // Figures of a finished reply.
+        m_metaText.clear();
+        if (message.state != MessageState::Streaming && message.state != MessageState::Failed) {
+            QStringList parts;
+            if (message.usage)
+                parts.append(u"%1 tokens"_s.arg(number(message.usage->completionTokens)));
+            if (message.usage && message.generationMs > 0 && message.usage->completionTokens > 0)
+                parts.append(u"%1 tok/s"_s.arg(
+                    QLocale().toString(static_cast<double>(message.usage->completionTokens) * 1000.0
+                                           / static_cast<double>(message.generationMs),
+                                       'f', 0)));
+            if (message.firstTokenMs >= 0)
+                parts.append(u"first token %1"_s.arg(seconds(message.firstTokenMs)));
+            m_metaText = parts.join(u" · "_s);
+        }
+        if (!m_metaText.isEmpty()) {
+            m_meta = QRect(left, y, column, s.smallLineHeight);
+            y += s.smallLineHeight;
+        } else {
+            m_meta = QRect();
+        }
+    }
+    m_height = y + s.rowSpacing;
+}
+
+void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, const LayoutContext &context,
+                          const RowState &row) const
+{
+    const MessageStyle &s = *context.style;
+    painter->save();
+    painter->translate(origin);
+    const QRect localClip = clip.translated(-origin);
+    painter->setRenderHint(QPainter::Antialiasing);
+
+    // Header.
+    painter->setFont(s.small);
+    painter->setPen(s.muted);
+    painter->drawText(m_header, Qt::AlignLeft | Qt::AlignVCenter, m_headerText);
+    if (!m_branchText.isEmpty()) {
+        painter->setPen(s.muted);
+        painter->drawText(m_branchLabel, Qt::AlignCenter, m_branchText);
+    }
+    const auto drawButton = [&](const Button &button) {
+        const bool hovered = row.hoveredAction == button.action && button.enabled;
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(hovered ? s.buttonHover : s.buttonBackground);
+        painter->drawRoundedRect(button.rect, 4, 4);
+        painter->setPen(button.enabled ? s.text : s.muted);
+        painter->setFont(s.small);
+        painter->drawText(button.rect, Qt::AlignCenter, button.label);
+    };
+    if (row.hovered) {
+        for (const Button &button : m_headerButtons)
+            drawButton(button);
+    }
+
+    const auto selectionFor = [&](TextArea area) -> std::pair<StackPosition, StackPosition> {
+        if (row.selectionArea != area)
+            return {};
+        return row.selectionStart < row.selectionEnd ? std::pair {row.selectionStart, row.selectionEnd}
+                                                     : std::pair {row.selectionEnd, row.selectionStart};
+    };
+
+    if (m_role == Role::User) {
+        if (!m_attachments.isNull()) {
+            painter->setPen(s.muted);
+            painter->drawText(m_attachments, Qt::AlignRight | Qt::AlignVCenter, m_attachmentsText);
+        }
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(s.userBubble);
+        painter->drawRoundedRect(m_bubble, s.radius, s.radius);
+        const auto [from, to] = selectionFor(TextArea::Content);
+        m_content.paint(painter, m_contentOrigin, localClip, s, from, to);
+    } else {
+        if (!m_thinking.isNull()) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(s.thinkingBackground);
+            painter->drawRoundedRect(m_thinking, s.radius, s.radius);
+            painter->setBrush(s.thinkingAccent);
+            painter->drawRoundedRect(
+                QRect(m_thinking.left(), m_thinking.top() + 4, 3, m_thinking.height() - 8), 1.5, 1.5);
+            painter->setFont(s.small);
+            painter->setPen(row.hoveredAction == MessageAction::ToggleThinking ? s.text : s.thinkingAccent);
+            const QString arrow = m_reasoning.isEmpty() ? u"▸  "_s : u"▾  "_s;
+            painter->drawText(m_thinkingHeader.adjusted(kThinkingIndent, 0, -8, 0),
+                              Qt::AlignLeft | Qt::AlignVCenter, arrow + m_thinkingText);
+            const auto [from, to] = selectionFor(TextArea::Reasoning);
+            m_reasoning.paint(painter, m_reasoningOrigin, localClip, s, from, to);
+        }
+        const auto [from, to] = selectionFor(TextArea::Content);
+        m_content.paint(painter, m_contentOrigin, localClip, s, from, to, row.hoveredCode);
+
+        for (const auto &[rect, text] : m_toolCalls) {
+            painter->setPen(s.border);
+            painter->setBrush(s.codeBackground);
+            painter->drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+            painter->setFont(s.smallBold);
+            painter->setPen(s.muted);
+            const QString label = u"Tool call"_s;
+            const int labelWidth = QFontMetrics(s.smallBold).horizontalAdvance(label) + 20;
+            painter->drawText(rect.adjusted(10, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, label);
+            painter->setFont(s.mono);
+            painter->setPen(s.text);
+            const QRect textRect = rect.adjusted(labelWidth, 0, -10, 0);
+            painter->drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter,
+                              QFontMetrics(s.mono).elidedText(text, Qt::ElideRight, textRect.width()));
+        }
+        for (const Notice &notice : m_notices) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(notice.error ? s.errorBackground : s.warningBackground);
+            painter->drawRoundedRect(notice.rect, s.radius, s.radius);
+            const QRect inner =
+                notice.rect.adjusted(kNoticePadding, kNoticePadding, -kNoticePadding, -kNoticePadding);
+            painter->setFont(s.smallBold);
+            painter->setPen(notice.error ? s.errorText : s.text);
+            const int titleHeight = wrappedHeight(s.smallBold, inner.width(), notice.title);
+            painter->drawText(QRect(inner.left(), inner.top(), inner.width(), titleHeight), Qt::TextWordWrap,
+                              notice.title);
+            if (!notice.detail.isEmpty()) {
+                painter->setFont(s.small);
+                painter->setPen(s.text);
+                painter->drawText(QRect(inner.left(), inner.top() + titleHeight + 4, inner.width(), 100000),
+                                  Qt::TextWordWrap, notice.detail);
+            }
+        }
+        if (!m_meta.isNull()) {
+            painter->setFont(s.small);
+            painter->setPen(s.muted);
+            painter->drawText(m_meta, Qt::AlignLeft | Qt::AlignVCenter, m_metaText);
+        }
+    }
+    for (const Button &button : m_buttons)
+        drawButton(button);
+    painter->restore();
+}
+
+MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
+{
+    MessageHit hit;
+    for (const Button &button : m_buttons) {
+        if (button.rect.contains(local)) {
+            hit.action = button.enabled ? button.action : MessageAction::None;
+            return hit;
+        }
+    }
+    if (row.hovered) {
+        for (const Button &button : m_headerButtons) {
+            if (button.rect.contains(local)) {
+                hit.action = button.action;
+                return hit;
+            }
+        }
+    }
+    if (!m_thinkingHeader.isNull() && m_thinkingHeader.contains(local)) {
+        hit.action = MessageAction::ToggleThinking;
+        return hit;
+    }
+    const auto inStack = [&](const BlockStack &stack, QPoint origin) {
+        const QRect area(origin, QSize(stack.width(), stack.height()));
+        return !stack.isEmpty() && area.adjusted(0, -4, 0, 4).contains(local);
+    };
+    if (!m_reasoning.isEmpty() && inStack(m_reasoning, m_reasoningOrigin)) {
+        const BlockStack::Hit inner = m_reasoning.hitTest(local - m_reasoningOrigin);
+        hit.area = TextArea::Reasoning;
+        hit.position = inner.position;
+        return hit;
+    }
+    if (inStack(m_content, m_contentOrigin)) {
+        const BlockStack::Hit inner = m_content.hitTest(local - m_contentOrigin);
+        if (inner.copyCodeBlock >= 0) {
+            hit.action = MessageAction::CopyCode;
+            hit.code = inner.copyCode;
+            hit.codeBlock = inner.copyCodeBlock;
+            return hit;
+        }
+        hit.area = TextArea::Content;
+        hit.position = inner.position;
+        if (!inner.link.isEmpty()) {
+            hit.action = MessageAction::OpenLink;
+            hit.link = inner.link;
+        }
+    }
+    return hit;
+}
+
+QRect MessageLayout::buttonRect(MessageAction action) const
+{
+    for (const std::vector<Button> *list : {&m_buttons, &m_headerButtons}) {
+        for (const Button &button : *list) {
+            if (button.action == action)
+                return button.rect;
+        }
+    }
+    return {};
+}
+
+QString MessageLayout::buttonLabel(MessageAction action) const
+{
+    for (const std::vector<Button> *list : {&m_buttons, &m_headerButtons}) {
+        for (const Button &button : *list) {
+            if (button.action == action)
+                return button.label;
+        }
+    }
+    return {};
+}
+
+QString MessageLayout::selectedText(const RowState &row) const
+{
+    if (row.selectionArea == TextArea::None)
+        return {};
+    const BlockStack &source = stack(row.selectionArea);
+    return row.selectionStart < row.selectionEnd ? source.text(row.selectionStart, row.selectionEnd)
+                                                 : source.text(row.selectionEnd, row.selectionStart);
+}
+
+} // namespace moonpane

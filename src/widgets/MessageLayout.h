@@ -1,0 +1,168 @@
+// MessageLayout lays out and paints one message row: a header (who, when, branch switcher,
+// actions on hover), the thinking block (live while the model reasons, then a one-line summary
+// that expands on click), the reply's blocks, tool calls, a notice for anything that is not a
+// plain stop (length limit, stopped, cut off, failed, with Continue and Retry), and a line of
+// token figures. It keeps its blocks between updates: a streamed delta re-renders only the tail.
+#pragma once
+
+#include "BlockStack.h"
+#include "conversation/Message.h"
+
+#include <QRect>
+#include <QRegion>
+#include <QString>
+
+#include <vector>
+
+class QPainter;
+
+namespace moonpane {
+
+struct MessageStyle;
+
+enum class MessageAction {
+    None,
+    Copy,
+    Edit,
+    Regenerate,
+    Delete,
+    Retry,
+    Continue,
+    BranchPrevious,
+    BranchNext,
+    ToggleThinking,
+    CopyCode,
+    OpenLink,
+};
+
+enum class TextArea { None, Reasoning, Content };
+
+// What the view knows about a row beyond the message.
+struct RowState
+{
+    bool thinkingExpanded = false;
+    bool thinkingToggled = false; // the user chose; otherwise it follows the stream
+    bool hovered = false;
+    MessageAction hoveredAction = MessageAction::None;
+    int hoveredCode = -1;
+    qint64 failedAtMs = -1; // when the view first saw the failure (Retry-After countdown)
+    // Selection within this row.
+    TextArea selectionArea = TextArea::None;
+    StackPosition selectionStart;
+    StackPosition selectionEnd;
+};
+
+struct LayoutContext
+{
+    const MessageStyle *style = nullptr;
+    int width = 0; // the row's width
+    bool showThinking = true;
+    qint64 nowMs = 0; // wall clock, for live timers
+    int branchIndex = 0;
+    int branchCount = 1;
+};
+
+struct MessageHit
+{
+    MessageAction action = MessageAction::None;
+    TextArea area = TextArea::None;
+    StackPosition position;
+    QString link;
+    QString code;
+    int codeBlock = -1;
+};
+
+class MessageLayout final
+{
+public:
+    MessageLayout();
+    ~MessageLayout();
+
+    // Brings the layout up to date. `appendOnly`: only the reply's text grew since the last sync.
+    void sync(const Message &message, const LayoutContext &context, const RowState &row, bool appendOnly);
+    int height() const { return m_height; }
+    int width() const { return m_width; }
+
+    void paint(QPainter *painter, QPoint origin, const QRect &clip, const LayoutContext &context,
+               const RowState &row) const;
+    MessageHit hitTest(QPoint local, const RowState &row) const;
+
+    QString selectedText(const RowState &row) const;
+    QString plainContent() const { return m_content.plainText(); }
+    const BlockStack &stack(TextArea area) const
+    {
+        return area == TextArea::Reasoning ? m_reasoning : m_content;
+    }
+    // Where things are, relative to the row (for tests and accessibility): a button's rectangle
+    // and label (header buttons count only while the row is hovered), the thinking header.
+    QRect buttonRect(MessageAction action) const;
+    QString buttonLabel(MessageAction action) const;
+    QRect thinkingHeaderRect() const { return m_thinkingHeader; }
+    QPoint contentOrigin() const { return m_contentOrigin; }
+    QPoint reasoningOrigin() const { return m_reasoningOrigin; }
+
+    // The part of the row (row coordinates) whose picture the last sync changed.
+    const QRegion &changedRegion() const { return m_changed; }
+
+    // Whether the row shows a live timer (thinking, or a Retry-After countdown).
+    bool needsTicks() const { return m_ticking; }
+
+    // A cheap height guess for a row never laid out (only its text length is looked at).
+    static int estimateHeight(const Message &message, const LayoutContext &context);
+    static QString thinkingSummary(const Message &message, qint64 nowMs);
+
+private:
+    struct Button
+    {
+        MessageAction action = MessageAction::None;
+        QRect rect;
+        QString label;
+        bool enabled = true;
+    };
+    struct Notice
+    {
+        QRect rect;
+        QString title;
+        QString detail;
+        bool error = false;
+    };
+
+    void arrange(const Message &message, const LayoutContext &context, const RowState &row);
+    // Everything but the text and thinking header, to notice when a tick changed it.
+    QString otherSignature() const;
+    // Places buttons in a row at (x, y), leftwards from x when alignRight; returns their height.
+    static int addButtons(std::vector<Button> buttons, int x, int y, const MessageStyle &style,
+                          bool alignRight, std::vector<Button> *into);
+
+    BlockStack m_reasoning;
+    BlockStack m_content;
+    qint64 m_messageId = 0;
+    Role m_role = Role::User;
+    int m_width = 0;
+    int m_height = 0;
+    bool m_ticking = false;
+
+    // Geometry, relative to the row.
+    QRect m_column; // the readable column
+    QRect m_bubble; // user messages
+    QRect m_header;
+    QString m_headerText;
+    QRect m_thinking; // the whole thinking block
+    QRect m_thinkingHeader;
+    QString m_thinkingText;
+    QPoint m_reasoningOrigin;
+    QPoint m_contentOrigin;
+    std::vector<std::pair<QRect, QString>> m_toolCalls;
+    QRect m_attachments;
+    QString m_attachmentsText;
+    std::vector<Notice> m_notices;
+    QRect m_meta;
+    QString m_metaText;
+    std::vector<Button> m_headerButtons; // shown on hover
+    std::vector<Button> m_buttons; // always shown
+    QRect m_branchLabel;
+    QString m_branchText;
+    QRegion m_changed;
+};
+
+} // namespace moonpane

@@ -1,0 +1,201 @@
+#include "SettingsDialog.h"
+
+#include "api/Endpoint.h"
+#include "api/ServiceProbe.h"
+#include "storage/Credentials.h"
+#include "storage/Settings.h"
+#include "ui_SettingsDialog.h"
+
+#include <QPushButton>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+SettingsDialog::SettingsDialog(Settings *settings, Credentials *credentials, QWidget *parent)
+    : QDialog(parent)
+    , ui(std::make_unique<Ui::SettingsDialog>())
+    , m_settings(settings)
+    , m_credentials(credentials)
+    , m_probe(new ServiceProbe(this))
+{
+    ui->setupUi(this);
+    ui->parametersEditor->setModelRowVisible(false); // the model is chosen on the Account tab
+    connect(ui->buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(ui->buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    connect(ui->testButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
+    connect(ui->refreshModelsButton, &QPushButton::clicked, this, &SettingsDialog::refreshModels);
+    connect(ui->showKeyButton, &QToolButton::toggled, this, [this](bool show) {
+        ui->apiKeyEdit->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password);
+        ui->showKeyButton->setText(show ? tr("Hide") : tr("Show"));
+    });
+    connect(ui->forgetKeyButton, &QPushButton::clicked, this, [this] {
+        m_credentials->forget([this](const SecretStore::Result &result) {
+            ui->keyStatusLabel->setText(result.ok() ? tr("The stored key was deleted from the keychain.")
+                                                    : result.message());
+        });
+    });
+    connect(m_credentials, &Credentials::changed, this, &SettingsDialog::updateKeyStatus);
+    load();
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+void SettingsDialog::showTab(const QString &name)
+{
+    for (int i = 0; i < ui->tabs->count(); ++i) {
+        if (ui->tabs->widget(i)->objectName().startsWith(name))
+            ui->tabs->setCurrentIndex(i);
+    }
+}
+
+QString SettingsDialog::testResult() const
+{
+    return ui->testResultLabel->text();
+}
+
+void SettingsDialog::load()
+{
+    const bool environmentUrl = Settings::baseUrlFromEnvironment();
+    ui->baseUrlEdit->setText(environmentUrl ? m_settings->effectiveBaseUrl()
+                                            : m_settings->value(Settings::Key::BaseUrl).toString());
+    ui->baseUrlEdit->setReadOnly(environmentUrl);
+    ui->baseUrlNote->setText(environmentUrl
+                                 ? tr("Set by MOONPANE_BASE_URL for this session (the saved value is %1).")
+                                       .arg(m_settings->value(Settings::Key::BaseUrl).toString())
+                                 : tr("Requests go to <base URL>/v1/chat/completions."));
+    ui->modelCombo->setCurrentText(m_settings->value(Settings::Key::Model).toString());
+    ui->parametersEditor->setParameters(m_settings->defaultParameters());
+    ui->sendKeyCombo->setCurrentIndex(m_settings->value(Settings::Key::SendWithCtrlEnter).toBool() ? 1 : 0);
+    ui->showThinkingCheck->setChecked(m_settings->value(Settings::Key::ShowThinking).toBool());
+    ui->priceInputSpin->setValue(m_settings->value(Settings::Key::PriceInputPerMillion).toDouble());
+    ui->priceCachedSpin->setValue(m_settings->value(Settings::Key::PriceCachedInputPerMillion).toDouble());
+    ui->priceOutputSpin->setValue(m_settings->value(Settings::Key::PriceOutputPerMillion).toDouble());
+    ui->contextSpin->setValue(m_settings->value(Settings::Key::ContextWindowTokens).toInt());
+    ui->connectTimeoutSpin->setValue(m_settings->value(Settings::Key::ConnectTimeoutSeconds).toInt());
+    ui->idleTimeoutSpin->setValue(m_settings->value(Settings::Key::IdleTimeoutSeconds).toInt());
+    updateKeyStatus();
+}
+
+void SettingsDialog::updateKeyStatus()
+{
+    const bool environment = m_credentials->source() == Credentials::Source::Environment;
+    ui->apiKeyEdit->setEnabled(!environment);
+    ui->sessionOnlyCheck->setEnabled(!environment);
+    QString status = m_credentials->describeSource();
+    if (m_credentials->hasKey() && m_credentials->key().size() > 8)
+        status += tr(" (ends in …%1)").arg(m_credentials->key().right(4));
+    if (m_credentials->keychainStatus() == SecretStore::Status::NoKeychain
+        || m_credentials->keychainStatus() == SecretStore::Status::Denied
+        || m_credentials->keychainStatus() == SecretStore::Status::Failed) {
+        status += u"\n"_s + m_credentials->keychainMessage();
+        ui->sessionOnlyCheck->setChecked(true);
+    }
+    ui->keyStatusLabel->setText(status);
+    ui->forgetKeyButton->setEnabled(m_credentials->source() == Credentials::Source::Keychain);
+}
+
+Endpoint SettingsDialog::endpoint() const
+{
+    Endpoint endpoint;
+    endpoint.baseUrl = QUrl(ui->baseUrlEdit->text().trimmed());
+    const QString typed = ui->apiKeyEdit->text().trimmed();
+    endpoint.apiKey = typed.isEmpty() ? m_credentials->key() : typed;
+    endpoint.connectTimeout = std::chrono::seconds(ui->connectTimeoutSpin->value());
+    endpoint.idleTimeout = std::chrono::seconds(ui->idleTimeoutSpin->value());
+    return endpoint;
+}
+
+void SettingsDialog::testConnection()
+{
+    const Endpoint target = endpoint();
+    if (!target.baseUrl.isValid() || target.baseUrl.host().isEmpty()) {
+        ui->testResultLabel->setText(tr("The base URL is not a valid http(s) URL."));
+        return;
+    }
+    if (target.apiKey.isEmpty()) {
+        ui->testResultLabel->setText(tr("Enter an API key first."));
+        return;
+    }
+    ui->testButton->setEnabled(false);
+    ui->testResultLabel->setText(tr("Testing…"));
+    m_probe->test(target, ui->modelCombo->currentText().trimmed(),
+                  [this](const ServiceProbe::TestResult &result) {
+                      ui->testButton->setEnabled(true);
+                      ui->testResultLabel->setText(result.message());
+                  });
+}
+
+void SettingsDialog::refreshModels()
+{
+    ui->refreshModelsButton->setEnabled(false);
+    m_probe->listModels(endpoint(), [this](const QStringList &models, const ApiError &error) {
+        ui->refreshModelsButton->setEnabled(true);
+        if (error.isError()) {
+            ui->testResultLabel->setText(tr("Could not list the models: %1").arg(error.summary()));
+            return;
+        }
+        const QString current = ui->modelCombo->currentText();
+        ui->modelCombo->clear();
+        ui->modelCombo->addItems(models);
+        ui->modelCombo->setCurrentText(current);
+        ui->testResultLabel->setText(
+            tr("The server lists %n model(s).", nullptr, static_cast<int>(models.size())));
+    });
+}
+
+void SettingsDialog::accept()
+{
+    const QStringList problems = ui->parametersEditor->problems();
+    if (!problems.isEmpty()) {
+        showTab(u"parameters"_s);
+        return; // the editor shows what is wrong
+    }
+    if (!Settings::baseUrlFromEnvironment())
+        m_settings->setValue(Settings::Key::BaseUrl, ui->baseUrlEdit->text().trimmed());
+    ChatParameters parameters = ui->parametersEditor->parameters();
+    parameters.model = ui->modelCombo->currentText().trimmed();
+    if (parameters.model.isEmpty())
+        parameters.model = QLatin1String(ChatParameters::kDefaultModel);
+    m_settings->setDefaultParameters(parameters);
+    m_settings->setValue(Settings::Key::SendWithCtrlEnter, ui->sendKeyCombo->currentIndex() == 1);
+    m_settings->setValue(Settings::Key::ShowThinking, ui->showThinkingCheck->isChecked());
+    m_settings->setValue(Settings::Key::PriceInputPerMillion, ui->priceInputSpin->value());
+    m_settings->setValue(Settings::Key::PriceCachedInputPerMillion, ui->priceCachedSpin->value());
+    m_settings->setValue(Settings::Key::PriceOutputPerMillion, ui->priceOutputSpin->value());
+    m_settings->setValue(Settings::Key::ContextWindowTokens, ui->contextSpin->value());
+    m_settings->setValue(Settings::Key::ConnectTimeoutSeconds, ui->connectTimeoutSpin->value());
+    m_settings->setValue(Settings::Key::IdleTimeoutSeconds, ui->idleTimeoutSpin->value());
+    m_settings->sync();
+
+    const QString key = ui->apiKeyEdit->text().trimmed();
+    if (key.isEmpty() || m_credentials->source() == Credentials::Source::Environment) {
+        emit saved();
+        QDialog::accept();
+        return;
+    }
+    if (ui->sessionOnlyCheck->isChecked()) {
+        m_credentials->useForSession(key);
+        emit saved();
+        QDialog::accept();
+        return;
+    }
+    // The dialog closes only once the keychain has the key; otherwise it says why and stays.
+    ui->buttons->setEnabled(false);
+    m_credentials->saveToKeychain(key, [this](const SecretStore::Result &result) {
+        ui->buttons->setEnabled(true);
+        if (!result.ok()) {
+            showTab(u"account"_s);
+            ui->keyStatusLabel->setText(
+                result.message() + u"\n"_s
+                + tr("Tick “for this session only” to use the key without storing it."));
+            ui->sessionOnlyCheck->setChecked(true);
+            return;
+        }
+        ui->apiKeyEdit->clear();
+        emit saved();
+        QDialog::accept();
+    });
+}
+
+} // namespace moonpane

@@ -1,0 +1,52 @@
+// SettingsDialog (ui/SettingsDialog.ui): the account (base URL, API key kept in the keychain,
+// model list from /v1/models, a connection test), the app-wide request parameters, and chat
+// preferences (send key, thinking, prices, timeouts). Values from MOONPANE_BASE_URL and
+// MOONPANE_API_KEY are shown as in effect for this session.
+#pragma once
+
+#include <QDialog>
+
+#include <memory>
+
+namespace Ui {
+class SettingsDialog;
+}
+
+namespace moonpane {
+
+class Credentials;
+class ServiceProbe;
+class Settings;
+struct Endpoint;
+
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    SettingsDialog(Settings *settings, Credentials *credentials, QWidget *parent = nullptr);
+    ~SettingsDialog() override;
+
+    void showTab(const QString &name); // "account", "parameters" or "chat"
+    QString testResult() const; // for tests
+
+public slots:
+    void accept() override;
+    void testConnection();
+    void refreshModels();
+
+signals:
+    void saved();
+
+private:
+    void load();
+    void updateKeyStatus();
+    Endpoint endpoint() const;
+
+    std::unique_ptr<Ui::SettingsDialog> ui;
+    Settings *m_settings;
+    Credentials *m_credentials;
+    ServiceProbe *m_probe;
+};
+
+} // namespace moonpane

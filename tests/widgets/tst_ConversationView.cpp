@@ -1,0 +1,392 @@
+// ConversationView with real widgets offscreen, fed by a real ChatSession and the loopback fake
+// server: only visible rows are laid out, streaming stays pinned to the bottom unless the user
+// scrolls up, the thinking block streams then collapses and expands on click, error rows count
+// down Retry-After, links open only on a click and only for http/https/mailto, text selects and
+// copies, actions reach the window.
+#include "ConversationView.h"
+#include "FakeServer.h"
+#include "MessageLayout.h"
+#include "api/ChatClient.h"
+#include "conversation/ChatSession.h"
+#include "conversation/ConversationModel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace moonpane;
+using namespace moonpane::test;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(moonpane::MessageAction)
+
+namespace {
+
+Message text(Role role, const QString &content, qint64 parent)
+{
+    Message m;
+    m.role = role;
+    m.content = content;
+    m.parentId = parent;
+    m.createdAt = QDateTime::currentDateTimeUtc();
+    return m;
+}
+
+} // namespace
+
+class TestConversationView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void onlyVisibleRowsAreLaidOut();
+    void streamingStaysPinnedToTheBottom();
+    void scrollingUpUnpins();
+    void thinkingStreamsCollapsesAndExpands();
+    void showThinkingHidesEveryThinkingBlock();
+    void failedReplyCountsDownThenRetries();
+    void linksOpenOnlyOnClickAndOnlySafeSchemes();
+    void copyAndEditButtons();
+    void selectionCopiesText();
+    void narrowAndDarkStillPaint();
+
+private:
+    void stream(const FakeResponse &response, const QString &prompt = u"Hello"_s);
+    QPoint rowPoint(int row, QPoint local) const { return m_view->rowRect(row).topLeft() + local; }
+    void hover(int row, QPoint local);
+    void click(int row, QPoint local);
+    QPoint findLink(int row, const QString &url);
+
+    FakeServer *m_server = nullptr;
+    ChatClient *m_client = nullptr;
+    Conversation *m_conversation = nullptr;
+    ConversationModel *m_model = nullptr;
+    ChatSession *m_session = nullptr;
+    ConversationView *m_view = nullptr;
+};
+
+void TestConversationView::init()
+{
+    m_server = new FakeServer(this);
+    QVERIFY(m_server->listen());
+    m_client = new ChatClient(this);
+    Endpoint endpoint;
+    endpoint.baseUrl = m_server->baseUrl();
+    m_client->setEndpoint(endpoint);
+    m_conversation = new Conversation;
+    m_model = new ConversationModel(this);
+    m_model->setConversation(m_conversation);
+    m_session = new ChatSession(m_client, m_conversation, m_model, this);
+    m_view = new ConversationView;
+    m_view->setModel(m_model);
+    m_view->resize(800, 600);
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view));
+}
+
+void TestConversationView::cleanup()
+{
+    delete m_view;
+    delete m_session;
+    delete m_model;
+    delete m_conversation;
+    delete m_client;
+    delete m_server;
+}
+
+void TestConversationView::stream(const FakeResponse &response, const QString &prompt)
+{
+    m_server->enqueue(response);
+    QCOMPARE(m_session->send(prompt), QStringList());
+}
+
+void TestConversationView::hover(int row, QPoint local)
+{
+    QTest::mouseMove(m_view->viewport(), rowPoint(row, local));
+}
+
+void TestConversationView::click(int row, QPoint local)
+{
+    hover(row, local);
+    QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, rowPoint(row, local));
+}
+
+QPoint TestConversationView::findLink(int row, const QString &url)
+{
+    const MessageLayout *layout = m_view->layoutAt(row);
+    const RowState *state = m_view->rowState(row);
+    for (int y = 0; y < layout->height(); y += 3) {
+        for (int x = 0; x < m_view->viewport()->width(); x += 4) {
+            const MessageHit hit = layout->hitTest(QPoint(x, y), *state);
+            if (hit.action == MessageAction::OpenLink && hit.link == url)
+                return QPoint(x, y);
+        }
+    }
+    return QPoint(-1, -1);
+}
+
+void TestConversationView::onlyVisibleRowsAreLaidOut()
+{
+    qint64 parent = 0;
+    for (int i = 0; i < 2000; ++i)
+        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User,
+                                          u"Message %1: "_s.arg(i) + QString(300, u'x'), parent));
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    QVERIFY2(m_view->laidOutRows() < 30, qPrintable(QString::number(m_view->laidOutRows())));
+    // Pinned: the last message is in view, at the bottom.
+    const QRect last = m_view->rowRect(1999);
+    QVERIFY(last.top() < m_view->viewport()->height());
+    QVERIFY(last.bottom() <= m_view->viewport()->height() + 1);
+    QCOMPARE(m_view->verticalScrollBar()->value(), m_view->verticalScrollBar()->maximum());
+    // Scrolling to the top lays out the rows there, and the layouts kept stay bounded.
+    m_view->verticalScrollBar()->setValue(0);
+    m_view->layoutNow();
+    QVERIFY(m_view->layoutAt(0));
+    QVERIFY(m_view->laidOutRows() < 60);
+}
+
+void TestConversationView::streamingStaysPinnedToTheBottom()
+{
+    qint64 parent = 0;
+    for (int i = 0; i < 30; ++i)
+        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User, QString(400, u'y'), parent));
+    m_model->setConversation(m_conversation);
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.delivery = FakeResponse::Delivery::Drip;
+    response.dripBytes = 48;
+    response.dripIntervalMs = 2;
+    stream(response);
+    QScrollBar *bar = m_view->verticalScrollBar();
+    int checks = 0;
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [&] {
+        m_view->layoutNow(); // what the next paint does
+        QCOMPARE(bar->value(), bar->maximum());
+        ++checks;
+    });
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(checks > 10);
+    QVERIFY(m_view->isPinnedToBottom());
+}
+
+void TestConversationView::scrollingUpUnpins()
+{
+    qint64 parent = 0;
+    for (int i = 0; i < 30; ++i)
+        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User, QString(400, u'z'), parent));
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.pauseAfterBytes = response.body.indexOf("And code");
+    stream(response);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QVERIFY(paused.wait(10000));
+    QTRY_VERIFY(!m_model->messageAt(m_model->rowCount() - 1)->content.isEmpty());
+    m_view->layoutNow();
+    m_view->verticalScrollBar()->setValue(100); // the user scrolls up to read
+    QVERIFY(!m_view->isPinnedToBottom());
+    m_server->resume();
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    m_view->layoutNow();
+    QCOMPARE(m_view->verticalScrollBar()->value(), 100); // the view did not jump
+    // Scrolling back to the bottom pins again.
+    m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->maximum());
+    QVERIFY(m_view->isPinnedToBottom());
+}
+
+void TestConversationView::thinkingStreamsCollapsesAndExpands()
+{
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.pauseAfterBytes = response.body.indexOf("\"content\":\"你好");
+    stream(response);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QVERIFY(paused.wait(10000));
+    QTRY_VERIFY(m_model->messageAt(1) && m_model->messageAt(1)->reasoning.endsWith(u"briefly."_s));
+    m_view->layoutNow();
+    // While the model thinks, the block is open and shows the reasoning live.
+    const MessageLayout *layout = m_view->layoutAt(1);
+    QVERIFY(layout);
+    QVERIFY(!layout->stack(TextArea::Reasoning).isEmpty());
+    QVERIFY(layout->stack(TextArea::Reasoning).plainText().contains(u"The user greets me"_s));
+    QVERIFY(layout->needsTicks()); // "Thinking… N s" counts while it thinks
+
+    m_server->resume();
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    m_view->layoutNow();
+    layout = m_view->layoutAt(1);
+    QVERIFY(layout->stack(TextArea::Reasoning).isEmpty()); // collapsed to a summary line
+    QVERIFY(!layout->needsTicks()); // nothing ticks once the reply is done
+    QVERIFY(MessageLayout::thinkingSummary(*m_model->messageAt(1), 0).startsWith(u"Thought for"_s));
+    const int collapsed = layout->height();
+
+    click(1, layout->thinkingHeaderRect().center());
+    m_view->layoutNow();
+    layout = m_view->layoutAt(1);
+    QVERIFY(!layout->stack(TextArea::Reasoning).isEmpty());
+    QVERIFY(layout->height() > collapsed);
+    click(1, layout->thinkingHeaderRect().center());
+    m_view->layoutNow();
+    QCOMPARE(m_view->layoutAt(1)->height(), collapsed);
+}
+
+void TestConversationView::showThinkingHidesEveryThinkingBlock()
+{
+    stream(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    m_view->layoutNow();
+    QVERIFY(!m_view->layoutAt(1)->thinkingHeaderRect().isNull());
+    const int with = m_view->layoutAt(1)->height();
+    m_view->setShowThinking(false);
+    m_view->layoutNow();
+    QVERIFY(m_view->layoutAt(1)->thinkingHeaderRect().isNull());
+    QVERIFY(m_view->layoutAt(1)->height() < with);
+    m_view->setShowThinking(true);
+    m_view->layoutNow();
+    QCOMPARE(m_view->layoutAt(1)->height(), with);
+}
+
+void TestConversationView::failedReplyCountsDownThenRetries()
+{
+    stream(
+        FakeResponse::json(
+            429,
+            R"({"error":{"message":"The engine is currently overloaded","type":"engine_overloaded_error"}})")
+            .withHeader("Retry-After", "1"));
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    m_view->layoutNow();
+    const MessageLayout *layout = m_view->layoutAt(1);
+    QVERIFY(layout->buttonLabel(MessageAction::Retry).startsWith(u"Retry in"_s));
+    QVERIFY(layout->needsTicks());
+    QSignalSpy actions(m_view, &ConversationView::actionRequested);
+    click(1, layout->buttonRect(MessageAction::Retry).center());
+    QCOMPARE(actions.size(), 0); // not clickable while it counts down
+    // The countdown runs on the view's own timer; once over, the button says Retry and works.
+    QTRY_COMPARE_WITH_TIMEOUT(m_view->layoutAt(1)->buttonLabel(MessageAction::Retry), u"Retry"_s, 5000);
+    QVERIFY(!m_view->layoutAt(1)->needsTicks());
+    click(1, m_view->layoutAt(1)->buttonRect(MessageAction::Retry).center());
+    QCOMPARE(actions.size(), 1);
+    QCOMPARE(actions.at(0).at(0).value<MessageAction>(), MessageAction::Retry);
+    QCOMPARE(actions.at(0).at(1).toLongLong(), m_model->messageAt(1)->id);
+}
+
+void TestConversationView::linksOpenOnlyOnClickAndOnlySafeSchemes()
+{
+    QVERIFY(ConversationView::isOpenableLink(QUrl(u"https://example.com/a"_s)));
+    QVERIFY(ConversationView::isOpenableLink(QUrl(u"http://example.com"_s)));
+    QVERIFY(ConversationView::isOpenableLink(QUrl(u"mailto:someone@example.com"_s)));
+    QVERIFY(!ConversationView::isOpenableLink(QUrl(u"file:///etc/passwd"_s)));
+    QVERIFY(!ConversationView::isOpenableLink(QUrl(u"javascript:alert(1)"_s)));
+    QVERIFY(!ConversationView::isOpenableLink(QUrl(u"ftp://example.com"_s)));
+
+    const qint64 user = m_conversation->add(text(Role::User, u"links please"_s, 0));
+    m_conversation->add(
+        text(Role::Assistant,
+             u"See [the docs](https://example.com/docs) or [this file](file:///etc/passwd).\n\n"
+             "![remote image](https://example.com/x.png)"_s,
+             user));
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    QSignalSpy opened(m_view, &ConversationView::linkActivated);
+    QSignalSpy refused(m_view, &ConversationView::linkRefused);
+    const QPoint docs = findLink(1, u"https://example.com/docs"_s);
+    const QPoint file = findLink(1, u"file:///etc/passwd"_s);
+    QVERIFY(docs.x() >= 0 && file.x() >= 0);
+    hover(1, docs); // hovering opens nothing
+    QCOMPARE(opened.size(), 0);
+    click(1, docs);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.at(0).at(0).toUrl(), QUrl(u"https://example.com/docs"_s));
+    click(1, file);
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(opened.size(), 1);
+    // A press on a link and a release elsewhere opens nothing.
+    QTest::mousePress(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, docs));
+    QTest::mouseRelease(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, docs + QPoint(0, 400)));
+    QCOMPARE(opened.size(), 1);
+}
+
+void TestConversationView::copyAndEditButtons()
+{
+    const qint64 user = m_conversation->add(text(Role::User, u"the question"_s, 0));
+    m_conversation->add(text(Role::Assistant, u"**the** answer"_s, user));
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    QSignalSpy actions(m_view, &ConversationView::actionRequested);
+    // Header buttons appear on hover.
+    hover(1, QPoint(m_view->viewport()->width() / 2, 5));
+    m_view->layoutNow();
+    const QRect copy = m_view->layoutAt(1)->buttonRect(MessageAction::Copy);
+    QVERIFY(!copy.isNull());
+    click(1, copy.center());
+    QCOMPARE(QGuiApplication::clipboard()->text(), u"**the** answer"_s);
+    hover(0, QPoint(m_view->viewport()->width() / 2, 5));
+    click(0, m_view->layoutAt(0)->buttonRect(MessageAction::Edit).center());
+    QCOMPARE(actions.size(), 1);
+    QCOMPARE(actions.at(0).at(0).value<MessageAction>(), MessageAction::Edit);
+    QCOMPARE(actions.at(0).at(1).toLongLong(), user);
+}
+
+void TestConversationView::selectionCopiesText()
+{
+    const qint64 user = m_conversation->add(text(Role::User, u"q"_s, 0));
+    Message answer =
+        text(Role::Assistant, u"Alpha beta gamma delta epsilon.\n\nSecond paragraph here."_s, user);
+    answer.reasoning = u"Private chain of thought."_s;
+    answer.hasReasoning = true;
+    m_conversation->add(answer);
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    const MessageLayout *layout = m_view->layoutAt(1);
+    const QPoint start = layout->contentOrigin() + QPoint(2, 4);
+    const QPoint end = layout->contentOrigin() + QPoint(60, 4);
+    QTest::mousePress(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, start));
+    QTest::mouseMove(m_view->viewport(), rowPoint(1, end));
+    QTest::mouseRelease(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, end));
+    const QString selected = m_view->selectedText();
+    QVERIFY2(!selected.isEmpty() && u"Alpha beta gamma"_s.startsWith(selected.left(5)), qPrintable(selected));
+    QTest::keyClick(m_view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(), selected);
+
+    // The thinking is selectable on its own.
+    click(1, layout->thinkingHeaderRect().center());
+    m_view->layoutNow();
+    layout = m_view->layoutAt(1);
+    const QPoint inReasoning = layout->reasoningOrigin() + QPoint(1, 4);
+    QTest::mouseDClick(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, inReasoning));
+    QCOMPARE(m_view->selectedText(), u"Private"_s);
+}
+
+void TestConversationView::narrowAndDarkStillPaint()
+{
+    stream(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QSignalSpy finished(m_session, &ChatSession::replyFinished);
+    QVERIFY(finished.wait(10000));
+    m_view->resize(300, 500);
+    QPalette dark = m_view->palette();
+    dark.setColor(QPalette::Base, QColor(0x1d, 0x1f, 0x22));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    m_view->setPalette(dark);
+    const QImage image = m_view->grab().toImage();
+    QCOMPARE(image.width(), 300);
+    m_view->layoutNow();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const MessageLayout *layout = m_view->layoutAt(row);
+        QVERIFY(layout);
+        QVERIFY(layout->width() <= 300);
+    }
+    // The dark palette reached the painting: the background is the dark base colour.
+    QCOMPARE(image.pixelColor(2, image.height() - 2), QColor(0x1d, 0x1f, 0x22));
+}
+
+QTEST_MAIN(TestConversationView)
+#include "tst_ConversationView.moc"

@@ -1,0 +1,454 @@
+// The whole window, offscreen, against the loopback fake server and the test keyring: sending
+// with the keyboard, stop, shortcuts, drafts per conversation, delete with undo, ordering by
+// activity, the status bar, the first-run page and the settings dialog (persisted settings,
+// the keychain, the model list, the Test button).
+#include "Composer.h"
+#include "ComposerEdit.h"
+#include "ConversationSidebar.h"
+#include "ConversationView.h"
+#include "FakeServer.h"
+#include "MainWindow.h"
+#include "SettingsDialog.h"
+#include "StatusPanel.h"
+#include "TestEnvironment.h"
+#include "WelcomePage.h"
+#include "conversation/ChatSession.h"
+#include "conversation/ConversationLibrary.h"
+#include "conversation/ConversationModel.h"
+#include "storage/Credentials.h"
+#include "storage/SecretStore.h"
+#include "storage/Settings.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace moonpane;
+using namespace moonpane::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr auto kKey = "sk-window-test-key-000111";
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void enterSendsAndTheReplyStreams();
+    void shiftEnterAndCtrlEnter();
+    void escapeStops();
+    void shortcutsAreInTheMenus();
+    void newChatKeepsDrafts();
+    void copyLastReplyAndFocus();
+    void deleteWithUndo();
+    void activeConversationsRiseToTheTop();
+    void statusBarShowsTheLastReply();
+    void editAndResendFromTheView();
+    void validationProblemsKeepTheDraft();
+    void firstRunStoresTheKeyInTheKeychain();
+    void settingsArePersisted();
+    void settingsShowEnvironmentOverrides();
+    void settingsStoreTheKeyAndListModels();
+    void settingsTestButton();
+
+private:
+    MainWindow *open();
+    void typeAndSend(MainWindow *window, const QString &text);
+    void waitIdle(MainWindow *window);
+
+    std::unique_ptr<TestEnvironment> m_env;
+    FakeServer *m_server = nullptr;
+    MainWindow *m_window = nullptr;
+};
+
+void TestMainWindow::init()
+{
+    m_env = std::make_unique<TestEnvironment>();
+    m_server = new FakeServer(this);
+    QVERIFY(m_server->listen());
+    qputenv("MOONPANE_BASE_URL", m_server->baseUrl().toString().toUtf8());
+    qputenv("MOONPANE_API_KEY", kKey);
+}
+
+void TestMainWindow::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+    delete m_server;
+    m_env.reset();
+    qunsetenv("MOONPANE_BASE_URL");
+    qunsetenv("MOONPANE_API_KEY");
+}
+
+MainWindow *TestMainWindow::open()
+{
+    m_window = new MainWindow;
+    m_window->show();
+    if (!QTest::qWaitForWindowExposed(m_window))
+        qFatal("window not exposed");
+    // The keychain answers asynchronously; the window knows which page to show once it has.
+    QSignalSpy loaded(m_window->credentials(), &Credentials::changed);
+    if (!m_window->credentials()->isLoaded() && !loaded.wait(10000))
+        qFatal("the keychain did not answer");
+    m_window->activateWindow();
+    return m_window;
+}
+
+void TestMainWindow::typeAndSend(MainWindow *window, const QString &text)
+{
+    ComposerEdit *edit = window->composer()->editor();
+    edit->setFocus();
+    QTest::keyClicks(edit, text);
+    QTest::keyClick(edit, Qt::Key_Return);
+}
+
+void TestMainWindow::waitIdle(MainWindow *window)
+{
+    ChatSession *session = window->session(window->currentConversation());
+    if (session->isBusy()) {
+        QSignalSpy finished(session, &ChatSession::replyFinished);
+        QVERIFY(finished.wait(10000));
+    }
+}
+
+void TestMainWindow::enterSendsAndTheReplyStreams()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    MainWindow *window = open();
+    QVERIFY(!window->isShowingWelcome());
+    typeAndSend(window, u"Compare the weather"_s);
+    QCOMPARE(window->composer()->text(), QString()); // sent: the composer is empty again
+    QVERIFY(window->composer()->isBusy());
+    waitIdle(window);
+    QVERIFY(!window->composer()->isBusy());
+    QCOMPARE(m_server->requests().size(), 1);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer "_ba + kKey);
+    QCOMPARE(m_server->lastRequest()
+                 .json()
+                 .value("messages"_L1)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("content"_L1)
+                 .toString(),
+             u"Compare the weather"_s);
+    ConversationModel *model = window->conversationModel();
+    QCOMPARE(model->rowCount(), 2);
+    QVERIFY(model->messageAt(1)->content.contains(u"Here is a table"_s));
+    // The conversation took its title from the first message.
+    QCOMPARE(window->currentConversation()->title, u"Compare the weather"_s);
+    QCOMPARE(window->sidebar()->list()->model()->index(0, 0).data().toString(), u"Compare the weather"_s);
+}
+
+void TestMainWindow::shiftEnterAndCtrlEnter()
+{
+    MainWindow *window = open();
+    ComposerEdit *edit = window->composer()->editor();
+    edit->setFocus();
+    QTest::keyClicks(edit, u"line one"_s);
+    QTest::keyClick(edit, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(edit, u"line two"_s);
+    QCOMPARE(window->composer()->text(), u"line one\nline two"_s);
+    QCOMPARE(m_server->requests().size(), 0);
+
+    window->composer()->setSendWithCtrlEnter(true);
+    QTest::keyClick(edit, Qt::Key_Return); // now a new line
+    QCOMPARE(window->composer()->text(), u"line one\nline two\n"_s);
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QTest::keyClick(edit, Qt::Key_Return, Qt::ControlModifier);
+    waitIdle(window);
+    QCOMPARE(m_server->requests().size(), 1);
+}
+
+void TestMainWindow::escapeStops()
+{
+    FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    response.pauseAfterBytes = response.body.indexOf("| city");
+    m_server->enqueue(response);
+    MainWindow *window = open();
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    typeAndSend(window, u"Hello"_s);
+    QVERIFY(paused.wait(10000));
+    QTRY_VERIFY(!window->conversationModel()->messageAt(1)->content.isEmpty());
+    window->action(u"stop"_s)->trigger(); // Esc
+    waitIdle(window);
+    const Message *reply = window->conversationModel()->messageAt(1);
+    QCOMPARE(reply->state, MessageState::Incomplete);
+    QVERIFY(reply->content.endsWith(u"a table:\n\n"_s)); // the partial reply is kept
+    QVERIFY(!window->composer()->isBusy());
+}
+
+void TestMainWindow::shortcutsAreInTheMenus()
+{
+    MainWindow *window = open();
+    const QList<std::pair<QString, QKeySequence>> expected = {
+        {u"newChat"_s, QKeySequence(QKeySequence::New)},
+        {u"stop"_s, QKeySequence(Qt::Key_Escape)},
+        {u"focusComposer"_s, QKeySequence(Qt::CTRL | Qt::Key_L)},
+        {u"copyLastReply"_s, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C)},
+        {u"settings"_s, QKeySequence(Qt::CTRL | Qt::Key_Comma)},
+    };
+    QList<QAction *> inMenus;
+    for (QAction *menu : window->menuBar()->actions())
+        inMenus.append(menu->menu()->actions());
+    for (const auto &[name, shortcut] : expected) {
+        QAction *action = window->action(name);
+        QVERIFY2(action, qPrintable(name));
+        QCOMPARE(action->shortcut(), shortcut);
+        QVERIFY2(inMenus.contains(action), qPrintable(name + u" is in no menu"_s));
+    }
+}
+
+void TestMainWindow::newChatKeepsDrafts()
+{
+    MainWindow *window = open();
+    const qint64 first = window->currentConversation()->id;
+    QTest::keyClicks(window->composer()->editor(), u"draft one"_s);
+    window->action(u"newChat"_s)->trigger();
+    const qint64 second = window->currentConversation()->id;
+    QVERIFY(second != first);
+    QCOMPARE(window->composer()->text(), QString());
+    QTest::keyClicks(window->composer()->editor(), u"draft two"_s);
+    window->selectConversation(first);
+    QCOMPARE(window->composer()->text(), u"draft one"_s);
+    window->selectConversation(second);
+    QCOMPARE(window->composer()->text(), u"draft two"_s);
+    QCOMPARE(window->sidebar()->current(), second);
+}
+
+void TestMainWindow::copyLastReplyAndFocus()
+{
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"Hi"_s);
+    waitIdle(window);
+    window->view()->setFocus();
+    window->action(u"copyLastReply"_s)->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), u"Complete without DONE"_s);
+    window->action(u"focusComposer"_s)->trigger();
+    QTRY_VERIFY(window->composer()->editor()->hasFocus());
+}
+
+void TestMainWindow::deleteWithUndo()
+{
+    MainWindow *window = open();
+    ConversationLibrary *library = window->library();
+    window->currentConversation()->title = u"Doomed"_s;
+    const qint64 doomed = window->currentConversation()->id;
+    window->newConversation();
+    window->selectConversation(doomed);
+    QCOMPARE(library->conversations().size(), 2);
+    window->action(u"deleteConversation"_s)->trigger();
+    QCOMPARE(library->conversations().size(), 1);
+    QVERIFY(window->currentConversation()->id != doomed);
+    QVERIFY(window->sidebar()->isUndoVisible());
+    auto *undo = window->sidebar()->findChild<QPushButton *>(u"undoButton"_s);
+    QVERIFY(undo);
+    QTest::mouseClick(undo, Qt::LeftButton);
+    QCOMPARE(library->conversations().size(), 2);
+    QCOMPARE(window->currentConversation()->id, doomed);
+    QCOMPARE(window->currentConversation()->title, u"Doomed"_s);
+    QVERIFY(!window->sidebar()->isUndoVisible());
+}
+
+void TestMainWindow::activeConversationsRiseToTheTop()
+{
+    MainWindow *window = open();
+    const qint64 older = window->currentConversation()->id;
+    window->newConversation();
+    QAbstractItemModel *list = window->sidebar()->list()->model();
+    QCOMPARE(list->index(0, 0).data(Qt::UserRole + 1).toLongLong(), window->currentConversation()->id);
+    window->selectConversation(older);
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    typeAndSend(window, u"bump"_s);
+    waitIdle(window);
+    QCOMPARE(list->index(0, 0).data(Qt::UserRole + 1).toLongLong(), older);
+}
+
+void TestMainWindow::statusBarShowsTheLastReply()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"Hello"_s);
+    waitIdle(window);
+    const QString status = window->statusPanel()->text();
+    QVERIFY2(status.contains(u"kimi-k2.6 · thinking on"_s), qPrintable(status));
+    QVERIFY2(status.contains(u"19 prompt / 16 cached / 31 completion"_s), qPrintable(status));
+    QVERIFY2(status.contains(u"first token"_s), qPrintable(status));
+    QVERIFY2(status.contains(u"context 0.0%"_s), qPrintable(status)); // 19 of 262,144
+    // (19 - 16) × 0.95 + 16 × 0.16 + 31 × 4.00 per million.
+    QCOMPARE(StatusPanel::cost(19, 16, 31, {}), (3 * 0.95 + 16 * 0.16 + 31 * 4.0) / 1e6);
+    QVERIFY2(status.contains(u"$0.00013"_s), qPrintable(status));
+    window->composer()->findChild<QCheckBox *>()->click(); // thinking off for this conversation
+    QVERIFY(window->statusPanel()->text().contains(u"thinking off"_s));
+    QCOMPARE(window->currentConversation()->parameters->thinking, ThinkingMode::Disabled);
+}
+
+void TestMainWindow::editAndResendFromTheView()
+{
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"original"_s);
+    waitIdle(window);
+    const qint64 original = window->conversationModel()->messageAt(0)->id;
+    emit window->view()->actionRequested(MessageAction::Edit, original);
+    QCOMPARE(window->composer()->text(), u"original"_s);
+    QCOMPARE(window->composer()->editingMessageId(), original);
+    window->composer()->setText(u"edited"_s);
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QTest::keyClick(window->composer()->editor(), Qt::Key_Return);
+    waitIdle(window);
+    QCOMPARE(window->conversationModel()->messageAt(0)->content, u"edited"_s);
+    QCOMPARE(window->currentConversation()->siblings(original).size(), 2);
+    QCOMPARE(window->composer()->editingMessageId(), 0);
+    const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.at(0).toObject().value("content"_L1).toString(), u"edited"_s);
+    // Esc leaves editing without sending.
+    emit window->view()->actionRequested(MessageAction::Edit, window->conversationModel()->messageAt(0)->id);
+    window->action(u"stop"_s)->trigger();
+    QCOMPARE(window->composer()->editingMessageId(), 0);
+    QCOMPARE(m_server->requests().size(), 2);
+}
+
+void TestMainWindow::validationProblemsKeepTheDraft()
+{
+    MainWindow *window = open();
+    ChatParameters parameters;
+    parameters.stop = {u"1"_s, u"2"_s, u"3"_s, u"4"_s, u"5"_s, u"6"_s};
+    window->currentConversation()->parameters = parameters;
+    typeAndSend(window, u"keep me"_s);
+    QCOMPARE(window->composer()->text(), u"keep me"_s);
+    QVERIFY(window->composer()->problemText().contains(u"at most 5 stop sequences"_s));
+    QCOMPARE(window->conversationModel()->rowCount(), 0);
+    QCOMPARE(m_server->requests().size(), 0);
+}
+
+void TestMainWindow::firstRunStoresTheKeyInTheKeychain()
+{
+    qunsetenv("MOONPANE_API_KEY");
+    SecretStore store;
+    QVERIFY(store.deleteApiKeySync().ok());
+    MainWindow *window = open();
+    QVERIFY(window->isShowingWelcome());
+    window->welcomePage()->keyEdit()->setText(u"sk-first-run-key"_s);
+    QTest::keyClick(window->welcomePage()->keyEdit(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isShowingWelcome(), 10000);
+    QCOMPARE(window->credentials()->source(), Credentials::Source::Keychain);
+    QCOMPARE(store.readApiKeySync().secret, u"sk-first-run-key"_s);
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    typeAndSend(window, u"Hi"_s);
+    waitIdle(window);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer sk-first-run-key"_ba);
+    QVERIFY(store.deleteApiKeySync().ok());
+    // The key is in no settings file.
+    QFile file(Settings().fileName());
+    QVERIFY(!file.open(QIODevice::ReadOnly) || !file.readAll().contains("sk-first-run-key"));
+}
+
+void TestMainWindow::settingsArePersisted()
+{
+    qunsetenv("MOONPANE_BASE_URL");
+    MainWindow *window = open();
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    QVERIFY(dialog);
+    dialog->findChild<QLineEdit *>(u"baseUrlEdit"_s)->setText(u"https://example.test/v1"_s);
+    dialog->findChild<QComboBox *>(u"modelCombo"_s)->setCurrentText(u"kimi-k2-0905-preview"_s);
+    dialog->findChild<QComboBox *>(u"sendKeyCombo"_s)->setCurrentIndex(1);
+    dialog->findChild<QDoubleSpinBox *>(u"priceOutputSpin"_s)->setValue(2.5);
+    dialog->findChild<QCheckBox *>(u"maxTokensCheck"_s)->setChecked(true);
+    dialog->findChild<QComboBox *>(u"thinkingCombo"_s)
+        ->setCurrentIndex(static_cast<int>(ThinkingMode::Disabled));
+    dialog->accept();
+    QTRY_VERIFY(!window->settingsDialog());
+    Settings reread;
+    QCOMPARE(reread.value(Settings::Key::BaseUrl).toString(), u"https://example.test/v1"_s);
+    QCOMPARE(reread.value(Settings::Key::SendWithCtrlEnter).toBool(), true);
+    QCOMPARE(reread.value(Settings::Key::PriceOutputPerMillion).toDouble(), 2.5);
+    const ChatParameters defaults = reread.defaultParameters();
+    QCOMPARE(defaults.model, u"kimi-k2-0905-preview"_s);
+    QCOMPARE(defaults.thinking, ThinkingMode::Disabled);
+    QCOMPARE(defaults.maxCompletionTokens, std::optional<qint64>(32768));
+    QVERIFY(window->composer()->editor()->sendsWithCtrlEnter()); // applied at once
+}
+
+void TestMainWindow::settingsShowEnvironmentOverrides()
+{
+    MainWindow *window = open();
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    auto *baseUrl = dialog->findChild<QLineEdit *>(u"baseUrlEdit"_s);
+    QCOMPARE(baseUrl->text(), m_server->baseUrl().toString());
+    QVERIFY(baseUrl->isReadOnly());
+    QVERIFY(dialog->findChild<QLabel *>(u"baseUrlNote"_s)->text().contains(u"MOONPANE_BASE_URL"_s));
+    QVERIFY(dialog->findChild<QLabel *>(u"keyStatusLabel"_s)->text().contains(u"MOONPANE_API_KEY"_s));
+    QVERIFY(!dialog->findChild<QLineEdit *>(u"apiKeyEdit"_s)->isEnabled());
+    dialog->reject();
+}
+
+void TestMainWindow::settingsStoreTheKeyAndListModels()
+{
+    qunsetenv("MOONPANE_API_KEY");
+    SecretStore store;
+    QVERIFY(store.writeApiKeySync(u"sk-old-key"_s).ok());
+    MainWindow *window = open();
+    QCOMPARE(window->credentials()->source(), Credentials::Source::Keychain);
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    QVERIFY(dialog->findChild<QLabel *>(u"keyStatusLabel"_s)->text().contains(u"…-key"_s));
+    m_server->enqueue(FakeResponse::json(
+        200, R"({"object":"list","data":[{"id":"kimi-k2.6"},{"id":"kimi-k2-0905-preview"}]})"));
+    dialog->refreshModels();
+    auto *models = dialog->findChild<QComboBox *>(u"modelCombo"_s);
+    QTRY_COMPARE(models->count(), 2);
+    QCOMPARE(m_server->lastRequest().path, "/v1/models"_ba);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer sk-old-key"_ba);
+    dialog->findChild<QLineEdit *>(u"apiKeyEdit"_s)->setText(u"sk-new-key"_s);
+    dialog->accept();
+    QTRY_VERIFY_WITH_TIMEOUT(!window->settingsDialog(), 10000);
+    QCOMPARE(store.readApiKeySync().secret, u"sk-new-key"_s);
+    QCOMPARE(window->credentials()->key(), u"sk-new-key"_s);
+    QVERIFY(store.deleteApiKeySync().ok());
+}
+
+void TestMainWindow::settingsTestButton()
+{
+    MainWindow *window = open();
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    m_server->enqueue(FakeResponse::json(
+        200,
+        R"({"choices":[{"index":0,"message":{"role":"assistant","content":"OK"},"finish_reason":"stop"}]})"));
+    dialog->testConnection();
+    QTRY_VERIFY(dialog->testResult().startsWith(u"It works"_s));
+    QVERIFY(dialog->testResult().contains(u"“OK”"_s));
+    const QJsonObject sent = m_server->lastRequest().json();
+    QCOMPARE(sent.value("thinking"_L1).toObject().value("type"_L1).toString(), u"disabled"_s);
+    QCOMPARE(sent.value("max_completion_tokens"_L1).toInt(), 16);
+    m_server->enqueue(FakeResponse::json(
+        401, R"({"error":{"message":"Invalid API key provided.","type":"authentication_error"}})"));
+    dialog->testConnection();
+    QTRY_VERIFY(dialog->testResult().contains(u"HTTP 401"_s));
+    QVERIFY(dialog->testResult().contains(u"MOONPANE_API_KEY"_s)); // what to do about it
+    dialog->reject();
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_MainWindow.moc"
