@@ -101,7 +101,7 @@ LayoutContext ConversationView::context(int row) const
 
 int ConversationView::estimate(int row) const
 {
-    const Message *message = m_conversation->messageAt(row);
+    const Message *message = m_conversation->peekAt(row); // never loads text just to guess a size
     return message ? MessageLayout::estimateHeight(*message, context(-1)) : 0;
 }
 

@@ -316,8 +316,10 @@ ChatSession *MainWindow::session(Conversation *conversation)
 
 void MainWindow::saveDraft()
 {
-    if (m_current && !m_composer->editingMessageId())
+    if (m_current && !m_composer->editingMessageId() && m_current->draft != m_composer->text()) {
         m_current->draft = m_composer->text();
+        m_library->metaChanged(m_current);
+    }
 }
 
 void MainWindow::newConversation()
@@ -387,6 +389,7 @@ void MainWindow::handleAction(MessageAction action, qint64 messageId)
     if (!m_current)
         return;
     ChatSession *current = session(m_current);
+    m_current->ensureText({messageId});
     const Message *message = m_current->message(messageId);
     if (!message)
         return;
@@ -428,7 +431,7 @@ void MainWindow::handleAction(MessageAction action, qint64 messageId)
 
 void MainWindow::deleteConversation(qint64 id)
 {
-    Conversation *conversation = m_library->conversation(id);
+    Conversation *conversation = m_library->find(id);
     if (!conversation)
         return;
     if (ChatSession *doomed = m_sessions.take(id)) {
@@ -460,6 +463,7 @@ void MainWindow::setThinking(bool enabled, bool keep)
     parameters.thinking = enabled ? ThinkingMode::Enabled : ThinkingMode::Disabled;
     parameters.keepThinking = enabled && keep;
     m_current->parameters = parameters;
+    m_library->metaChanged(m_current);
     refreshStatus();
 }
 
@@ -485,11 +489,12 @@ void MainWindow::openConversationSettings(bool focusPrompt)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const qint64 id = m_current->id;
     connect(dialog, &QDialog::accepted, this, [this, dialog, id] {
-        Conversation *conversation = m_library->conversation(id);
+        Conversation *conversation = m_library->find(id);
         if (!conversation)
             return;
         conversation->systemPrompt = dialog->systemPrompt();
         conversation->parameters = dialog->parameters();
+        m_library->metaChanged(conversation);
         if (conversation == m_current) {
             const ChatParameters parameters = session(conversation)->parameters();
             m_composer->setThinking(parameters.thinking, parameters.keepThinking);
@@ -526,6 +531,7 @@ void MainWindow::copyLastReply()
         return;
     const QList<qint64> &path = m_current->path();
     for (auto it = path.crbegin(); it != path.crend(); ++it) {
+        m_current->ensureText({*it});
         const Message *message = m_current->message(*it);
         if (message && message->role == Role::Assistant && !message->content.isEmpty()) {
             QGuiApplication::clipboard()->setText(message->content);
@@ -550,6 +556,7 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveDraft();
+    m_library->commitRemove(); // a delete that was not undone is final now
     m_settings->setValue(Settings::Key::WindowGeometry, saveGeometry());
     m_settings->setValue(Settings::Key::WindowState, saveState());
     if (auto *splitter = findChild<QSplitter *>(u"mainSplitter"_s))

@@ -76,7 +76,7 @@ int MessageLayout::estimateHeight(const Message &message, const LayoutContext &c
     const MessageStyle &s = *context.style;
     const int column = std::min(context.width - 2 * s.padding, s.maxBubbleWidth);
     const qsizetype perLine = std::max(16, column / s.averageCharWidth);
-    const qsizetype length = message.content.size();
+    const qsizetype length = message.textLoaded ? message.content.size() : message.textLength;
     const qsizetype lines = length / perLine + 1 + length / 320; // wrapped lines and paragraph gaps
     int height = s.smallLineHeight + s.gap + static_cast<int>(lines) * s.lineHeight + s.rowSpacing;
     if (message.role == Role::User)

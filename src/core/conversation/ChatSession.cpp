@@ -55,8 +55,8 @@ void ChatSession::change(qint64 id, const std::function<void(Message &)> &fn, co
         for (int r : changedRoles)
             list.append(static_cast<R>(r));
         m_model->updateMessage(id, fn, list);
-    } else if (Message *m = m_conversation->message(id)) {
-        fn(*m);
+    } else {
+        m_conversation->update(id, fn);
     }
 }
 
@@ -86,6 +86,7 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
 
 QStringList ChatSession::regenerate(qint64 assistantId)
 {
+    m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be regenerated"_s};
@@ -96,6 +97,7 @@ QStringList ChatSession::regenerate(qint64 assistantId)
 
 QStringList ChatSession::retry(qint64 assistantId)
 {
+    m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be retried"_s};
@@ -117,6 +119,7 @@ QStringList ChatSession::retry(qint64 assistantId)
 
 QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
 {
+    m_conversation->ensureText({userId});
     const Message *m = m_conversation->message(userId);
     if (!m || m->role != Role::User)
         return {u"only your own messages can be edited"_s};
@@ -146,6 +149,7 @@ QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
 
 QStringList ChatSession::continueReply(qint64 assistantId)
 {
+    m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be continued"_s};
@@ -224,21 +228,18 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
 
 void ChatSession::appendReasoning(const QString &delta)
 {
-    if (modelShowsUs()) {
+    if (modelShowsUs())
         m_model->appendReasoning(m_replyId, delta);
-    } else if (Message *m = m_conversation->message(m_replyId)) {
-        m->reasoning += delta;
-        m->hasReasoning = true;
-    }
+    else
+        m_conversation->appendReasoning(m_replyId, delta);
 }
 
 void ChatSession::appendContent(const QString &delta)
 {
-    if (modelShowsUs()) {
+    if (modelShowsUs())
         m_model->appendContent(m_replyId, delta);
-    } else if (Message *m = m_conversation->message(m_replyId)) {
-        m->content += delta;
-    }
+    else
+        m_conversation->appendContent(m_replyId, delta);
 }
 
 void ChatSession::onReasoning(const QString &delta)

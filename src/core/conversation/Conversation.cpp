@@ -1,5 +1,9 @@
 #include "Conversation.h"
 
+#include "IdGenerator.h"
+
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -10,24 +14,73 @@ const Message *Conversation::message(qint64 id) const
     return it == m_messages.cend() ? nullptr : &*it;
 }
 
-Message *Conversation::message(qint64 id)
+void Conversation::ensureText(const QList<qint64> &ids)
+{
+    QList<qint64> missing;
+    for (qint64 id : ids) {
+        const auto it = m_messages.constFind(id);
+        if (it != m_messages.cend() && !it->textLoaded)
+            missing.append(id);
+    }
+    if (!missing.isEmpty() && m_loader)
+        m_loader(*this, missing);
+}
+
+void Conversation::setText(qint64 id, const std::function<void(Message &)> &fill)
 {
     const auto it = m_messages.find(id);
-    return it == m_messages.end() ? nullptr : &*it;
+    if (it == m_messages.end())
+        return;
+    fill(*it);
+    it->textLoaded = true;
 }
 
 qint64 Conversation::add(Message message)
 {
     if (message.id == 0)
-        message.id = m_nextId;
-    m_nextId = std::max(m_nextId, message.id + 1);
+        message.id = IdGenerator::next();
+    if (!message.createdAt.isValid())
+        message.createdAt = QDateTime::currentDateTimeUtc();
     if (message.parentId != 0 && !m_messages.contains(message.parentId))
         message.parentId = 0; // a parent that is gone: keep the message reachable
     const qint64 id = message.id;
     m_children[message.parentId].append(id);
-    m_messages.insert(id, std::move(message));
+    const Message &stored = *m_messages.insert(id, std::move(message));
     rebuildPath(id);
+    if (m_observer)
+        m_observer->messageAdded(*this, stored);
     return id;
+}
+
+void Conversation::appendContent(qint64 id, const QString &delta)
+{
+    const auto it = m_messages.find(id);
+    if (it == m_messages.end() || delta.isEmpty())
+        return;
+    it->content += delta;
+    if (m_observer)
+        m_observer->textAppended(*this, id, delta, QString());
+}
+
+void Conversation::appendReasoning(qint64 id, const QString &delta)
+{
+    const auto it = m_messages.find(id);
+    if (it == m_messages.end())
+        return;
+    it->reasoning += delta;
+    it->hasReasoning = true;
+    if (m_observer && !delta.isEmpty())
+        m_observer->textAppended(*this, id, QString(), delta);
+}
+
+void Conversation::update(qint64 id, const std::function<void(Message &)> &change)
+{
+    const auto it = m_messages.find(id);
+    if (it == m_messages.end())
+        return;
+    change(*it);
+    if (m_observer)
+        m_observer->messageChanged(*this, *it);
 }
 
 QList<qint64> Conversation::siblings(qint64 id) const
@@ -49,8 +102,11 @@ qint64 Conversation::newestLeafBelow(qint64 id) const
 
 void Conversation::selectBranch(qint64 id)
 {
-    if (m_messages.contains(id))
-        rebuildPath(newestLeafBelow(id));
+    if (!m_messages.contains(id))
+        return;
+    rebuildPath(newestLeafBelow(id));
+    if (m_observer)
+        m_observer->pathChanged(*this);
 }
 
 void Conversation::rebuildPath(qint64 leaf)
@@ -69,7 +125,7 @@ void Conversation::removeOne(qint64 id)
         return;
     const qint64 parent = m->parentId;
     const qsizetype onPathAt = m_path.indexOf(id);
-    const qint64 next = onPathAt >= 0 && onPathAt + 1 < m_path.size() ? m_path.at(onPathAt + 1) : 0;
+    const bool followedOnPath = onPathAt >= 0 && onPathAt + 1 < m_path.size();
     const QList<qint64> children = m_children.take(id);
     for (qint64 child : children)
         m_messages[child].parentId = parent;
@@ -81,14 +137,16 @@ void Conversation::removeOne(qint64 id)
     if (siblings.isEmpty() && parent != 0)
         m_children.remove(parent);
     m_messages.remove(id);
-    if (onPathAt < 0)
-        return;
-    if (next)
-        rebuildPath(m_path.constLast()); // the same leaf, one message shorter
-    else if (!m_children.value(parent).isEmpty())
-        rebuildPath(newestLeafBelow(m_children.value(parent).constLast()));
-    else
-        rebuildPath(parent);
+    if (onPathAt >= 0) {
+        if (followedOnPath)
+            rebuildPath(m_path.constLast()); // the same leaf, one message shorter
+        else if (!m_children.value(parent).isEmpty())
+            rebuildPath(newestLeafBelow(m_children.value(parent).constLast()));
+        else
+            rebuildPath(parent);
+    }
+    if (m_observer)
+        m_observer->messagesRemoved(*this, {id}, children);
 }
 
 void Conversation::removeBranch(qint64 id)
@@ -106,35 +164,62 @@ void Conversation::removeBranch(qint64 id)
     m_children[parent].removeOne(id);
     if (m_children.value(parent).isEmpty() && parent != 0)
         m_children.remove(parent);
-    if (!onPath)
-        return;
-    const QList<qint64> rest = m_children.value(parent);
-    if (!rest.isEmpty())
-        rebuildPath(newestLeafBelow(rest.constLast()));
-    else
-        rebuildPath(parent);
+    if (onPath) {
+        const QList<qint64> rest = m_children.value(parent);
+        if (!rest.isEmpty())
+            rebuildPath(newestLeafBelow(rest.constLast()));
+        else
+            rebuildPath(parent);
+    }
+    if (m_observer)
+        m_observer->messagesRemoved(*this, doomed, {});
 }
 
-QList<ChatMessage> Conversation::history(qint64 lastId) const
+void Conversation::restore(QList<Message> messages, qint64 leaf)
 {
-    QList<ChatMessage> messages;
-    if (!systemPrompt.trimmed().isEmpty())
-        messages.append(ChatMessage::system(systemPrompt));
+    m_messages.clear();
+    m_children.clear();
+    m_messages.reserve(messages.size());
+    for (Message &m : messages) {
+        const qint64 messageId = m.id;
+        m_messages.insert(messageId, std::move(m));
+    }
+    // Children in the order given (the stored sibling order), parents that are missing at the root.
+    for (const Message &m : std::as_const(messages)) {
+        const qint64 parent = m_messages.contains(m.parentId) ? m.parentId : 0;
+        m_children[parent].append(m.id);
+    }
+    if (leaf == 0 || !m_messages.contains(leaf)) {
+        const QList<qint64> roots = m_children.value(0);
+        leaf = roots.isEmpty() ? 0 : newestLeafBelow(roots.constLast());
+    }
+    rebuildPath(leaf);
+}
+
+QList<ChatMessage> Conversation::history(qint64 lastId)
+{
+    QList<qint64> ids;
     for (qint64 id : m_path) {
-        messages.append(m_messages.value(id).toChatMessage());
+        ids.append(id);
         if (id == lastId)
             break;
     }
+    ensureText(ids);
+    QList<ChatMessage> messages;
+    if (!systemPrompt.trimmed().isEmpty())
+        messages.append(ChatMessage::system(systemPrompt));
+    for (qint64 id : std::as_const(ids))
+        messages.append(m_messages.value(id).toChatMessage());
     return messages;
 }
 
-QString Conversation::suggestedTitle() const
+QString Conversation::suggestedTitle()
 {
-    for (qint64 id : m_path) {
-        const Message &m = m_messages[id];
-        if (m.role != Role::User)
+    for (qint64 id : std::as_const(m_path)) {
+        if (m_messages.value(id).role != Role::User)
             continue;
-        QString text = m.content.simplified();
+        ensureText({id});
+        QString text = m_messages.value(id).content.simplified();
         if (text.isEmpty())
             return u"Image"_s;
         if (text.size() > 48) {

@@ -1,6 +1,11 @@
 // A conversation: its messages as a tree (editing a message or regenerating a reply starts a
 // sibling branch, and nothing is thrown away) with one active path from the first message to a
 // leaf, plus its title, system prompt, parameters and draft.
+//
+// Every change to the messages goes through this class, which tells its Observer (the store
+// persists from there, whoever made the change: the model, a ChatSession, the CLI). A stored
+// conversation can arrive as stubs: structure and sizes first, text loaded on demand through
+// the TextLoader, so a conversation of ten thousand messages opens as fast as a short one.
 #pragma once
 
 #include "Message.h"
@@ -11,6 +16,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace moonpane {
@@ -18,6 +24,27 @@ namespace moonpane {
 class Conversation final
 {
 public:
+    class Observer
+    {
+    public:
+        virtual ~Observer() = default;
+        virtual void messageAdded(const Conversation &, const Message &) { }
+        // Text streamed onto the end of a message (either may be empty).
+        virtual void textAppended(const Conversation &, qint64 /*id*/, const QString & /*content*/,
+                                  const QString & /*reasoning*/)
+        {
+        }
+        virtual void messageChanged(const Conversation &, const Message &) { }
+        // `removed` are gone; `moved` now have new parents (removeOne).
+        virtual void messagesRemoved(const Conversation &, const QList<qint64> & /*removed*/,
+                                     const QList<qint64> & /*moved*/)
+        {
+        }
+        virtual void pathChanged(const Conversation &) { }
+    };
+    // Fills in the text of the given stub messages (through setText).
+    using TextLoader = std::function<void(Conversation &, const QList<qint64> &ids)>;
+
     qint64 id = 0;
     QString title;
     QDateTime createdAt;
@@ -26,17 +53,28 @@ public:
     std::optional<ChatParameters> parameters; // nullopt: the app-wide defaults
     QString draft;
 
+    void setObserver(Observer *observer) { m_observer = observer; }
+    void setTextLoader(TextLoader loader) { m_loader = std::move(loader); }
+
     // The active path, first message first.
     const QList<qint64> &path() const { return m_path; }
     qsizetype size() const { return m_messages.size(); }
     bool isEmpty() const { return m_messages.isEmpty(); }
+    QList<qint64> messageIds() const { return m_messages.keys(); }
 
+    // The message, possibly a stub whose text is not loaded yet (Message::textLoaded).
     const Message *message(qint64 id) const;
-    Message *message(qint64 id);
+    // Loads the text of those of `ids` that are stubs.
+    void ensureText(const QList<qint64> &ids);
+    // For loaders: the text fields of a stub (content, reasoning, tool calls, parts, usage, error).
+    void setText(qint64 id, const std::function<void(Message &)> &fill);
 
-    // Adds a message under `parentId` (0: a first message) and makes it the active leaf.
-    // Returns its id (assigned when message.id is 0).
+    // Adds a message under its parentId (0: a first message) and makes it the active leaf.
+    // Returns its id (a new one when message.id is 0).
     qint64 add(Message message);
+    void appendContent(qint64 id, const QString &delta);
+    void appendReasoning(qint64 id, const QString &delta);
+    void update(qint64 id, const std::function<void(Message &)> &change);
     // Messages with the same parent, oldest first (the branches at this point).
     QList<qint64> siblings(qint64 id) const;
     // Makes the path run through `id`, down to the newest leaf below it.
@@ -46,12 +84,16 @@ public:
     // Removes one message; what followed it now follows its parent, in its place.
     void removeOne(qint64 id);
 
+    // Rebuilds the conversation from stored messages (ordered by their position among
+    // siblings) with the path ending at `leaf` (0: the newest). No observer is told.
+    void restore(QList<Message> messages, qint64 leaf);
+
     // The wire messages of the active path up to and including `lastId` (0: the whole path),
-    // preceded by the system prompt.
-    QList<ChatMessage> history(qint64 lastId = 0) const;
+    // preceded by the system prompt. Loads the text it needs.
+    QList<ChatMessage> history(qint64 lastId = 0);
 
     // A title from the first user message, for a new conversation.
-    QString suggestedTitle() const;
+    QString suggestedTitle();
 
 private:
     void rebuildPath(qint64 leaf);
@@ -60,7 +102,8 @@ private:
     QHash<qint64, Message> m_messages;
     QHash<qint64, QList<qint64>> m_children; // parent id (0 for roots) → children, oldest first
     QList<qint64> m_path;
-    qint64 m_nextId = 1;
+    Observer *m_observer = nullptr;
+    TextLoader m_loader;
 };
 
 } // namespace moonpane

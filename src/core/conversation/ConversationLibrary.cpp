@@ -1,5 +1,7 @@
 #include "ConversationLibrary.h"
 
+#include "IdGenerator.h"
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -16,8 +18,7 @@ ConversationLibrary::~ConversationLibrary() = default;
 Conversation *ConversationLibrary::adopt(std::unique_ptr<Conversation> conversation)
 {
     if (conversation->id == 0)
-        conversation->id = m_nextId;
-    m_nextId = std::max(m_nextId, conversation->id + 1);
+        conversation->id = IdGenerator::next();
     Conversation *raw = conversation.get();
     m_conversations.push_back(std::move(conversation));
     emit added(raw->id);
@@ -29,16 +30,26 @@ Conversation *ConversationLibrary::create()
     auto conversation = std::make_unique<Conversation>();
     conversation->title = u"New chat"_s;
     conversation->createdAt = conversation->updatedAt = QDateTime::currentDateTimeUtc();
+    conversation->id = IdGenerator::next();
+    created(conversation.get());
     return adopt(std::move(conversation));
 }
 
-Conversation *ConversationLibrary::conversation(qint64 id) const
+Conversation *ConversationLibrary::find(qint64 id) const
 {
     for (const auto &c : m_conversations) {
         if (c->id == id)
             return c.get();
     }
     return nullptr;
+}
+
+Conversation *ConversationLibrary::conversation(qint64 id)
+{
+    Conversation *c = find(id);
+    if (c)
+        load(c);
+    return c;
 }
 
 QList<Conversation *> ConversationLibrary::conversations() const
@@ -54,20 +65,28 @@ QList<Conversation *> ConversationLibrary::conversations() const
 
 void ConversationLibrary::rename(qint64 id, const QString &title)
 {
-    Conversation *c = conversation(id);
+    Conversation *c = find(id);
     const QString trimmed = title.simplified();
     if (!c || trimmed.isEmpty() || trimmed == c->title)
         return;
     c->title = trimmed;
+    saveMeta(c);
     emit changed(id);
 }
 
 void ConversationLibrary::touch(qint64 id)
 {
-    if (Conversation *c = conversation(id)) {
+    if (Conversation *c = find(id)) {
         c->updatedAt = QDateTime::currentDateTimeUtc();
+        saveMeta(c);
         emit changed(id);
     }
+}
+
+void ConversationLibrary::metaChanged(Conversation *conversation)
+{
+    if (conversation && find(conversation->id) == conversation)
+        saveMeta(conversation);
 }
 
 void ConversationLibrary::remove(qint64 id)
@@ -76,6 +95,7 @@ void ConversationLibrary::remove(qint64 id)
                                  [id](const auto &c) { return c->id == id; });
     if (it == m_conversations.end())
         return;
+    commitRemove(); // only the last delete can be undone
     m_removed = std::move(*it);
     m_conversations.erase(it);
     emit removed(id);
@@ -88,9 +108,29 @@ qint64 ConversationLibrary::undoRemove()
     return adopt(std::move(m_removed))->id;
 }
 
+qint64 ConversationLibrary::pendingRemoval() const
+{
+    return m_removed ? m_removed->id : 0;
+}
+
+void ConversationLibrary::forget(qint64 id)
+{
+    const auto it = std::find_if(m_conversations.begin(), m_conversations.end(),
+                                 [id](const auto &c) { return c->id == id; });
+    if (it == m_conversations.end())
+        return;
+    const std::unique_ptr<Conversation> gone = std::move(*it);
+    m_conversations.erase(it);
+    emit removed(id);
+}
+
 void ConversationLibrary::commitRemove()
 {
-    m_removed.reset();
+    if (m_removed) {
+        const qint64 id = m_removed->id;
+        m_removed.reset();
+        removeCommitted(id);
+    }
 }
 
 } // namespace moonpane

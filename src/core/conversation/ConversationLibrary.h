@@ -1,6 +1,7 @@
 // ConversationLibrary owns the user's conversations: creates, renames, deletes (with one level
 // of undo) and tells listeners when one changes, so lists can keep them in order of last
-// activity.
+// activity. This base keeps them in memory; ConversationStore keeps them in the database through
+// the protected hooks, and loads a conversation's messages only when it is opened.
 #pragma once
 
 #include "Conversation.h"
@@ -22,19 +23,26 @@ public:
     ~ConversationLibrary() override;
 
     Conversation *create();
-    Conversation *conversation(qint64 id) const;
-    // All conversations, most recently active first.
+    // The conversation with its messages ready (loaded on first use), or null.
+    Conversation *conversation(qint64 id);
+    // The conversation as it is, messages possibly not loaded (titles and times for lists).
+    Conversation *find(qint64 id) const;
+    // All conversations, most recently active first (messages not necessarily loaded).
     QList<Conversation *> conversations() const;
 
     void rename(qint64 id, const QString &title);
     // Marks a conversation as active now (it moves to the top).
     void touch(qint64 id);
+    // The caller changed a conversation's draft, system prompt or parameters.
+    void metaChanged(Conversation *conversation);
     // Deletes a conversation; undoRemove() brings the last one back.
     void remove(qint64 id);
     bool canUndoRemove() const { return m_removed != nullptr; }
     qint64 undoRemove();
     // Forgets the conversation kept for undo.
     void commitRemove();
+    // The deleted conversation that can still be brought back (0: none).
+    qint64 pendingRemoval() const;
 
 signals:
     void added(qint64 id);
@@ -42,13 +50,18 @@ signals:
     void changed(qint64 id); // title or last activity
 
 protected:
-    // Takes ownership; for loaders.
+    // Takes ownership; for loaders (no hook is called).
     Conversation *adopt(std::unique_ptr<Conversation> conversation);
+    // Drops a conversation that is gone (deleted elsewhere); no hook is called.
+    void forget(qint64 id);
+    virtual void created(Conversation *) { }
+    virtual void saveMeta(Conversation *) { }
+    virtual void load(Conversation *) { }
+    virtual void removeCommitted(qint64 /*id*/) { }
 
 private:
     std::vector<std::unique_ptr<Conversation>> m_conversations;
     std::unique_ptr<Conversation> m_removed;
-    qint64 m_nextId = 1;
 };
 
 } // namespace moonpane

@@ -36,7 +36,7 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Conversation *c = m_library->conversation(m_ids.at(index.row()));
+    const Conversation *c = m_library->find(m_ids.at(index.row()));
     if (!c)
         return {};
     switch (role) {
@@ -83,12 +83,12 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
 
 int ConversationListModel::sortedRow(qint64 id, int ignoringRow) const
 {
-    const Conversation *c = m_library->conversation(id);
+    const Conversation *c = m_library->find(id);
     int row = 0;
     for (int i = 0; i < m_ids.size(); ++i) {
         if (i == ignoringRow)
             continue;
-        const Conversation *other = m_library->conversation(m_ids.at(i));
+        const Conversation *other = m_library->find(m_ids.at(i));
         if (other && other->updatedAt > c->updatedAt)
             ++row;
     }

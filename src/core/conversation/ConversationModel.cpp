@@ -27,11 +27,25 @@ int ConversationModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-const Message *ConversationModel::messageAt(int row) const
+const Message *ConversationModel::peekAt(int row) const
 {
     if (!m_conversation || row < 0 || row >= m_rows.size())
         return nullptr;
     return m_conversation->message(m_rows.at(row));
+}
+
+const Message *ConversationModel::messageAt(int row) const
+{
+    const Message *m = peekAt(row);
+    if (m && !m->textLoaded) {
+        // Load the neighbours too: a view asks for the rows around this one next.
+        constexpr int kWindow = 40;
+        const qsizetype first = std::max<qsizetype>(0, row - kWindow);
+        const qsizetype count = std::min<qsizetype>(m_rows.size() - first, 2 * kWindow + 1);
+        m_conversation->ensureText(m_rows.mid(first, count));
+        m = peekAt(row);
+    }
+    return m;
 }
 
 int ConversationModel::rowOf(qint64 id) const
@@ -140,17 +154,16 @@ qint64 ConversationModel::addMessage(Message message)
 
 void ConversationModel::appendReasoning(qint64 id, const QString &delta)
 {
-    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
-        m->reasoning += delta;
-        m->hasReasoning = true;
+    if (m_conversation && m_conversation->message(id)) {
+        m_conversation->appendReasoning(id, delta);
         emitRow(id, {Roles::Reasoning});
     }
 }
 
 void ConversationModel::appendContent(qint64 id, const QString &delta)
 {
-    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
-        m->content += delta;
+    if (m_conversation && m_conversation->message(id)) {
+        m_conversation->appendContent(id, delta);
         emitRow(id, {Roles::Content});
     }
 }
@@ -158,8 +171,8 @@ void ConversationModel::appendContent(qint64 id, const QString &delta)
 void ConversationModel::updateMessage(qint64 id, const std::function<void(Message &)> &change,
                                       const QList<Roles> &roles)
 {
-    if (Message *m = m_conversation ? m_conversation->message(id) : nullptr) {
-        change(*m);
+    if (m_conversation && m_conversation->message(id)) {
+        m_conversation->update(id, change);
         emitRow(id, roles);
         emit changed();
     }

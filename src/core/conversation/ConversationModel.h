@@ -52,7 +52,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // The message of a row, its text loaded (with the rows around it, in one go).
     const Message *messageAt(int row) const;
+    // The message of a row as it is, possibly a stub without text (for size estimates).
+    const Message *peekAt(int row) const;
     int rowOf(qint64 id) const;
 
     // Adds a message (its parentId says where) and shows the path down to it.

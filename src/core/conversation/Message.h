@@ -41,6 +41,10 @@ struct Message
     qint64 thinkingMs = -1; // how long the model reasoned
     qint64 firstTokenMs = -1; // from sending to the first reasoning or content token
     qint64 generationMs = -1; // from the first token to the end
+    // A message read from the store may be a stub: its structure and sizes, with the text
+    // (content, reasoning, tool calls, parts, usage, error) loaded when it is needed.
+    bool textLoaded = true;
+    qint64 textLength = 0; // characters of content and reasoning, known even for a stub
 
     // The message as it goes into a request (ChatRequest applies the history rules).
     ChatMessage toChatMessage() const;

@@ -1,0 +1,1322 @@
+#include "ConversationStore.h"
+
+#include "Database.h"
+#include "Exporter.h"
+#include "MessageCodec.h"
+#include "StoreWriter.h"
+#include "conversation/IdGenerator.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QIODevice>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QSaveFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+// What write jobs (on the writer thread) tell the UI thread: the revision of each loaded
+// conversation as this process knows it, and which ones another process wrote in between.
+struct ConversationStore::Shared
+{
+    QMutex mutex;
+    QHash<qint64, qint64> known;
+    QSet<qint64> stale;
+};
+
+namespace {
+
+// Columns of a message stub: enough to lay out the conversation and estimate heights.
+constexpr auto kStubColumns = "id, parent_id, role, state, has_reasoning, text_length, updated_at";
+// The rest, read when a message is shown or sent.
+constexpr auto kTextColumns =
+    "id, content, reasoning, tool_calls, usage, error, created_at, tool_call_id, name, "
+    "finish_reason, model, thinking_ms, first_token_ms, generation_ms";
+constexpr int kStubCount = 7;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 ms(const QDateTime &time)
+{
+    return time.isValid() ? time.toMSecsSinceEpoch() : nowMs();
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QVariant nullIfEmpty(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+QVariant nullIfEmpty(const QByteArray &json)
+{
+    return json.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(json));
+}
+
+// Qt binds a null QString as SQL NULL; text columns want "".
+QString notNull(const QString &text)
+{
+    return text.isNull() ? u""_s : text;
+}
+
+QVariant optionalMs(qint64 value)
+{
+    return value >= 0 ? QVariant(value) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QString idList(const QList<qint64> &ids)
+{
+    QStringList list;
+    list.reserve(ids.size());
+    for (qint64 id : ids)
+        list.append(QString::number(id));
+    return list.join(u',');
+}
+
+bool run(QSqlQuery &query, QString *error)
+{
+    if (query.exec())
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+bool run(QSqlDatabase &database, const QString &sql, QString *error)
+{
+    QSqlQuery query(database);
+    if (query.exec(sql))
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+QByteArray usageJson(const Message &m)
+{
+    return m.usage ? QJsonDocument(m.usage->raw).toJson(QJsonDocument::Compact) : QByteArray();
+}
+
+QString kindName(ContentPart::Kind kind)
+{
+    return kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s;
+}
+
+// A message's media: a data URI becomes a file named by the SHA-256 of its bytes (written once)
+// and a row in `attachments`; anything else (an ms:// reference) is kept as it is.
+bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<ContentPart> &parts,
+                      const QString &dir, QString *error)
+{
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        const ContentPart &part = parts.at(i);
+        QSqlQuery link(database);
+        link.prepare(
+            u"INSERT OR REPLACE INTO message_attachments (message_id, position, kind, hash, reference) "
+            "VALUES (?, ?, ?, ?, ?)"_s);
+        link.addBindValue(messageId);
+        link.addBindValue(i);
+        link.addBindValue(kindName(part.kind));
+        QString mime;
+        QByteArray base64;
+        const QByteArray bytes = MessageCodec::splitDataUri(part.url, &mime, &base64)
+            ? QByteArray::fromBase64(base64, QByteArray::AbortOnBase64DecodingErrors)
+            : QByteArray();
+        if (bytes.isEmpty()) {
+            link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+            link.addBindValue(QString::fromLatin1(part.url));
+            if (!run(link, error))
+                return false;
+            continue;
+        }
+        const QString hash =
+            QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        const QString file = QDir(dir).filePath(hash);
+        QSqlQuery known(database);
+        known.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
+        known.addBindValue(hash);
+        if (!run(known, error))
+            return false;
+        // Written inside the transaction that holds the write lock, so a process removing the
+        // same file as unreferenced cannot interleave.
+        if (!known.next() || !QFileInfo::exists(file)) {
+            QDir().mkpath(dir);
+            QSaveFile out(file);
+            if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit()) {
+                *error = u"cannot write the attachment %1: %2"_s.arg(file, out.errorString());
+                return false;
+            }
+        }
+        QSqlQuery row(database);
+        row.prepare(
+            u"INSERT OR IGNORE INTO attachments (hash, mime, size, created_at) VALUES (?, ?, ?, ?)"_s);
+        row.addBindValue(hash);
+        row.addBindValue(mime);
+        row.addBindValue(bytes.size());
+        row.addBindValue(nowMs());
+        if (!run(row, error))
+            return false;
+        link.addBindValue(hash);
+        link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+        if (!run(link, error))
+            return false;
+    }
+    return true;
+}
+
+bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
+                   const QString &attachmentsDir, QString *error)
+{
+    QSqlQuery query(database);
+    query.prepare(
+        u"INSERT INTO messages (id, conversation_id, parent_id, position, role, content, reasoning, "
+        "has_reasoning, tool_calls, tool_call_id, name, finish_reason, usage, state, error, model, "
+        "created_at, updated_at, thinking_ms, first_token_ms, generation_ms, text_length) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    query.addBindValue(m.id);
+    query.addBindValue(conversationId);
+    query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
+    query.addBindValue(position);
+    query.addBindValue(roleName(m.role));
+    query.addBindValue(notNull(m.content));
+    query.addBindValue(notNull(m.reasoning));
+    query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
+    query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
+    query.addBindValue(nullIfEmpty(m.toolCallId));
+    query.addBindValue(nullIfEmpty(m.name));
+    query.addBindValue(nullIfEmpty(m.finishReason));
+    query.addBindValue(nullIfEmpty(usageJson(m)));
+    query.addBindValue(MessageCodec::stateName(m.state));
+    query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
+    query.addBindValue(nullIfEmpty(m.model));
+    query.addBindValue(ms(m.createdAt));
+    query.addBindValue(nowMs());
+    query.addBindValue(optionalMs(m.thinkingMs));
+    query.addBindValue(optionalMs(m.firstTokenMs));
+    query.addBindValue(optionalMs(m.generationMs));
+    query.addBindValue(m.content.size() + m.reasoning.size());
+    if (!run(query, error))
+        return false;
+    return m.parts.isEmpty() || writeAttachments(database, m.id, m.parts, attachmentsDir, error);
+}
+
+bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QString *error)
+{
+    QSqlQuery query(database);
+    query.prepare(u"INSERT INTO conversations (id, title, created_at, updated_at, system_prompt, parameters, "
+                  "draft, active_leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    query.addBindValue(c.id);
+    query.addBindValue(notNull(c.title));
+    query.addBindValue(ms(c.createdAt));
+    query.addBindValue(ms(c.updatedAt));
+    query.addBindValue(notNull(c.systemPrompt));
+    query.addBindValue(c.parameters ? QVariant(QString::fromUtf8(
+                           QJsonDocument(c.parameters->toJson()).toJson(QJsonDocument::Compact)))
+                                    : QVariant(QMetaType::fromType<QString>()));
+    query.addBindValue(notNull(c.draft));
+    query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
+    return run(query, error);
+}
+
+ConversationRecord metaOf(const Conversation &c)
+{
+    ConversationRecord record;
+    record.id = c.id;
+    record.title = c.title;
+    record.createdAt = c.createdAt;
+    record.updatedAt = c.updatedAt;
+    record.systemPrompt = c.systemPrompt;
+    record.parameters = c.parameters;
+    record.draft = c.draft;
+    record.activeLeaf = c.path().isEmpty() ? 0 : c.path().constLast();
+    return record;
+}
+
+// Media no longer referenced by any message: their rows go now, their files once that is
+// committed (see removeOrphanFiles).
+bool removeOrphanRows(QSqlDatabase &database, QStringList *hashes, QString *error)
+{
+    QSqlQuery query(database);
+    if (!query.exec(u"DELETE FROM attachments WHERE hash NOT IN "
+                    "(SELECT hash FROM message_attachments WHERE hash IS NOT NULL) RETURNING hash"_s)) {
+        *error = query.lastError().text();
+        return false;
+    }
+    while (query.next())
+        hashes->append(query.value(0).toString());
+    return true;
+}
+
+// Runs in a later transaction than removeOrphanRows, holding the write lock, so a file is
+// removed only if no process has referenced it again meanwhile.
+StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir)
+{
+    return [hashes, dir](QSqlDatabase &database, QString *error) {
+        for (const QString &hash : hashes) {
+            QSqlQuery query(database);
+            query.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
+            query.addBindValue(hash);
+            if (!run(query, error))
+                return false;
+            if (!query.next())
+                QFile::remove(QDir(dir).filePath(hash));
+        }
+        return true;
+    };
+}
+
+Message stubFromRow(const QSqlQuery &q)
+{
+    Message m;
+    m.id = q.value(0).toLongLong();
+    m.parentId = q.value(1).toLongLong();
+    const std::optional<Role> role = roleFromName(q.value(2).toString());
+    const std::optional<MessageState> state = MessageCodec::stateFromName(q.value(3).toString());
+    m.role = role.value_or(Role::Assistant);
+    m.state = state.value_or(MessageState::Failed);
+    m.hasReasoning = q.value(4).toBool();
+    m.textLength = q.value(5).toLongLong();
+    m.textLoaded = false;
+    if (!role || !state) {
+        m.state = MessageState::Failed;
+        m.error.kind = ApiError::Kind::Protocol;
+        m.error.message =
+            u"This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as it "
+            "could be read."_s.arg(role ? u"state"_s : u"role"_s,
+                                   (role ? q.value(3) : q.value(2)).toString());
+    }
+    return m;
+}
+
+// Fills the text columns (kTextColumns, from `at`) into a message; damaged JSON is reported
+// on the message instead of failing the whole read.
+void fillText(Message &m, const QSqlQuery &q, int at)
+{
+    QStringList damaged;
+    m.content = q.value(at + 1).toString();
+    m.reasoning = q.value(at + 2).toString();
+    if (!MessageCodec::toolCallsFromJson(q.value(at + 3).toByteArray(), &m.toolCalls))
+        damaged.append(u"tool calls"_s);
+    const QByteArray usage = q.value(at + 4).toByteArray();
+    if (!usage.isEmpty()) {
+        const QJsonDocument document = QJsonDocument::fromJson(usage);
+        if (document.isObject())
+            m.usage = Usage::fromJson(document.object());
+        else
+            damaged.append(u"usage"_s);
+    }
+    const ApiError kept = m.error;
+    if (!MessageCodec::errorFromJson(q.value(at + 5).toByteArray(), &m.error))
+        damaged.append(u"error"_s);
+    if (kept.isError())
+        m.error = kept; // the stub's own complaint comes first
+    m.createdAt = fromMs(q.value(at + 6));
+    m.toolCallId = q.value(at + 7).toString();
+    m.name = q.value(at + 8).toString();
+    m.finishReason = q.value(at + 9).toString();
+    m.model = q.value(at + 10).toString();
+    const auto optional = [&](int column) {
+        return q.isNull(column) ? qint64(-1) : q.value(column).toLongLong();
+    };
+    m.thinkingMs = optional(at + 11);
+    m.firstTokenMs = optional(at + 12);
+    m.generationMs = optional(at + 13);
+    m.textLength = m.content.size() + m.reasoning.size();
+    if (!damaged.isEmpty() && !m.error.isError()) {
+        m.state = MessageState::Failed;
+        m.error.kind = ApiError::Kind::Protocol;
+        m.error.message = u"Part of this message is damaged in the database (%1) and was left out."_s.arg(
+            damaged.join(u", "_s));
+    }
+}
+
+// Media of the given messages, by message id, as data URIs made from the stored files.
+QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, const QString &ids,
+                                                  const QString &dir, QStringList *missing)
+{
+    QHash<qint64, QList<ContentPart>> parts;
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    if (!query.exec(
+            u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime FROM message_attachments ma "
+            "LEFT JOIN attachments a ON a.hash = ma.hash WHERE ma.message_id IN (%1) "
+            "ORDER BY ma.message_id, ma.position"_s.arg(ids)))
+        return parts;
+    while (query.next()) {
+        const ContentPart::Kind kind =
+            query.value(1).toString() == "video"_L1 ? ContentPart::Kind::Video : ContentPart::Kind::Image;
+        ContentPart part;
+        part.kind = kind;
+        if (query.isNull(2)) {
+            part.url = query.value(3).toString().toLatin1();
+        } else {
+            QFile file(QDir(dir).filePath(query.value(2).toString()));
+            if (!file.open(QIODevice::ReadOnly)) {
+                missing->append(file.fileName());
+                continue;
+            }
+            part.url =
+                "data:" + query.value(4).toString().toLatin1() + ";base64," + file.readAll().toBase64();
+        }
+        parts[query.value(0).toLongLong()].append(part);
+    }
+    return parts;
+}
+
+// All messages of a conversation, text included (exports).
+QList<Message> readAllMessages(const QSqlDatabase &database, qint64 conversationId, const QString &dir,
+                               QStringList *missing)
+{
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT %1, %2 FROM messages WHERE conversation_id = ? ORDER BY position, id"_s.arg(
+        QLatin1String(kStubColumns), QLatin1String(kTextColumns)));
+    query.addBindValue(conversationId);
+    QList<Message> messages;
+    QList<qint64> ids;
+    if (!query.exec())
+        return messages;
+    while (query.next()) {
+        Message m = stubFromRow(query);
+        fillText(m, query, kStubCount);
+        m.textLoaded = true;
+        if (m.state == MessageState::Streaming)
+            m.state = MessageState::Incomplete; // exported as what it is now: cut short
+        ids.append(m.id);
+        messages.append(std::move(m));
+    }
+    if (!ids.isEmpty()) {
+        const QHash<qint64, QList<ContentPart>> parts = readAttachments(database, idList(ids), dir, missing);
+        for (Message &m : messages)
+            m.parts = parts.value(m.id);
+    }
+    return messages;
+}
+
+} // namespace
+
+ConversationStore::ConversationStore(QObject *parent)
+    : ConversationLibrary(parent)
+    , m_connection(u"moonpane-reader-%1"_s.arg(reinterpret_cast<quintptr>(this)))
+    , m_shared(std::make_shared<Shared>())
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kFlushMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ConversationStore::writePendingText);
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(200);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &ConversationStore::refresh);
+    m_foreignTimer.setInterval(kStaleStreamMs / 4);
+    connect(&m_foreignTimer, &QTimer::timeout, this, &ConversationStore::checkForeignStreams);
+}
+
+ConversationStore::~ConversationStore()
+{
+    if (!m_writer)
+        return;
+    commitRemove();
+    writePendingText();
+    // Replies this process was streaming and never finished are incomplete now.
+    for (qint64 id : std::as_const(m_ownStreams)) {
+        m_writer->post([id](QSqlDatabase &database, QString *error) {
+            QSqlQuery query(database);
+            query.prepare(u"UPDATE messages SET state = 'incomplete' WHERE id = ? AND state = 'streaming'"_s);
+            query.addBindValue(id);
+            return run(query, error);
+        });
+    }
+    for (Conversation *c : conversations())
+        c->setObserver(nullptr);
+    m_writer.reset(); // waits for the queue
+    QSqlDatabase::database(m_connection, false).close();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+QSqlDatabase ConversationStore::reader() const
+{
+    return QSqlDatabase::database(m_connection, false);
+}
+
+void ConversationStore::fail(const QString &message)
+{
+    qWarning("moonpane: %s", qPrintable(message));
+    emit storageFailed(message);
+}
+
+bool ConversationStore::open(const QString &path, QString *error, bool followChanges)
+{
+    m_path = QFileInfo(path.isEmpty() ? Database::defaultPath() : path).absoluteFilePath();
+    auto writer = std::make_unique<StoreWriter>(m_path);
+    if (!writer->start(error)) // opens the file and brings its schema up to date
+        return false;
+    const QSqlDatabase database = Database::open(m_path, m_connection, error);
+    if (!database.isValid()) {
+        QSqlDatabase::removeDatabase(m_connection);
+        return false;
+    }
+    m_writer = std::move(writer);
+    connect(
+        m_writer.get(), &StoreWriter::failed, this,
+        [this](const QString &why) { fail(u"Could not save to %1: %2"_s.arg(m_path, why)); },
+        Qt::QueuedConnection);
+
+    // Replies that were streaming when their process died are incomplete.
+    const qint64 cutoff = nowMs() - kStaleStreamMs;
+    m_writer->post([cutoff](QSqlDatabase &db, QString *why) {
+        QSqlQuery query(db);
+        query.prepare(
+            u"UPDATE messages SET state = 'incomplete' WHERE state = 'streaming' AND updated_at < ?"_s);
+        query.addBindValue(cutoff);
+        return run(query, why);
+    });
+    m_writer->waitIdle();
+
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT id, title, created_at, updated_at, system_prompt, parameters, draft "
+                    "FROM conversations ORDER BY updated_at"_s)) {
+        *error = u"Cannot read the conversations in %1: %2"_s.arg(m_path, query.lastError().text());
+        m_writer.reset();
+        QSqlDatabase::removeDatabase(m_connection);
+        return false;
+    }
+    while (query.next()) {
+        auto c = std::make_unique<Conversation>();
+        c->id = query.value(0).toLongLong();
+        c->title = query.value(1).toString();
+        c->createdAt = fromMs(query.value(2));
+        c->updatedAt = fromMs(query.value(3));
+        c->systemPrompt = query.value(4).toString();
+        if (!query.isNull(5))
+            c->parameters =
+                ChatParameters::fromJson(QJsonDocument::fromJson(query.value(5).toByteArray()).object());
+        c->draft = query.value(6).toString();
+        adopt(std::move(c));
+    }
+    if (followChanges) {
+        const QFileInfo info(m_path);
+        m_watcher.addPath(info.absolutePath()); // the -wal file appears and goes
+        m_watcher.addPath(m_path);
+        if (QFileInfo::exists(m_path + u"-wal"_s))
+            m_watcher.addPath(m_path + u"-wal"_s);
+        const auto changed = [this] { m_refreshTimer.start(); };
+        connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, changed);
+        connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] {
+            if (QFileInfo::exists(m_path + u"-wal"_s) && !m_watcher.files().contains(m_path + u"-wal"_s))
+                m_watcher.addPath(m_path + u"-wal"_s);
+            m_refreshTimer.start();
+        });
+    }
+    return true;
+}
+
+void ConversationStore::flush()
+{
+    if (!m_writer)
+        return;
+    writePendingText();
+    m_writer->waitIdle();
+}
+
+// --- conversations ---------------------------------------------------------------------------
+
+void ConversationStore::created(Conversation *conversation)
+{
+    m_loaded.insert(conversation->id);
+    {
+        QMutexLocker locker(&m_shared->mutex);
+        m_shared->known.insert(conversation->id, 0);
+    }
+    attach(conversation);
+    if (!m_writer)
+        return;
+    const ConversationRecord record = metaOf(*conversation);
+    m_unsaved.insert(record.id, m_writer->post([record](QSqlDatabase &database, QString *error) {
+        return insertConversation(database, record, error);
+    }));
+}
+
+void ConversationStore::saveMeta(Conversation *conversation)
+{
+    if (!m_writer)
+        return;
+    const ConversationRecord r = metaOf(*conversation);
+    const std::shared_ptr<Shared> shared = m_shared;
+    m_writer->post([r, shared](QSqlDatabase &database, QString *error) {
+        QSqlQuery query(database);
+        query.prepare(
+            u"UPDATE conversations SET title = ?, updated_at = ?, system_prompt = ?, parameters = ?, "
+            "draft = ? WHERE id = ?"_s);
+        query.addBindValue(notNull(r.title));
+        query.addBindValue(ms(r.updatedAt));
+        query.addBindValue(notNull(r.systemPrompt));
+        query.addBindValue(r.parameters ? QVariant(QString::fromUtf8(
+                               QJsonDocument(r.parameters->toJson()).toJson(QJsonDocument::Compact)))
+                                        : QVariant(QMetaType::fromType<QString>()));
+        query.addBindValue(notNull(r.draft));
+        query.addBindValue(r.id);
+        return run(query, error);
+    });
+}
+
+void ConversationStore::removeCommitted(qint64 id)
+{
+    m_loaded.remove(id);
+    for (auto it = m_pending.begin(); it != m_pending.end();)
+        it = it->conversationId == id ? m_pending.erase(it) : std::next(it);
+    {
+        QMutexLocker locker(&m_shared->mutex);
+        m_shared->known.remove(id);
+        m_shared->stale.remove(id);
+    }
+    if (!m_writer)
+        return;
+    const QString dir = Database::attachmentsDir(m_path);
+    StoreWriter *writer = m_writer.get();
+    m_deleting.insert(id, m_writer->post([id, dir, writer](QSqlDatabase &database, QString *error) {
+        QSqlQuery query(database);
+        query.prepare(u"DELETE FROM conversations WHERE id = ?"_s);
+        query.addBindValue(id);
+        QStringList orphans;
+        if (!run(query, error) || !removeOrphanRows(database, &orphans, error))
+            return false;
+        if (!orphans.isEmpty())
+            writer->post(removeOrphanFiles(orphans, dir));
+        return true;
+    }));
+}
+
+void ConversationStore::load(Conversation *conversation)
+{
+    if (!m_writer || m_loaded.contains(conversation->id))
+        return;
+    m_loaded.insert(conversation->id);
+    readMessages(conversation);
+    attach(conversation);
+}
+
+void ConversationStore::attach(Conversation *conversation)
+{
+    conversation->setObserver(this);
+    conversation->setTextLoader([this](Conversation &c, const QList<qint64> &ids) { loadText(c, ids); });
+}
+
+// Reads the structure of a conversation's messages (stubs) in one snapshot with its revision.
+void ConversationStore::readMessages(Conversation *conversation)
+{
+    QSqlDatabase database = reader();
+    QString error;
+    run(database, u"BEGIN"_s, &error);
+    QSqlQuery meta(database);
+    meta.prepare(u"SELECT active_leaf, revision FROM conversations WHERE id = ?"_s);
+    meta.addBindValue(conversation->id);
+    qint64 leaf = 0;
+    qint64 revision = 0;
+    if (meta.exec() && meta.next()) {
+        leaf = meta.value(0).toLongLong();
+        revision = meta.value(1).toLongLong();
+    }
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT %1 FROM messages WHERE conversation_id = ? ORDER BY position, id"_s.arg(
+        QLatin1String(kStubColumns)));
+    query.addBindValue(conversation->id);
+    QList<Message> messages;
+    const qint64 cutoff = nowMs() - kStaleStreamMs;
+    QList<qint64> cut;
+    if (query.exec()) {
+        while (query.next()) {
+            Message m = stubFromRow(query);
+            if (m.state == MessageState::Streaming && !m_ownStreams.contains(m.id)) {
+                if (query.value(6).toLongLong() < cutoff) {
+                    m.state = MessageState::Incomplete; // its process died while it streamed
+                    cut.append(m.id);
+                } else {
+                    m_foreignStreams.insert(m.id, conversation->id);
+                }
+            }
+            messages.append(std::move(m));
+        }
+    } else {
+        fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
+                                                                     query.lastError().text()));
+    }
+    run(database, u"COMMIT"_s, &error);
+    {
+        QMutexLocker locker(&m_shared->mutex);
+        m_shared->known.insert(conversation->id, revision);
+        m_shared->stale.remove(conversation->id);
+    }
+    conversation->restore(std::move(messages), leaf);
+    if (!cut.isEmpty()) {
+        const QString ids = idList(cut);
+        m_writer->post([ids](QSqlDatabase &db, QString *why) {
+            return run(
+                db,
+                u"UPDATE messages SET state = 'incomplete' WHERE state = 'streaming' AND id IN (%1)"_s.arg(
+                    ids),
+                why);
+        });
+    }
+    if (!m_foreignStreams.isEmpty() && !m_foreignTimer.isActive())
+        m_foreignTimer.start();
+}
+
+void ConversationStore::loadText(Conversation &conversation, const QList<qint64> &ids)
+{
+    if (ids.isEmpty())
+        return;
+    const QString list = idList(ids);
+    QSqlQuery query(reader());
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT %1 FROM messages WHERE id IN (%2)"_s.arg(QLatin1String(kTextColumns), list))) {
+        fail(u"Cannot read messages from %1: %2"_s.arg(m_path, query.lastError().text()));
+        return;
+    }
+    QStringList missing;
+    const QHash<qint64, QList<ContentPart>> parts =
+        readAttachments(reader(), list, Database::attachmentsDir(m_path), &missing);
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        conversation.setText(id, [&](Message &m) {
+            fillText(m, query, 0);
+            m.parts = parts.value(id);
+        });
+    }
+    for (qint64 id : ids) {
+        // A row that vanished (deleted elsewhere) stays an empty message rather than loading forever.
+        if (const Message *m = conversation.message(id); m && !m->textLoaded)
+            conversation.setText(id, [](Message &) {});
+    }
+    if (!missing.isEmpty())
+        fail(u"Attachment files are missing: %1. The messages are shown without them."_s.arg(
+            missing.join(u", "_s)));
+}
+
+// --- writes from the observer ------------------------------------------------------------------
+
+namespace {
+
+// Counts a write to a conversation; if another process wrote in between (the revision is not
+// the one this process knew), the conversation is marked to be read again.
+template<typename SharedT>
+bool bump(QSqlDatabase &database, SharedT &shared, qint64 conversationId, QString *error)
+{
+    QSqlQuery query(database);
+    query.prepare(u"UPDATE conversations SET revision = revision + 1 WHERE id = ? RETURNING revision"_s);
+    query.addBindValue(conversationId);
+    if (!run(query, error))
+        return false;
+    if (!query.next())
+        return true; // deleted meanwhile
+    const qint64 revision = query.value(0).toLongLong();
+    QMutexLocker locker(&shared.mutex);
+    const auto it = shared.known.find(conversationId);
+    if (it == shared.known.end())
+        return true;
+    if (*it != revision - 1)
+        shared.stale.insert(conversationId);
+    *it = revision;
+    return true;
+}
+
+bool setActiveLeaf(QSqlDatabase &database, qint64 conversationId, qint64 leaf, QString *error)
+{
+    QSqlQuery query(database);
+    query.prepare(u"UPDATE conversations SET active_leaf = ? WHERE id = ?"_s);
+    query.addBindValue(leaf ? QVariant(leaf) : QVariant(QMetaType::fromType<qint64>()));
+    query.addBindValue(conversationId);
+    return run(query, error);
+}
+
+} // namespace
+
+void ConversationStore::messageAdded(const Conversation &conversation, const Message &message)
+{
+    if (message.state == MessageState::Streaming)
+        m_ownStreams.insert(message.id);
+    if (!m_writer)
+        return;
+    const qint64 conversationId = conversation.id;
+    const qsizetype position = conversation.siblings(message.id).indexOf(message.id);
+    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const QString dir = Database::attachmentsDir(m_path);
+    const std::shared_ptr<Shared> shared = m_shared;
+    m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
+        return insertMessage(database, conversationId, m, position, dir, error)
+            && setActiveLeaf(database, conversationId, leaf, error)
+            && bump(database, *shared, conversationId, error);
+    });
+}
+
+void ConversationStore::textAppended(const Conversation &conversation, qint64 id, const QString &content,
+                                     const QString &reasoning)
+{
+    PendingText &pending = m_pending[id];
+    pending.conversationId = conversation.id;
+    pending.content += content;
+    pending.reasoning += reasoning;
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ConversationStore::writePendingText()
+{
+    m_flushTimer.stop();
+    if (m_pending.isEmpty() || !m_writer) {
+        m_pending.clear();
+        return;
+    }
+    const QHash<qint64, PendingText> pending = std::exchange(m_pending, {});
+    const std::shared_ptr<Shared> shared = m_shared;
+    m_writer->post([pending, shared](QSqlDatabase &database, QString *error) {
+        QSet<qint64> conversations;
+        for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
+            QSqlQuery query(database);
+            query.prepare(u"UPDATE messages SET content = content || ?, reasoning = reasoning || ?, "
+                          "has_reasoning = has_reasoning OR ?, text_length = text_length + ?, updated_at = ? "
+                          "WHERE id = ?"_s);
+            query.addBindValue(notNull(it->content));
+            query.addBindValue(notNull(it->reasoning));
+            query.addBindValue(!it->reasoning.isEmpty());
+            query.addBindValue(it->content.size() + it->reasoning.size());
+            query.addBindValue(nowMs());
+            query.addBindValue(it.key());
+            if (!run(query, error))
+                return false;
+            conversations.insert(it->conversationId);
+        }
+        for (qint64 c : std::as_const(conversations)) {
+            if (!bump(database, *shared, c, error))
+                return false;
+        }
+        return true;
+    });
+}
+
+void ConversationStore::messageChanged(const Conversation &conversation, const Message &message)
+{
+    const bool streaming = message.state == MessageState::Streaming;
+    if (streaming)
+        m_ownStreams.insert(message.id);
+    else
+        m_ownStreams.remove(message.id);
+    m_foreignStreams.remove(message.id);
+    if (!m_writer)
+        return;
+    // While it streams, the text is kept up by appends; afterwards it is written whole, which
+    // includes anything still held back.
+    const bool withText = message.textLoaded && !streaming;
+    if (withText)
+        m_pending.remove(message.id);
+    const qint64 conversationId = conversation.id;
+    const std::shared_ptr<Shared> shared = m_shared;
+    m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
+        QSqlQuery query(database);
+        if (!m.textLoaded) {
+            query.prepare(u"UPDATE messages SET state = ?, updated_at = ? WHERE id = ?"_s);
+            query.addBindValue(MessageCodec::stateName(m.state));
+            query.addBindValue(nowMs());
+            query.addBindValue(m.id);
+            return run(query, error) && bump(database, *shared, conversationId, error);
+        }
+        QString sql =
+            u"UPDATE messages SET state = ?, has_reasoning = ?, tool_calls = ?, tool_call_id = ?, name = ?, "
+            "finish_reason = ?, usage = ?, error = ?, model = ?, updated_at = ?, thinking_ms = ?, "
+            "first_token_ms = ?, generation_ms = ?"_s;
+        if (withText)
+            sql += u", content = ?, reasoning = ?, text_length = ?"_s;
+        query.prepare(sql + u" WHERE id = ?"_s);
+        query.addBindValue(MessageCodec::stateName(m.state));
+        query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
+        query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
+        query.addBindValue(nullIfEmpty(m.toolCallId));
+        query.addBindValue(nullIfEmpty(m.name));
+        query.addBindValue(nullIfEmpty(m.finishReason));
+        query.addBindValue(nullIfEmpty(usageJson(m)));
+        query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
+        query.addBindValue(nullIfEmpty(m.model));
+        query.addBindValue(nowMs());
+        query.addBindValue(optionalMs(m.thinkingMs));
+        query.addBindValue(optionalMs(m.firstTokenMs));
+        query.addBindValue(optionalMs(m.generationMs));
+        if (withText) {
+            query.addBindValue(notNull(m.content));
+            query.addBindValue(notNull(m.reasoning));
+            query.addBindValue(m.content.size() + m.reasoning.size());
+        }
+        query.addBindValue(m.id);
+        return run(query, error) && bump(database, *shared, conversationId, error);
+    });
+}
+
+void ConversationStore::messagesRemoved(const Conversation &conversation, const QList<qint64> &removed,
+                                        const QList<qint64> &moved)
+{
+    for (qint64 id : removed) {
+        m_pending.remove(id);
+        m_ownStreams.remove(id);
+        m_foreignStreams.remove(id);
+    }
+    if (!m_writer)
+        return;
+    // What now sits where the removed message was: its children, renumbered among their new siblings.
+    QList<std::pair<qint64, qint64>> positions; // id → position
+    qint64 newParent = 0;
+    if (!moved.isEmpty()) {
+        newParent = conversation.message(moved.constFirst())->parentId;
+        const QList<qint64> siblings = conversation.siblings(moved.constFirst());
+        for (qsizetype i = 0; i < siblings.size(); ++i)
+            positions.append({siblings.at(i), i});
+    }
+    const QString removedList = idList(removed);
+    const QString movedList = idList(moved);
+    const qint64 conversationId = conversation.id;
+    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const QString dir = Database::attachmentsDir(m_path);
+    const std::shared_ptr<Shared> shared = m_shared;
+    StoreWriter *writer = m_writer.get();
+    m_writer->post([=](QSqlDatabase &database, QString *error) {
+        if (!movedList.isEmpty()
+            && !run(database,
+                    u"UPDATE messages SET parent_id = %1 WHERE id IN (%2)"_s.arg(
+                        newParent ? QString::number(newParent) : u"NULL"_s, movedList),
+                    error))
+            return false;
+        for (const auto &[id, position] : positions) {
+            QSqlQuery query(database);
+            query.prepare(u"UPDATE messages SET position = ? WHERE id = ?"_s);
+            query.addBindValue(position);
+            query.addBindValue(id);
+            if (!run(query, error))
+                return false;
+        }
+        QStringList orphans;
+        if (!run(database, u"DELETE FROM messages WHERE id IN (%1)"_s.arg(removedList), error)
+            || !setActiveLeaf(database, conversationId, leaf, error)
+            || !removeOrphanRows(database, &orphans, error)
+            || !bump(database, *shared, conversationId, error))
+            return false;
+        if (!orphans.isEmpty())
+            writer->post(removeOrphanFiles(orphans, dir));
+        return true;
+    });
+}
+
+void ConversationStore::pathChanged(const Conversation &conversation)
+{
+    if (!m_writer)
+        return;
+    const qint64 conversationId = conversation.id;
+    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const std::shared_ptr<Shared> shared = m_shared;
+    m_writer->post([=](QSqlDatabase &database, QString *error) {
+        return setActiveLeaf(database, conversationId, leaf, error)
+            && bump(database, *shared, conversationId, error);
+    });
+}
+
+// --- other processes ---------------------------------------------------------------------------
+
+void ConversationStore::refresh()
+{
+    if (!m_writer)
+        return;
+    const qint64 committed = m_writer->committed();
+    QSqlQuery query(reader());
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT id, title, created_at, updated_at, revision, system_prompt, parameters, draft "
+                    "FROM conversations"_s))
+        return;
+    QSet<qint64> present;
+    QList<Conversation *> toReload;
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        present.insert(id);
+        if (id == pendingRemoval() || m_deleting.value(id) > committed)
+            continue;
+        Conversation *c = find(id);
+        if (!c) { // another process started it
+            auto added = std::make_unique<Conversation>();
+            added->id = id;
+            added->title = query.value(1).toString();
+            added->createdAt = fromMs(query.value(2));
+            added->updatedAt = fromMs(query.value(3));
+            added->systemPrompt = query.value(5).toString();
+            if (!query.isNull(6))
+                added->parameters =
+                    ChatParameters::fromJson(QJsonDocument::fromJson(query.value(6).toByteArray()).object());
+            added->draft = query.value(7).toString();
+            adopt(std::move(added));
+            continue;
+        }
+        const QString title = query.value(1).toString();
+        const QDateTime updated = fromMs(query.value(3));
+        bool stale = false;
+        if (m_loaded.contains(id)) {
+            QMutexLocker locker(&m_shared->mutex);
+            stale = query.value(4).toLongLong() > m_shared->known.value(id) || m_shared->stale.contains(id);
+        }
+        if (stale)
+            toReload.append(c);
+        if (title != c->title || updated > c->updatedAt) {
+            c->title = title;
+            c->updatedAt = std::max(updated, c->updatedAt);
+            emit changed(id);
+        }
+    }
+    for (auto it = m_deleting.begin(); it != m_deleting.end();)
+        it = it.value() <= committed ? m_deleting.erase(it) : std::next(it);
+    for (auto it = m_unsaved.begin(); it != m_unsaved.end();)
+        it = it.value() <= committed ? m_unsaved.erase(it) : std::next(it);
+    const QList<Conversation *> all = conversations();
+    for (Conversation *c : all) {
+        if (!present.contains(c->id) && !m_unsaved.contains(c->id)) { // another process deleted it
+            m_loaded.remove(c->id);
+            forget(c->id);
+        }
+    }
+    for (Conversation *c : std::as_const(toReload))
+        reload(c);
+}
+
+void ConversationStore::reload(Conversation *conversation)
+{
+    // What this process still has to write goes first, so that what is read back includes it.
+    writePendingText();
+    m_writer->waitIdle();
+    QSqlQuery meta(reader());
+    meta.prepare(u"SELECT title, system_prompt, parameters FROM conversations WHERE id = ?"_s);
+    meta.addBindValue(conversation->id);
+    if (meta.exec() && meta.next()) {
+        conversation->title = meta.value(0).toString();
+        conversation->systemPrompt = meta.value(1).toString();
+        conversation->parameters = meta.isNull(2)
+            ? std::nullopt
+            : std::optional(
+                ChatParameters::fromJson(QJsonDocument::fromJson(meta.value(2).toByteArray()).object()));
+        // The draft stays: the user may be typing it here.
+    }
+    readMessages(conversation);
+    // Replies this process is streaming go on from their full text.
+    QList<qint64> own;
+    for (qint64 id : std::as_const(m_ownStreams)) {
+        if (conversation->message(id))
+            own.append(id);
+    }
+    conversation->ensureText(own);
+    emit changed(conversation->id);
+    emit conversationReloaded(conversation->id);
+}
+
+void ConversationStore::checkForeignStreams()
+{
+    if (m_foreignStreams.isEmpty() || !m_writer) {
+        m_foreignTimer.stop();
+        return;
+    }
+    QSqlQuery query(reader());
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT id, state, updated_at FROM messages WHERE id IN (%1)"_s.arg(
+            idList(m_foreignStreams.keys()))))
+        return;
+    const qint64 cutoff = nowMs() - kStaleStreamMs;
+    QHash<qint64, qint64> dead;
+    QSet<qint64> seen;
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        seen.insert(id);
+        if (query.value(1).toString() != "streaming"_L1)
+            m_foreignStreams.remove(id); // finished; refresh reads the result
+        else if (query.value(2).toLongLong() < cutoff)
+            dead.insert(id, m_foreignStreams.value(id));
+    }
+    for (auto it = m_foreignStreams.begin(); it != m_foreignStreams.end();)
+        it = seen.contains(it.key()) ? std::next(it) : m_foreignStreams.erase(it);
+    for (auto it = dead.cbegin(); it != dead.cend(); ++it) {
+        m_foreignStreams.remove(it.key());
+        if (Conversation *c = find(it.value()))
+            c->update(it.key(), [](Message &m) { m.state = MessageState::Incomplete; });
+    }
+    if (m_foreignStreams.isEmpty())
+        m_foreignTimer.stop();
+}
+
+// --- search ----------------------------------------------------------------------------------
+
+namespace {
+
+// Wraps each case-insensitive occurrence of the terms in the match markers, around the first one.
+QString likeSnippet(const QString &text, const QStringList &terms, int around = 60)
+{
+    qsizetype first = -1;
+    for (const QString &term : terms) {
+        const qsizetype at = text.indexOf(term, 0, Qt::CaseInsensitive);
+        if (at >= 0 && (first < 0 || at < first))
+            first = at;
+    }
+    if (first < 0)
+        return {};
+    const qsizetype start = std::max<qsizetype>(0, first - around);
+    const qsizetype end = std::min<qsizetype>(text.size(), first + around * 2);
+    QString piece = text.mid(start, end - start);
+    for (const QString &term : terms) {
+        for (qsizetype at = piece.indexOf(term, 0, Qt::CaseInsensitive); at >= 0;
+             at = piece.indexOf(term, at + term.size() + 2, Qt::CaseInsensitive)) {
+            piece.insert(at + term.size(), SearchHit::kMatchEnd);
+            piece.insert(at, SearchHit::kMatchStart);
+        }
+    }
+    return (start > 0 ? u"…"_s : QString()) + piece.simplified() + (end < text.size() ? u"…"_s : QString());
+}
+
+QString escapeLike(QString term)
+{
+    term.replace(u'\\', u"\\\\"_s).replace(u'%', u"\\%"_s).replace(u'_', u"\\_"_s);
+    return u'%' + term + u'%';
+}
+
+} // namespace
+
+QList<SearchHit> ConversationStore::search(const QString &query, bool includeReasoning, int limit)
+{
+    QList<SearchHit> hits;
+    if (!m_writer)
+        return hits;
+    // Words, and "quoted phrases" kept whole.
+    QStringList terms;
+    const QStringList pieces = query.simplified().split(u'"');
+    for (qsizetype i = 0; i < pieces.size(); ++i) {
+        if (i % 2)
+            terms.append(pieces.at(i).trimmed());
+        else
+            terms.append(pieces.at(i).split(u' ', Qt::SkipEmptyParts));
+    }
+    terms.removeAll(QString());
+    if (terms.isEmpty())
+        return hits;
+    // The trigram index finds terms of three characters or more; shorter ones are checked with LIKE.
+    QStringList phrases;
+    QStringList shortTerms;
+    for (const QString &term : terms) {
+        if (term.size() >= 3)
+            phrases.append(u'"' + term + u'"'); // no quotes left inside
+        else
+            shortTerms.append(term);
+    }
+    QString where;
+    QVariantList binds;
+    const QString from =
+        phrases.isEmpty() ? u"messages m"_s : u"messages_fts f JOIN messages m ON m.id = f.rowid"_s;
+    if (!phrases.isEmpty()) {
+        const QString expression = phrases.join(u" AND "_s);
+        where = u"messages_fts MATCH ?"_s;
+        binds.append(includeReasoning ? expression : u"content : (%1)"_s.arg(expression));
+    } else {
+        where = u"m.state != 'streaming'"_s;
+    }
+    for (const QString &term : std::as_const(shortTerms)) {
+        where += includeReasoning ? u" AND (m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"_s
+                                  : u" AND m.content LIKE ? ESCAPE '\\'"_s;
+        binds.append(escapeLike(term));
+        if (includeReasoning)
+            binds.append(escapeLike(term));
+    }
+    QSqlQuery select(reader());
+    select.setForwardOnly(true);
+    select.prepare(u"SELECT m.id, m.conversation_id, m.role, m.created_at FROM %1 WHERE %2 "
+                   "ORDER BY m.created_at DESC, m.id DESC LIMIT %3"_s.arg(from, where)
+                       .arg(limit));
+    for (const QVariant &bind : std::as_const(binds))
+        select.addBindValue(bind);
+    if (!select.exec()) {
+        fail(u"Search failed: %1"_s.arg(select.lastError().text()));
+        return hits;
+    }
+    QList<qint64> ids;
+    while (select.next()) {
+        SearchHit hit;
+        hit.messageId = select.value(0).toLongLong();
+        hit.conversationId = select.value(1).toLongLong();
+        hit.role = roleFromName(select.value(2).toString()).value_or(Role::Assistant);
+        hit.createdAt = fromMs(select.value(3));
+        if (const Conversation *c = find(hit.conversationId))
+            hit.title = c->title;
+        ids.append(hit.messageId);
+        hits.append(hit);
+    }
+    if (hits.isEmpty())
+        return hits;
+    // Snippets for the hits only, made here: the trigram index's own are a few characters long.
+    QHash<qint64, std::pair<QString, QString>> snippets; // content, reasoning
+    QSqlQuery text(reader());
+    text.setForwardOnly(true);
+    if (text.exec(u"SELECT id, content, reasoning FROM messages WHERE id IN (%1)"_s.arg(idList(ids)))) {
+        while (text.next())
+            snippets.insert(
+                text.value(0).toLongLong(),
+                {likeSnippet(text.value(1).toString(), terms), likeSnippet(text.value(2).toString(), terms)});
+    }
+    for (SearchHit &hit : hits) {
+        const auto &[content, reasoning] = snippets.value(hit.messageId);
+        hit.inReasoning = content.isEmpty() && includeReasoning && !reasoning.isEmpty();
+        hit.snippet = hit.inReasoning ? reasoning : content;
+    }
+    return hits;
+}
+
+// --- export and import -----------------------------------------------------------------------
+
+bool ConversationStore::exportAll(QIODevice *device, QString *error)
+{
+    if (!m_writer) {
+        *error = u"the conversation database is not open"_s;
+        return false;
+    }
+    flush();
+    QSqlQuery query(reader());
+    query.setForwardOnly(true);
+    if (!query.exec(
+            u"SELECT id, title, created_at, updated_at, system_prompt, parameters, draft, active_leaf "
+            "FROM conversations ORDER BY created_at, id"_s)) {
+        *error = query.lastError().text();
+        return false;
+    }
+    QStringList missing;
+    const QString dir = Database::attachmentsDir(m_path);
+    while (query.next()) {
+        ConversationRecord record;
+        record.id = query.value(0).toLongLong();
+        record.title = query.value(1).toString();
+        record.createdAt = fromMs(query.value(2));
+        record.updatedAt = fromMs(query.value(3));
+        record.systemPrompt = query.value(4).toString();
+        if (!query.isNull(5))
+            record.parameters =
+                ChatParameters::fromJson(QJsonDocument::fromJson(query.value(5).toByteArray()).object());
+        record.draft = query.value(6).toString();
+        record.activeLeaf = query.value(7).toLongLong();
+        if (const Conversation *c = find(record.id)) // this process may know a newer draft
+            record.draft = c->draft;
+        record.messages = readAllMessages(reader(), record.id, dir, &missing);
+        const QByteArray line = QJsonDocument(Exporter::toJson(record)).toJson(QJsonDocument::Compact) + '\n';
+        if (device->write(line) != line.size()) {
+            *error = device->errorString();
+            return false;
+        }
+    }
+    if (!missing.isEmpty())
+        fail(
+            u"Attachment files are missing and were left out of the export: %1"_s.arg(missing.join(u", "_s)));
+    return true;
+}
+
+int ConversationStore::importAll(QIODevice *device, QString *error)
+{
+    if (!m_writer) {
+        *error = u"the conversation database is not open"_s;
+        return -1;
+    }
+    // Everything is read and checked first: a bad line means nothing is imported.
+    QList<ConversationRecord> records;
+    for (int number = 1; !device->atEnd(); ++number) {
+        const QByteArray line = device->readLine().trimmed();
+        if (line.isEmpty())
+            continue;
+        QJsonParseError parse;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &parse);
+        ConversationRecord record;
+        QString why;
+        if (document.isNull()) {
+            *error = u"line %1: not JSON (%2 at column %3); nothing was imported"_s.arg(number)
+                         .arg(parse.errorString())
+                         .arg(parse.offset + 1);
+            return -1;
+        }
+        if (!Exporter::fromJson(document.object(), &record, &why) || !document.isObject()) {
+            *error = u"line %1: %2; nothing was imported"_s.arg(number).arg(
+                document.isObject() ? why : u"not a JSON object"_s);
+            return -1;
+        }
+        records.append(std::move(record));
+    }
+    // Ids already taken (here, or earlier in the file) are replaced, consistently within a conversation.
+    QSet<qint64> conversationIds;
+    QSet<qint64> messageIds;
+    {
+        QSqlQuery query(reader());
+        query.setForwardOnly(true);
+        if (query.exec(u"SELECT id FROM conversations"_s)) {
+            while (query.next())
+                conversationIds.insert(query.value(0).toLongLong());
+        }
+        if (query.exec(u"SELECT id FROM messages"_s)) {
+            while (query.next())
+                messageIds.insert(query.value(0).toLongLong());
+        }
+    }
+    for (ConversationRecord &record : records) {
+        if (record.id <= 0 || conversationIds.contains(record.id) || find(record.id))
+            record.id = IdGenerator::next();
+        conversationIds.insert(record.id);
+        QHash<qint64, qint64> renamed;
+        for (Message &m : record.messages) {
+            const qint64 old = m.id;
+            if (m.id <= 0 || messageIds.contains(m.id))
+                m.id = IdGenerator::next();
+            messageIds.insert(m.id);
+            if (old != 0)
+                renamed.insert(old, m.id);
+            m.parentId = renamed.value(m.parentId, 0);
+        }
+        record.activeLeaf = renamed.value(record.activeLeaf, 0);
+    }
+    const QString dir = Database::attachmentsDir(m_path);
+    auto outcome = std::make_shared<QString>();
+    m_writer->post([records, dir, outcome](QSqlDatabase &database, QString *why) {
+        for (const ConversationRecord &record : records) {
+            if (!insertConversation(database, record, why))
+                break;
+            QHash<qint64, qsizetype> childCount;
+            for (const Message &m : record.messages) {
+                if (!insertMessage(database, record.id, m, childCount[m.parentId]++, dir, why))
+                    break;
+            }
+            if (!why->isEmpty())
+                break;
+        }
+        if (why->isEmpty())
+            return true;
+        *outcome = *why;
+        return false;
+    });
+    m_writer->waitIdle();
+    if (!outcome->isEmpty()) {
+        *error = u"could not write the imported conversations; nothing was imported: %1"_s.arg(*outcome);
+        return -1;
+    }
+    for (const ConversationRecord &record : std::as_const(records)) {
+        auto c = std::make_unique<Conversation>();
+        c->id = record.id;
+        c->title = record.title;
+        c->createdAt = record.createdAt;
+        c->updatedAt = record.updatedAt;
+        c->systemPrompt = record.systemPrompt;
+        c->parameters = record.parameters;
+        c->draft = record.draft;
+        adopt(std::move(c));
+    }
+    return static_cast<int>(records.size());
+}
+
+} // namespace moonpane

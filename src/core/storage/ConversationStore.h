@@ -1,0 +1,137 @@
+// ConversationStore is the ConversationLibrary kept in the SQLite database (Database), shared by
+// the app and the CLI, which may run at the same time:
+//   - opening reads only the conversations' titles and times; a conversation's messages are
+//     read when it is opened, as stubs (structure and sizes), and their text when they are
+//     shown or sent;
+//   - every change to a conversation (through Conversation's observer) becomes a write on the
+//     StoreWriter thread; the UI thread never waits on the disk;
+//   - streamed text is written in batches, at most kFlushMs apart, by appending the new text,
+//     so a crash or kill -9 loses at most that much of a reply, and a reply found still
+//     "streaming" with no writes for kStaleStreamMs is shown (and saved) as incomplete;
+//   - attachments are stored once, as files named by their SHA-256 beside the database; a
+//     message refers to them, and the data URI is made again when the message is read;
+//   - full-text search over content and, optionally, reasoning;
+//   - conversations another process adds, changes or deletes follow when the file changes.
+#pragma once
+
+#include "conversation/ConversationLibrary.h"
+
+#include <QDateTime>
+#include <QFileSystemWatcher>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+
+class QIODevice;
+class QSqlDatabase;
+class QSqlQuery;
+
+namespace moonpane {
+
+class StoreWriter;
+
+struct SearchHit
+{
+    qint64 conversationId = 0;
+    qint64 messageId = 0;
+    QString title;
+    Role role = Role::User;
+    QString snippet; // the matches wrapped in kMatchStart ... kMatchEnd
+    bool inReasoning = false; // the match is in the thinking, not the reply
+    QDateTime createdAt;
+
+    static constexpr char16_t kMatchStart = u'\uE000';
+    static constexpr char16_t kMatchEnd = u'\uE001';
+};
+
+class ConversationStore final : public ConversationLibrary, private Conversation::Observer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConversationStore)
+
+public:
+    static constexpr int kFlushMs = 150; // streamed text reaches the disk this often (at most 250)
+    static constexpr int kStaleStreamMs = 10'000; // a "streaming" reply untouched this long was cut
+
+    explicit ConversationStore(QObject *parent = nullptr);
+    ~ConversationStore() override; // writes everything pending first
+
+    // Opens the database at `path` (empty: Database::defaultPath()). With `followChanges`,
+    // changes other processes make to the file show up here. On failure says why, and the
+    // store stays empty and writes nothing.
+    bool open(const QString &path, QString *error, bool followChanges = true);
+    bool isOpen() const { return m_writer != nullptr; }
+    QString path() const { return m_path; }
+
+    // Writes the streamed text held back so far, and waits until everything is committed.
+    void flush();
+    // Reads what other processes added, changed or deleted.
+    void refresh();
+
+    // Full-text search, newest first. `includeReasoning` searches the thinking too. Words
+    // shorter than three characters are matched by a slower scan.
+    QList<SearchHit> search(const QString &query, bool includeReasoning, int limit = 50);
+
+    // Every conversation as JSON Lines (see Exporter), attachments inline.
+    bool exportAll(QIODevice *device, QString *error);
+    // Imports every conversation of a JSON Lines file, or none: a malformed line is refused
+    // with its number. Ids already in use get new ones. Returns how many were imported, or -1.
+    int importAll(QIODevice *device, QString *error);
+
+signals:
+    void storageFailed(const QString &message);
+    // Another process changed a conversation whose messages are loaded: they were read again.
+    void conversationReloaded(qint64 id);
+
+protected:
+    void created(Conversation *conversation) override;
+    void saveMeta(Conversation *conversation) override;
+    void load(Conversation *conversation) override;
+    void removeCommitted(qint64 id) override;
+
+private:
+    struct Shared;
+    struct PendingText
+    {
+        qint64 conversationId = 0;
+        QString content;
+        QString reasoning;
+    };
+
+    // Conversation::Observer
+    void messageAdded(const Conversation &conversation, const Message &message) override;
+    void textAppended(const Conversation &conversation, qint64 id, const QString &content,
+                      const QString &reasoning) override;
+    void messageChanged(const Conversation &conversation, const Message &message) override;
+    void messagesRemoved(const Conversation &conversation, const QList<qint64> &removed,
+                         const QList<qint64> &moved) override;
+    void pathChanged(const Conversation &conversation) override;
+
+    QSqlDatabase reader() const;
+    void attach(Conversation *conversation);
+    void readMessages(Conversation *conversation);
+    void loadText(Conversation &conversation, const QList<qint64> &ids);
+    void reload(Conversation *conversation);
+    void writePendingText();
+    void checkForeignStreams();
+    void fail(const QString &message);
+
+    QString m_path;
+    QString m_connection;
+    std::unique_ptr<StoreWriter> m_writer;
+    std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
+    QSet<qint64> m_loaded; // conversations whose messages are in memory
+    QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message
+    QSet<qint64> m_ownStreams; // replies this process is streaming
+    QHash<qint64, qint64> m_foreignStreams; // replies another process streams: message → conversation
+    QHash<qint64, qint64> m_unsaved; // conversations created here → the job that saves them
+    QHash<qint64, qint64> m_deleting; // conversations deleted here → the job that deletes them
+    QTimer m_flushTimer;
+    QFileSystemWatcher m_watcher;
+    QTimer m_refreshTimer;
+    QTimer m_foreignTimer;
+};
+
+} // namespace moonpane

@@ -1,0 +1,40 @@
+// Database opens Moonpane's SQLite file: WAL mode (the app and the CLI read and write it at the
+// same time), foreign keys on, and versioned migrations. Each migration runs in a transaction
+// after a backup copy of the file is made; a file written by a newer Moonpane is refused with a
+// clear message and never touched.
+//
+// Schema (PRAGMA user_version):
+//   1  conversations, messages (a tree per conversation), content-addressed attachments
+//   2  text_length on messages, and full-text search (FTS5, trigram: words and CJK alike)
+//   3  tool definitions and per-tool policies
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace moonpane {
+
+class Database final
+{
+public:
+    static constexpr int kSchemaVersion = 3;
+
+    // The database of this user: <AppDataLocation>/moonpane.db (follows XDG_DATA_HOME).
+    static QString defaultPath();
+    // Where attachment files of the database at `path` live (named by their SHA-256).
+    static QString attachmentsDir(const QString &path);
+
+    // Opens `path` as connection `name` (creating the file if needed) and migrates it up to
+    // `version`. On failure returns an invalid database and says why in *error.
+    static QSqlDatabase open(const QString &path, const QString &name, QString *error,
+                             int version = kSchemaVersion);
+    static int schemaVersion(const QSqlDatabase &database);
+    // PRAGMA integrity_check: "ok", or what is wrong.
+    static QString integrityCheck(const QSqlDatabase &database);
+
+private:
+    static void refuse(const QSqlDatabase &database, const QString &path, int version, QString *error);
+    static bool migrate(QSqlDatabase &database, const QString &path, int target, QString *error);
+};
+
+} // namespace moonpane

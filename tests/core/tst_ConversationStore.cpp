@@ -1,0 +1,884 @@
+// ConversationStore on real SQLite files: everything a conversation holds survives a reopen;
+// messages load lazily; streamed text is saved in batches while it streams; replies cut off by a
+// dead process come back incomplete; media are stored once and removed with the last message
+// that uses them; damaged rows are shown, not fatal; migrations from every earlier schema (the
+// fixtures in tests/support/fixtures/db) and the refusal of a newer one; full-text search;
+// export and import; two stores (as two processes would) writing one file.
+#include "TestEnvironment.h"
+#include "conversation/ConversationModel.h"
+#include "storage/ConversationStore.h"
+#include "storage/Database.h"
+#include "storage/Exporter.h"
+#include "storage/MessageCodec.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace moonpane;
+using namespace moonpane::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray kPng =
+    QByteArray::fromHex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+                        "da63f8ffff3f0005fe02fea7d6a6c50000000049454e44ae426082");
+
+ContentPart pngPart()
+{
+    return ContentPart::fromImageUrl("data:image/png;base64," + kPng.toBase64());
+}
+
+// A separate connection, for checking what is really in the file.
+class Raw
+{
+public:
+    explicit Raw(const QString &path)
+        : m_name(u"raw-%1"_s.arg(++s_count))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
+        db.open();
+    }
+    ~Raw()
+    {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    QVariant value(const QString &sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name));
+        if (!query.exec(sql) || !query.next())
+            return {};
+        return query.value(0);
+    }
+    bool exec(const QString &sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name));
+        const bool ok = query.exec(sql);
+        if (!ok)
+            qWarning() << sql << query.lastError().text();
+        return ok;
+    }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name); }
+
+private:
+    QString m_name;
+    static inline int s_count = 0;
+};
+
+Message userMessage(const QString &text, qint64 parent = 0)
+{
+    Message m;
+    m.role = Role::User;
+    m.content = text;
+    m.parentId = parent;
+    m.createdAt = QDateTime::fromMSecsSinceEpoch(1'790'000'000'000, Qt::UTC);
+    return m;
+}
+
+Message assistantMessage(const QString &text, qint64 parent)
+{
+    Message m;
+    m.role = Role::Assistant;
+    m.content = text;
+    m.parentId = parent;
+    m.model = u"kimi-k2.6"_s;
+    m.createdAt = QDateTime::fromMSecsSinceEpoch(1'790'000'001'000, Qt::UTC);
+    return m;
+}
+
+// Every field that must survive storage, as one comparable JSON value.
+QJsonObject snapshot(Conversation *c)
+{
+    c->ensureText(c->messageIds());
+    QList<Message> messages;
+    for (qint64 id : c->messageIds())
+        messages.append(*c->message(id));
+    ConversationRecord record;
+    record.id = c->id;
+    record.title = c->title;
+    record.createdAt = c->createdAt;
+    record.updatedAt = c->updatedAt;
+    record.systemPrompt = c->systemPrompt;
+    record.parameters = c->parameters;
+    record.draft = c->draft;
+    record.activeLeaf = c->path().isEmpty() ? 0 : c->path().constLast();
+    std::sort(messages.begin(), messages.end(),
+              [](const Message &a, const Message &b) { return a.id < b.id; });
+    record.messages = messages;
+    return Exporter::toJson(record);
+}
+
+QByteArray fileHash(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+} // namespace
+
+class TestConversationStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void everythingSurvivesReopening();
+    void messagesLoadLazily();
+    void editsBranchesAndRemovalsPersist();
+    void streamedTextIsSavedInBatches();
+    void staleStreamingRepliesBecomeIncomplete();
+    void mediaAreStoredOnceAndRemovedWithTheirLastMessage();
+    void damagedRowsAreShownNotFatal();
+    void newerDatabaseIsRefusedUntouched();
+    void unreadableFileIsRefused();
+    void readsEverySchemaVersion_data();
+    void readsEverySchemaVersion();
+    void search();
+    void searchSkipsStreamingReplies();
+    void markdownAndWireExport();
+    void exportImportRoundTrip();
+    void importRefusesMalformedFilesAndImportsNothing_data();
+    void importRefusesMalformedFilesAndImportsNothing();
+    void twoStoresShareOneFile();
+
+private:
+    QString dbPath() const { return m_env->filePath(u"data/moonpane.db"_s); }
+    std::unique_ptr<ConversationStore> openStore(const QString &path = {});
+    Conversation *richConversation(ConversationStore &store);
+
+    std::unique_ptr<TestEnvironment> m_env;
+};
+
+void TestConversationStore::init()
+{
+    m_env = std::make_unique<TestEnvironment>();
+}
+
+void TestConversationStore::cleanup()
+{
+    m_env.reset();
+}
+
+std::unique_ptr<ConversationStore> TestConversationStore::openStore(const QString &path)
+{
+    auto store = std::make_unique<ConversationStore>();
+    QString error;
+    if (!store->open(path.isEmpty() ? dbPath() : path, &error)) {
+        qWarning() << error;
+        return nullptr;
+    }
+    return store;
+}
+
+// A conversation using every field: media, reasoning, tool calls and their result, usage, an
+// error, timings, a branch from an edit, a system prompt, parameters and a draft.
+Conversation *TestConversationStore::richConversation(ConversationStore &store)
+{
+    Conversation *c = store.create();
+    c->title = u"Kyoto in November"_s;
+    c->systemPrompt = u"You are a careful travel planner."_s;
+    ChatParameters parameters;
+    parameters.temperature = 0.6;
+    parameters.maxCompletionTokens = 2048;
+    c->parameters = parameters;
+    c->draft = u"and what about Nara?"_s;
+    store.metaChanged(c);
+
+    Message first = userMessage(u"Where should I see the maples?"_s);
+    first.parts = {pngPart()};
+    const qint64 u1 = c->add(first);
+    Message reply = assistantMessage(u"Tōfuku-ji and Eikan-dō are at their best in late November."_s, u1);
+    reply.reasoning = u"The user asks about autumn leaves (紅葉) in Kyoto."_s;
+    reply.hasReasoning = true;
+    reply.usage = Usage::fromJson(QJsonObject {{u"prompt_tokens"_s, 20},
+                                               {u"completion_tokens"_s, 30},
+                                               {u"total_tokens"_s, 50},
+                                               {u"cached_tokens"_s, 8}});
+    reply.finishReason = u"stop"_s;
+    reply.thinkingMs = 1200;
+    reply.firstTokenMs = 340;
+    reply.generationMs = 2100;
+    const qint64 a1 = c->add(reply);
+    Message ask = userMessage(u"What's the weather there?"_s, a1);
+    const qint64 u2 = c->add(ask);
+    Message call = assistantMessage(QString(), u2);
+    ToolCall weather;
+    weather.id = u"get_weather:0"_s;
+    weather.name = u"get_weather"_s;
+    weather.arguments = uR"({"city":"Kyoto"})"_s;
+    call.toolCalls = {weather};
+    call.finishReason = u"tool_calls"_s;
+    const qint64 a2 = c->add(call);
+    Message result;
+    result.role = Role::Tool;
+    result.toolCallId = u"get_weather:0"_s;
+    result.name = u"get_weather"_s;
+    result.content = uR"({"temp_c":11})"_s;
+    result.parentId = a2;
+    const qint64 t1 = c->add(result);
+    Message failed = assistantMessage(u"It is 11"_s, t1);
+    failed.state = MessageState::Failed;
+    failed.error.kind = ApiError::Kind::Http;
+    failed.error.httpStatus = 429;
+    failed.error.message = u"Rate limited"_s;
+    failed.error.retryAfterSeconds = 7;
+    c->add(failed);
+    // An edit of the second question: a sibling branch, which becomes the active path.
+    c->add(userMessage(u"Is it crowded?"_s, a1));
+    return c;
+}
+
+void TestConversationStore::everythingSurvivesReopening()
+{
+    QJsonObject before;
+    qint64 id = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        Conversation *c = richConversation(*store);
+        id = c->id;
+        before = snapshot(c);
+    }
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(store->conversations().size(), 1);
+    Conversation *c = store->conversation(id);
+    QVERIFY(c);
+    QCOMPARE(c->path().size(), 3); // user, reply, the edited question
+    QCOMPARE(snapshot(c), before);
+    QCOMPARE(Database::integrityCheck(Raw(dbPath()).db()), u"ok"_s);
+    // The media are files beside the database, not base64 in a message.
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM messages WHERE content LIKE '%base64%'"_s).toInt(),
+             0);
+}
+
+void TestConversationStore::messagesLoadLazily()
+{
+    qint64 id = 0;
+    QList<qint64> ids;
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        id = c->id;
+        qint64 parent = 0;
+        for (int i = 0; i < 300; ++i) {
+            parent = c->add(i % 2 ? assistantMessage(u"answer %1"_s.arg(i), parent)
+                                  : userMessage(u"question %1"_s.arg(i), parent));
+            ids.append(parent);
+        }
+    }
+    auto store = openStore();
+    Conversation *c = store->find(id);
+    QVERIFY(c);
+    QVERIFY(c->isEmpty()); // only titles and times until it is opened
+    c = store->conversation(id);
+    QCOMPARE(c->size(), 300);
+    QCOMPARE(c->path(), ids);
+    for (qint64 m : ids) {
+        QVERIFY(!c->message(m)->textLoaded);
+        QVERIFY(c->message(m)->content.isEmpty());
+    }
+    QCOMPARE(c->message(ids.at(7))->textLength, u"answer 7"_s.size());
+
+    // A model shows the end of the conversation: the rows around what it shows are read, not all.
+    ConversationModel model;
+    model.setConversation(c);
+    QCOMPARE(model.messageAt(299)->content, u"answer 299"_s);
+    QVERIFY(c->message(ids.at(299))->textLoaded);
+    QVERIFY(!c->message(ids.at(0))->textLoaded);
+    QCOMPARE(c->history().size(), 300); // a request reads everything it sends
+    QCOMPARE(c->message(ids.at(0))->content, u"question 0"_s);
+}
+
+void TestConversationStore::editsBranchesAndRemovalsPersist()
+{
+    QJsonObject before;
+    qint64 id = 0;
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        id = c->id;
+        const qint64 u1 = c->add(userMessage(u"one"_s));
+        const qint64 a1 = c->add(assistantMessage(u"two"_s, u1));
+        const qint64 a1b = c->add(assistantMessage(u"two, again"_s, u1)); // regenerated
+        const qint64 u2 = c->add(userMessage(u"three"_s, a1b));
+        c->add(assistantMessage(u"four"_s, u2));
+        c->selectBranch(a1); // back to the first reply
+        c->add(userMessage(u"five"_s, a1));
+        c->removeOne(u2); // "four" now follows "two, again"
+        c->update(a1, [](Message &m) { m.content = u"two (edited)"_s; });
+        c->draft = u"half a thought"_s;
+        store->metaChanged(c);
+        store->rename(id, u"Counting"_s);
+        before = snapshot(c);
+    }
+    auto store = openStore();
+    Conversation *c = store->conversation(id);
+    QCOMPARE(snapshot(c), before);
+    QCOMPARE(c->title, u"Counting"_s);
+    const Message *last = c->message(c->path().constLast());
+    QCOMPARE(last->content, u"five"_s);
+
+    // Removing a branch removes everything below it, also on disk.
+    const qint64 regenerated = c->siblings(c->path().at(1)).constLast();
+    c->removeBranch(regenerated);
+    store->flush();
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM messages"_s).toInt(), 3);
+}
+
+void TestConversationStore::streamedTextIsSavedInBatches()
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    const qint64 u = c->add(userMessage(u"Tell me a story"_s));
+    Message reply = assistantMessage(QString(), u);
+    reply.state = MessageState::Streaming;
+    const qint64 r = c->add(reply);
+    store->flush();
+    Raw raw(dbPath());
+    const qint64 revisionBefore = raw.value(u"SELECT revision FROM conversations"_s).toLongLong();
+    QString streamed;
+    for (int i = 0; i < 200; ++i) {
+        const QString piece = u"word%1 "_s.arg(i);
+        streamed += piece;
+        if (i < 20)
+            c->appendReasoning(r, u"t%1 "_s.arg(i));
+        c->appendContent(r, piece);
+    }
+    // Without anyone asking, the text reaches the file within the flush interval.
+    QTRY_COMPARE_WITH_TIMEOUT(raw.value(u"SELECT content FROM messages WHERE id = %1"_s.arg(r)).toString(),
+                              streamed, ConversationStore::kFlushMs * 10);
+    QCOMPARE(raw.value(u"SELECT state FROM messages WHERE id = %1"_s.arg(r)).toString(), u"streaming"_s);
+    QVERIFY(raw.value(u"SELECT reasoning FROM messages WHERE id = %1"_s.arg(r))
+                .toString()
+                .startsWith(u"t0 t1 "_s));
+    QCOMPARE(raw.value(u"SELECT text_length FROM messages WHERE id = %1"_s.arg(r)).toLongLong(),
+             c->message(r)->content.size() + c->message(r)->reasoning.size());
+    // 400 deltas, a handful of writes.
+    QVERIFY(raw.value(u"SELECT revision FROM conversations"_s).toLongLong() - revisionBefore < 5);
+
+    c->update(r, [](Message &m) {
+        m.state = MessageState::Complete;
+        m.finishReason = u"stop"_s;
+    });
+    store->flush();
+    QCOMPARE(raw.value(u"SELECT state FROM messages WHERE id = %1"_s.arg(r)).toString(), u"complete"_s);
+    QCOMPARE(raw.value(u"SELECT content FROM messages WHERE id = %1"_s.arg(r)).toString(), streamed);
+}
+
+void TestConversationStore::staleStreamingRepliesBecomeIncomplete()
+{
+    qint64 id = 0;
+    qint64 reply = 0;
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        id = c->id;
+        const qint64 u = c->add(userMessage(u"Go on"_s));
+        Message m = assistantMessage(u"Once upon a"_s, u);
+        m.state = MessageState::Streaming;
+        reply = c->add(m);
+        store->flush();
+        // As if the process died here: the row says "streaming", last written long ago.
+        Raw(dbPath()).exec(
+            u"UPDATE messages SET state = 'streaming', updated_at = updated_at - 60000 WHERE id = %1"_s.arg(
+                reply));
+        for (Conversation *each : store->conversations())
+            each->setObserver(nullptr); // nothing more from this "process"
+    }
+    Raw(dbPath()).exec(u"UPDATE messages SET state = 'streaming' WHERE id = %1"_s.arg(reply));
+    auto store = openStore();
+    QCOMPARE(Raw(dbPath()).value(u"SELECT state FROM messages WHERE id = %1"_s.arg(reply)).toString(),
+             u"incomplete"_s);
+    Conversation *c = store->conversation(id);
+    c->ensureText({reply});
+    QCOMPARE(c->message(reply)->state, MessageState::Incomplete);
+    QCOMPARE(c->message(reply)->content, u"Once upon a"_s);
+}
+
+void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
+{
+    auto store = openStore();
+    Conversation *a = store->create();
+    Message withImage = userMessage(u"look"_s);
+    withImage.parts = {pngPart(), ContentPart::fromVideoUrl("ms://file-abc")};
+    a->add(withImage);
+    Conversation *b = store->create();
+    withImage.parts = {pngPart()};
+    b->add(withImage);
+    store->flush();
+    const QString dir = Database::attachmentsDir(dbPath());
+    const QString hash =
+        QString::fromLatin1(QCryptographicHash::hash(kPng, QCryptographicHash::Sha256).toHex());
+    QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList {hash});
+    Raw raw(dbPath());
+    QCOMPARE(raw.value(u"SELECT count(*) FROM attachments"_s).toInt(), 1);
+    QCOMPARE(raw.value(u"SELECT count(*) FROM message_attachments"_s).toInt(), 3);
+    QCOMPARE(raw.value(u"SELECT reference FROM message_attachments WHERE hash IS NULL"_s).toString(),
+             u"ms://file-abc"_s);
+
+    // Read back, the parts are what was attached.
+    const qint64 aId = a->id;
+    store.reset();
+    store = openStore();
+    a = store->conversation(aId);
+    a->ensureText(a->path());
+    const Message *m = a->message(a->path().constFirst());
+    QCOMPARE(m->parts.size(), 2);
+    QCOMPARE(m->parts.at(0), pngPart());
+    QCOMPARE(m->parts.at(1).url, QByteArray("ms://file-abc"));
+    QCOMPARE(m->parts.at(1).kind, ContentPart::Kind::Video);
+
+    // Deleting one conversation keeps the file the other still uses; deleting both removes it.
+    const QList<Conversation *> all = store->conversations();
+    store->remove(all.at(0)->id);
+    store->commitRemove();
+    store->flush();
+    store->flush(); // the file goes in the write after the one that removed its last row
+    QVERIFY(QFile::exists(QDir(dir).filePath(hash)));
+    store->remove(all.at(1)->id);
+    store->commitRemove();
+    store->flush();
+    store->flush();
+    QVERIFY(!QFile::exists(QDir(dir).filePath(hash)));
+    QCOMPARE(raw.value(u"SELECT count(*) FROM attachments"_s).toInt(), 0);
+    QCOMPARE(raw.value(u"SELECT count(*) FROM messages"_s).toInt(), 0);
+}
+
+void TestConversationStore::damagedRowsAreShownNotFatal()
+{
+    qint64 id = 0;
+    QList<qint64> path;
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        id = c->id;
+        const qint64 u = c->add(userMessage(u"hello"_s));
+        const qint64 a = c->add(assistantMessage(u"hi"_s, u));
+        const qint64 u2 = c->add(userMessage(u"again"_s, a));
+        c->add(assistantMessage(u"hi again"_s, u2));
+        path = c->path();
+    }
+    {
+        Raw raw(dbPath());
+        raw.exec(u"UPDATE messages SET tool_calls = '{not json' WHERE id = %1"_s.arg(path.at(1)));
+        raw.exec(u"UPDATE messages SET role = 'wizard' WHERE id = %1"_s.arg(path.at(2)));
+        raw.exec(u"UPDATE messages SET usage = '[1,2' WHERE id = %1"_s.arg(path.at(3)));
+    }
+    auto store = openStore();
+    Conversation *c = store->conversation(id);
+    QCOMPARE(c->path(), path);
+    c->ensureText(path);
+    QCOMPARE(c->message(path.at(0))->content, u"hello"_s);
+    QCOMPARE(c->message(path.at(0))->state, MessageState::Complete);
+    const Message *toolCalls = c->message(path.at(1));
+    QCOMPARE(toolCalls->content, u"hi"_s);
+    QCOMPARE(toolCalls->state, MessageState::Failed);
+    QVERIFY2(toolCalls->error.message.contains(u"damaged"_s)
+                 && toolCalls->error.message.contains(u"tool calls"_s),
+             qPrintable(toolCalls->error.message));
+    const Message *role = c->message(path.at(2));
+    QCOMPARE(role->content, u"again"_s);
+    QVERIFY2(role->error.message.contains(u"wizard"_s), qPrintable(role->error.message));
+    QVERIFY(c->message(path.at(3))->error.message.contains(u"usage"_s));
+    QCOMPARE(c->message(path.at(3))->content, u"hi again"_s);
+}
+
+void TestConversationStore::newerDatabaseIsRefusedUntouched()
+{
+    {
+        QString error;
+        QSqlDatabase db = Database::open(dbPath(), u"newer"_s, &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QSqlQuery(db).exec(u"PRAGMA user_version = 99"_s);
+        QSqlQuery(db).exec(u"PRAGMA journal_mode = DELETE"_s);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"newer"_s);
+    const QByteArray before = fileHash(dbPath());
+    const QStringList filesBefore = QDir(QFileInfo(dbPath()).absolutePath()).entryList(QDir::Files);
+    ConversationStore store;
+    QString error;
+    QVERIFY(!store.open(dbPath(), &error));
+    QVERIFY2(error.contains(u"newer version of Moonpane"_s) && error.contains(u"untouched"_s),
+             qPrintable(error));
+    QVERIFY(!store.isOpen());
+    QVERIFY(store.create()); // still usable, in memory, and writing nothing
+    QCOMPARE(fileHash(dbPath()), before);
+    QCOMPARE(QDir(QFileInfo(dbPath()).absolutePath()).entryList(QDir::Files), filesBefore);
+}
+
+void TestConversationStore::unreadableFileIsRefused()
+{
+    m_env->writeFile(u"data/moonpane.db"_s, QByteArray("this is not a database, just text\n").repeated(100));
+    const QByteArray before = fileHash(dbPath());
+    ConversationStore store;
+    QString error;
+    QVERIFY(!store.open(dbPath(), &error));
+    QVERIFY2(error.contains(dbPath()), qPrintable(error));
+    QCOMPARE(fileHash(dbPath()), before);
+}
+
+void TestConversationStore::readsEverySchemaVersion_data()
+{
+    QTest::addColumn<int>("version");
+    for (int version = 1; version <= Database::kSchemaVersion; ++version)
+        QTest::addRow("schema %d", version) << version;
+}
+
+// The fixtures were written by the code of each schema version (make_db_fixtures), the newest
+// included (it is the next version's "earlier" one): a
+// conversation with a branch, reasoning, a tool call, an image, and a reply cut off mid-stream.
+void TestConversationStore::readsEverySchemaVersion()
+{
+    QFETCH(int, version);
+    const QString source = u"%1/db/schema%2"_s.arg(QStringLiteral(MOONPANE_FIXTURES_DIR)).arg(version);
+    QVERIFY(QFile::exists(source + u"/moonpane.db"_s));
+    QDir().mkpath(m_env->filePath(u"data/attachments"_s));
+    QVERIFY(QFile::copy(source + u"/moonpane.db"_s, dbPath()));
+    for (const QString &file : QDir(source + u"/attachments"_s).entryList(QDir::Files))
+        QVERIFY(
+            QFile::copy(source + u"/attachments/"_s + file, m_env->filePath(u"data/attachments/"_s + file)));
+    QFile::setPermissions(dbPath(), QFile::ReadOwner | QFile::WriteOwner);
+
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(Database::schemaVersion(Raw(dbPath()).db()), Database::kSchemaVersion);
+    // Before an upgrade, the file as it was is kept beside it.
+    const QStringList backups =
+        QDir(QFileInfo(dbPath()).absolutePath()).entryList({u"moonpane.db.schema*.bak"_s});
+    QCOMPARE(backups, version < Database::kSchemaVersion ? QStringList {backups.value(0)} : QStringList());
+    if (!backups.isEmpty()) {
+        QVERIFY(backups.at(0).startsWith(u"moonpane.db.schema%1-"_s.arg(version)));
+        const Raw backup(QFileInfo(dbPath()).absoluteDir().filePath(backups.at(0)));
+        QCOMPARE(backup.value(u"PRAGMA user_version"_s).toInt(), version);
+        QCOMPARE(backup.value(u"SELECT count(*) FROM messages"_s).toInt(), 7);
+    }
+
+    QCOMPARE(store->conversations().size(), 2);
+    Conversation *c = nullptr;
+    for (Conversation *each : store->conversations()) {
+        if (each->title == "Maple season"_L1)
+            c = store->conversation(each->id);
+    }
+    QVERIFY(c);
+    QCOMPARE(c->systemPrompt, u"Answer briefly."_s);
+    QCOMPARE(c->draft, u"unsent words"_s);
+    QVERIFY(c->parameters && c->parameters->temperature == 0.3);
+    QCOMPARE(c->size(), 6);
+    c->ensureText(c->messageIds());
+    QCOMPARE(c->path().size(), 5);
+    const Message *first = c->message(c->path().at(0));
+    QCOMPARE(first->content, u"Where are the best maples in Kyoto?"_s);
+    QCOMPARE(first->parts.size(), 1);
+    QCOMPARE(first->parts.at(0), pngPart());
+    const Message *reply = c->message(c->path().at(1));
+    QCOMPARE(reply->reasoning, u"紅葉 season is late November."_s);
+    QVERIFY(reply->usage && reply->usage->promptTokens == 12);
+    QCOMPARE(reply->textLength, reply->content.size() + reply->reasoning.size());
+    const Message *tool = c->message(c->path().at(2));
+    QCOMPARE(tool->toolCalls.size(), 1);
+    QCOMPARE(tool->toolCalls.at(0).name, u"get_weather"_s);
+    QCOMPARE(c->siblings(reply->id).size(), 2); // it was regenerated once
+    const Message *cut = c->message(c->path().at(4));
+    QCOMPARE(cut->state, MessageState::Incomplete); // it was "streaming" when that process died
+    QCOMPARE(cut->content, u"It is cold and"_s);
+    // Search works over what was there before the index existed.
+    const QList<SearchHit> hits = store->search(u"maples"_s, false);
+    QCOMPARE(hits.size(), 1);
+    QCOMPARE(hits.at(0).messageId, first->id);
+    QCOMPARE(store->search(u"紅葉"_s, true).size(), 1);
+    QCOMPARE(Database::integrityCheck(Raw(dbPath()).db()), u"ok"_s);
+    // And it keeps working: a new message in the migrated file.
+    c->add(userMessage(u"thanks"_s, c->path().constLast()));
+    store->flush();
+    QCOMPARE(store->search(u"thanks"_s, false).size(), 1);
+}
+
+void TestConversationStore::search()
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    c->title = u"Sourdough"_s;
+    store->metaChanged(c);
+    const qint64 u1 = c->add(userMessage(u"How long should sourdough proof?"_s));
+    Message reply = assistantMessage(u"Bulk fermentation takes 4 to 6 hours at 24 °C."_s, u1);
+    reply.reasoning = u"Consider the starter's vigour and the kitchen temperature."_s;
+    reply.hasReasoning = true;
+    const qint64 a1 = c->add(reply);
+    Conversation *d = store->create();
+    const qint64 u2 = d->add(userMessage(u"东京的天气怎么样？"_s));
+    d->add(assistantMessage(u"东京今天晴天，气温十二度。"_s, u2));
+    Conversation *e = store->create();
+    e->add(userMessage(u"Is C# or Go better for a CLI?"_s));
+    store->flush();
+
+    // Words in replies, case-insensitive, with the match marked in the snippet.
+    QList<SearchHit> hits = store->search(u"FERMENTATION"_s, false);
+    QCOMPARE(hits.size(), 1);
+    QCOMPARE(hits.at(0).messageId, a1);
+    QCOMPARE(hits.at(0).conversationId, c->id);
+    QCOMPARE(hits.at(0).title, u"Sourdough"_s);
+    QCOMPARE(hits.at(0).role, Role::Assistant);
+    QVERIFY2(hits.at(0).snippet.contains(u"\uE000fermentation\uE001"_s, Qt::CaseInsensitive),
+             qPrintable(hits.at(0).snippet));
+    // Several words: all must match; newest first.
+    hits = store->search(u"sourdough proof"_s, false);
+    QCOMPARE(hits.size(), 1);
+    QCOMPARE(hits.at(0).messageId, u1);
+    // Reasoning only when asked.
+    QCOMPARE(store->search(u"vigour"_s, false).size(), 0);
+    hits = store->search(u"vigour"_s, true);
+    QCOMPARE(hits.size(), 1);
+    QVERIFY(hits.at(0).inReasoning);
+    QVERIFY(hits.at(0).snippet.contains(u"\uE000vigour\uE001"_s));
+    // CJK needs no word breaks.
+    hits = store->search(u"晴天"_s, false); // two characters: the slower scan
+    QCOMPARE(hits.size(), 1);
+    QVERIFY2(hits.at(0).snippet.contains(u"\uE000晴天\uE001"_s), qPrintable(hits.at(0).snippet));
+    QCOMPARE(store->search(u"东京的天气"_s, false).size(), 1);
+    QCOMPARE(store->search(u"东京"_s, false).size(), 2);
+    // Short words and punctuation, quotes: no syntax errors, literal matches.
+    QCOMPARE(store->search(u"C#"_s, false).size(), 1);
+    QCOMPARE(store->search(u"Go CLI"_s, false).size(), 1);
+    QCOMPARE(store->search(u"\"sourdough"_s, false).size(), 1);
+    QCOMPARE(store->search(u"\"to 6 hours\""_s, false).size(), 1); // a phrase
+    QCOMPARE(store->search(u"\"6 to hours\""_s, false).size(), 0);
+    QCOMPARE(store->search(u"100%"_s, false).size(), 0);
+    QCOMPARE(store->search(u"AND OR NOT"_s, false).size(), 0);
+    QCOMPARE(store->search(u"   "_s, false).size(), 0);
+    // Limits.
+    QCOMPARE(store->search(u"o"_s, true, 2).size(), 2);
+    // Deleted messages leave the index.
+    c->removeBranch(a1);
+    store->flush();
+    QCOMPARE(store->search(u"fermentation"_s, true).size(), 0);
+}
+
+void TestConversationStore::searchSkipsStreamingReplies()
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    const qint64 u = c->add(userMessage(u"write"_s));
+    Message m = assistantMessage(QString(), u);
+    m.state = MessageState::Streaming;
+    const qint64 r = c->add(m);
+    c->appendContent(r, u"a pangolin walks"_s);
+    store->flush();
+    QCOMPARE(store->search(u"pangolin"_s, false).size(), 0); // indexed once it stops
+    c->update(r, [](Message &msg) { msg.state = MessageState::Incomplete; });
+    store->flush();
+    QCOMPARE(store->search(u"pangolin"_s, false).size(), 1);
+    c->update(r, [](Message &msg) {
+        msg.content = u"a pangolin walks home"_s;
+        msg.state = MessageState::Complete;
+    });
+    store->flush();
+    QCOMPARE(store->search(u"pangolin home"_s, false).size(), 1);
+    QCOMPARE(Database::integrityCheck(Raw(dbPath()).db()), u"ok"_s);
+    QVERIFY(Raw(dbPath()).exec(u"INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"_s));
+}
+
+void TestConversationStore::markdownAndWireExport()
+{
+    auto store = openStore();
+    Conversation *c = richConversation(*store);
+    c->selectBranch(c->siblings(c->path().at(2)).constFirst()); // the path with the tool call
+    const QString md = Exporter::markdown(*c);
+    QVERIFY(md.startsWith(u"# Kyoto in November\n"_s));
+    QVERIFY(md.contains(u"**System prompt**\n\n> You are a careful travel planner."_s));
+    QVERIFY(md.contains(
+        u"<details>\n<summary>Thinking (1.2 s)</summary>\n\nThe user asks about autumn leaves (紅葉) in Kyoto.\n\n</details>"_s));
+    QVERIFY2(md.contains(u"*[Image: image/png, 69 bytes]*"_s), qPrintable(md));
+    QVERIFY(md.contains(u"**Tool call** `get_weather` (get_weather:0)"_s));
+    QVERIFY(md.contains(u"> *Failed: Rate limited*"_s));
+    QVERIFY(!md.contains(u"base64"_s));
+
+    const QJsonArray wire = QJsonDocument::fromJson(Exporter::wireJson(*c, true)).array();
+    QJsonArray expected;
+    for (const ChatMessage &m : c->history())
+        expected.append(QJsonDocument::fromJson(m.toJson()).object());
+    QCOMPARE(wire, expected);
+    QCOMPARE(wire.at(0).toObject().value("role"_L1).toString(), u"system"_s);
+    QVERIFY(QJsonDocument(wire).toJson().contains("data:image/png;base64,"));
+    const QByteArray without = Exporter::wireJson(*c, false);
+    QVERIFY(!without.contains("base64"));
+    QVERIFY(without.contains("[image left out of this export: image/png, 69 bytes]"));
+    QList<ChatMessage> back;
+    QString error;
+    QVERIFY2(ChatMessage::listFromJson(Exporter::wireJson(*c, true), &back, &error), qPrintable(error));
+    QCOMPARE(back, c->history());
+}
+
+void TestConversationStore::exportImportRoundTrip()
+{
+    QByteArray first;
+    {
+        auto store = openStore();
+        richConversation(*store);
+        Conversation *plain = store->create();
+        const qint64 u = plain->add(userMessage(u"Line one\nline \"two\"\t\u2028 and emoji 🌕"_s));
+        Message cut = assistantMessage(u"partial"_s, u);
+        cut.state = MessageState::Incomplete;
+        plain->add(cut);
+        store->create(); // empty
+        QBuffer out(&first);
+        out.open(QIODevice::WriteOnly);
+        QString error;
+        QVERIFY2(store->exportAll(&out, &error), qPrintable(error));
+    }
+    QCOMPARE(first.count('\n'), 3);
+    // Into an empty database: the same export again, byte for byte.
+    const QString other = m_env->filePath(u"other/moonpane.db"_s);
+    QByteArray second;
+    {
+        auto store = openStore(other);
+        QBuffer in(&first);
+        in.open(QIODevice::ReadOnly);
+        QString error;
+        QCOMPARE(store->importAll(&in, &error), 3);
+        QVERIFY(error.isEmpty());
+        QCOMPARE(store->conversations().size(), 3);
+        QBuffer out(&second);
+        out.open(QIODevice::WriteOnly);
+        QVERIFY(store->exportAll(&out, &error));
+    }
+    QCOMPARE(second, first);
+    // Into the database it came from: everything again, under new ids.
+    auto store = openStore();
+    QBuffer in(&first);
+    in.open(QIODevice::ReadOnly);
+    QString error;
+    QCOMPARE(store->importAll(&in, &error), 3);
+    QCOMPARE(store->conversations().size(), 6);
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(DISTINCT id) FROM conversations"_s).toInt(), 6);
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM attachments"_s).toInt(), 1); // still stored once
+    for (Conversation *c : store->conversations()) {
+        if (c->title == "Kyoto in November"_L1) {
+            store->conversation(c->id);
+            QCOMPARE(c->size(), 7);
+            QCOMPARE(c->path().size(), 3);
+        }
+    }
+}
+
+void TestConversationStore::importRefusesMalformedFilesAndImportsNothing_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("complaint");
+    QTest::newRow("not json") << QByteArray("{\"title\": ") << u"line 2: not JSON"_s;
+    QTest::newRow("not an object") << QByteArray("[1, 2]") << u"line 2: not a JSON object"_s;
+    QTest::newRow("no messages") << QByteArray(R"({"title":"x"})")
+                                 << u"line 2: \"messages\" must be an array"_s;
+    QTest::newRow("bad role") << QByteArray(R"({"title":"x","messages":[{"role":"robot","content":"hi"}]})")
+                              << u"line 2: message 1:"_s;
+    QTest::newRow("unknown parent") << QByteArray(
+        R"({"messages":[{"id":"5","parent_id":"4","role":"user","content":"hi"}]})")
+                                    << u"line 2: message 1: its parent 4 is not an earlier message"_s;
+    QTest::newRow("bad state") << QByteArray(
+        R"({"messages":[{"role":"user","content":"hi","state":"sleepy"}]})")
+                               << u"line 2: message 1: unknown state \"sleepy\""_s;
+    QTest::newRow("bad date") << QByteArray(R"({"created_at":"yesterday","messages":[]})")
+                              << u"line 2: \"created_at\" is not a date"_s;
+}
+
+void TestConversationStore::importRefusesMalformedFilesAndImportsNothing()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, complaint);
+    auto store = openStore();
+    store->create();
+    store->flush();
+    const QByteArray good = R"({"title":"fine","messages":[{"role":"user","content":"hello"}]})";
+    QByteArray file = good + '\n' + line + '\n' + good + '\n';
+    QBuffer in(&file);
+    in.open(QIODevice::ReadOnly);
+    QString error;
+    QCOMPARE(store->importAll(&in, &error), -1);
+    QVERIFY2(error.startsWith(complaint), qPrintable(error));
+    QVERIFY(error.contains(u"nothing was imported"_s));
+    QCOMPARE(store->conversations().size(), 1);
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM conversations"_s).toInt(), 1);
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM messages"_s).toInt(), 0);
+}
+
+// Two stores on one file behave as the app and the CLI do: each sees what the other wrote.
+void TestConversationStore::twoStoresShareOneFile()
+{
+    auto app = openStore();
+    auto cli = openStore();
+    QVERIFY(app && cli);
+    Conversation *mine = app->create();
+    const qint64 u = mine->add(userMessage(u"shared question"_s));
+    app->flush();
+
+    // The other one adds a conversation: it appears here.
+    QSignalSpy added(app.get(), &ConversationLibrary::added);
+    Conversation *theirs = cli->create();
+    theirs->title = u"From the CLI"_s;
+    cli->metaChanged(theirs);
+    theirs->add(userMessage(u"hello from the command line"_s));
+    cli->flush();
+    QTRY_VERIFY(app->find(theirs->id));
+    QTRY_COMPARE(app->find(theirs->id)->title, u"From the CLI"_s);
+
+    // The other one answers in a conversation this one has open: it is read again.
+    QSignalSpy reloaded(app.get(), &ConversationStore::conversationReloaded);
+    Conversation *same = cli->conversation(mine->id);
+    QCOMPARE(same->size(), 1);
+    same->add(assistantMessage(u"answer from the CLI"_s, u));
+    cli->flush();
+    QTRY_COMPARE(reloaded.count(), 1);
+    QCOMPARE(reloaded.at(0).at(0).toLongLong(), mine->id);
+    QCOMPARE(mine->size(), 2);
+    mine->ensureText(mine->path());
+    QCOMPARE(mine->message(mine->path().constLast())->content, u"answer from the CLI"_s);
+
+    // Both write at once, interleaved: nothing is lost, nothing is "locked".
+    QSignalSpy appFailed(app.get(), &ConversationStore::storageFailed);
+    QSignalSpy cliFailed(cli.get(), &ConversationStore::storageFailed);
+    qint64 parentHere = mine->path().constLast();
+    Conversation *other = cli->create();
+    qint64 parentThere = 0;
+    for (int i = 0; i < 200; ++i) {
+        parentHere = mine->add(userMessage(u"here %1"_s.arg(i), parentHere));
+        parentThere = other->add(userMessage(u"there %1"_s.arg(i), parentThere));
+    }
+    app->flush();
+    cli->flush();
+    QCOMPARE(appFailed.count(), 0);
+    QCOMPARE(cliFailed.count(), 0);
+    Raw raw(dbPath());
+    QCOMPARE(raw.value(u"SELECT count(*) FROM messages WHERE conversation_id = %1"_s.arg(mine->id)).toInt(),
+             202);
+    QCOMPARE(raw.value(u"SELECT count(*) FROM messages WHERE conversation_id = %1"_s.arg(other->id)).toInt(),
+             200);
+
+    // A deletion there removes it here.
+    QSignalSpy removed(app.get(), &ConversationLibrary::removed);
+    const qint64 theirsId = theirs->id;
+    cli->remove(theirsId);
+    cli->commitRemove();
+    cli->flush();
+    QTRY_COMPARE(removed.count(), 1);
+    QCOMPARE(removed.at(0).at(0).toLongLong(), theirsId);
+    QVERIFY(!app->find(theirsId));
+    QCOMPARE(Database::integrityCheck(raw.db()), u"ok"_s);
+}
+
+QTEST_GUILESS_MAIN(TestConversationStore)
+#include "tst_ConversationStore.moc"
