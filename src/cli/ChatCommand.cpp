@@ -1,10 +1,14 @@
 #include "ChatCommand.h"
 
 #include "Console.h"
+#include "InterruptNotifier.h"
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/WireTrace.h"
 #include "conversation/Attachment.h"
+#include "conversation/ChatSession.h"
+#include "storage/ConversationStore.h"
+#include "storage/MessageCodec.h"
 #include "storage/SecretStore.h"
 #include "storage/Settings.h"
 
@@ -66,23 +70,23 @@ bool loadAttachment(const QString &spec, ContentPart *out, QString *error)
     return true;
 }
 
-QJsonObject replyObject(const ChatCall &call)
+// The reply as --output json prints it.
+QJsonObject replyObject(const Message &reply)
 {
-    const AssistantReply reply = call.reply();
     QJsonArray toolCalls;
     for (const ToolCall &toolCall : reply.toolCalls)
         toolCalls.append(toolCall.toJson());
     QJsonObject object {
         {u"role"_s, u"assistant"_s},
         {u"content"_s, reply.content},
-        {u"reasoning_content"_s, reply.hasReasoning ? QJsonValue(reply.reasoningContent) : QJsonValue()},
+        {u"reasoning_content"_s, reply.hasReasoning ? QJsonValue(reply.reasoning) : QJsonValue()},
         {u"tool_calls"_s, toolCalls},
         {u"finish_reason"_s, reply.finishReason.isEmpty() ? QJsonValue() : QJsonValue(reply.finishReason)},
         {u"usage"_s, reply.usage ? QJsonValue(reply.usage->raw) : QJsonValue()},
-        {u"incomplete"_s, call.outcome() != ChatCall::Outcome::Complete},
+        {u"incomplete"_s, reply.state != MessageState::Complete},
     };
-    if (call.error().isError()) {
-        const ApiError &error = call.error();
+    if (reply.error.isError()) {
+        const ApiError &error = reply.error;
         QJsonObject errorObject {{u"message"_s, error.message}, {u"summary"_s, error.summary()}};
         if (error.httpStatus)
             errorObject.insert(u"status"_s, error.httpStatus);
@@ -93,6 +97,90 @@ QJsonObject replyObject(const ChatCall &call)
         object.insert(u"error"_s, errorObject);
     }
     return object;
+}
+
+// What a finished call left, as a message (the shape a saved reply has).
+Message replyOf(const ChatCall &call)
+{
+    const AssistantReply reply = call.reply();
+    Message m;
+    m.role = Role::Assistant;
+    m.content = reply.content;
+    m.reasoning = reply.reasoningContent;
+    m.hasReasoning = reply.hasReasoning;
+    m.toolCalls = reply.toolCalls;
+    m.finishReason = reply.finishReason;
+    m.usage = reply.usage;
+    m.error = call.error();
+    switch (call.outcome()) {
+    case ChatCall::Outcome::Complete:
+        m.state = MessageState::Complete;
+        break;
+    case ChatCall::Outcome::Failed:
+        m.state = MessageState::Failed;
+        break;
+    case ChatCall::Outcome::Running:
+    case ChatCall::Outcome::Incomplete:
+    case ChatCall::Outcome::Cancelled:
+        m.state = MessageState::Incomplete;
+        break;
+    }
+    return m;
+}
+
+// An earlier message of a --history file, kept in a saved conversation.
+Message storedMessage(const ChatMessage &wire, qint64 parentId)
+{
+    Message m;
+    m.role = wire.role;
+    m.parentId = parentId;
+    m.content = wire.parts.isEmpty() ? wire.content : wire.text();
+    for (const ContentPart &part : wire.parts) {
+        if (!part.isText())
+            m.parts.append(part);
+    }
+    m.reasoning = wire.reasoningContent.value_or(QString());
+    m.hasReasoning = wire.reasoningContent.has_value();
+    m.toolCalls = wire.toolCalls;
+    m.toolCallId = wire.toolCallId;
+    m.name = wire.name;
+    return m;
+}
+
+// The end of the text output, and the exit code for how the reply ended.
+int finish(const ChatOptions &options, const Message &reply, bool interrupted)
+{
+    const bool text = options.output == ChatOptions::Output::Text;
+    if (text) {
+        if (!reply.content.isEmpty() && !reply.content.endsWith(u'\n'))
+            Console::out(u"\n"_s);
+        for (const ToolCall &toolCall : reply.toolCalls)
+            Console::error(u"tool call %1: %2 %3"_s.arg(toolCall.id, toolCall.name, toolCall.arguments));
+        if (reply.finishReason == "length"_L1)
+            Console::error(u"note: the reply stopped at the token limit (finish_reason: length)"_s);
+    }
+    const QString kept = options.save
+        ? u" What arrived is saved as an incomplete reply; Continue it in the app."_s
+        : QString();
+    const ApiError &error = reply.error;
+    switch (reply.state) {
+    case MessageState::Complete:
+        return ExitComplete;
+    case MessageState::Failed:
+        Console::error(u"error: "_s + error.summary());
+        Console::error(u"hint: "_s + error.advice());
+        return error.kind == ApiError::Kind::Http || error.kind == ApiError::Kind::Stream ? ExitApiError
+                                                                                          : ExitIncomplete;
+    case MessageState::Streaming:
+    case MessageState::Incomplete:
+        break;
+    }
+    if (interrupted) {
+        Console::error(u"interrupted."_s + kept);
+        return ExitInterrupted;
+    }
+    Console::error(u"error: "_s + error.summary() + u" The reply is incomplete."_s + kept);
+    return ExitIncomplete;
 }
 
 } // namespace
@@ -208,10 +296,27 @@ int ChatCommand::run(const QStringList &arguments)
         Console::out(QString::fromUtf8(body) + u'\n');
         return ExitComplete;
     }
-    return send(options, request, body);
+    Endpoint endpoint;
+    if (!resolveEndpoint(options, &endpoint))
+        return ExitUsage;
+    std::unique_ptr<QFile> traceFile;
+    std::unique_ptr<WireTrace> trace;
+    if (!options.traceFile.isEmpty()) {
+        traceFile = std::make_unique<QFile>(options.traceFile);
+        if (!traceFile->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            Console::error(u"error: cannot write the trace to %1: %2"_s.arg(options.traceFile,
+                                                                            traceFile->errorString()));
+            return ExitUsage;
+        }
+        trace = std::make_unique<WireTrace>(traceFile.get());
+    }
+    ChatClient client;
+    client.setEndpoint(endpoint);
+    return options.save ? sendSaved(options, request, &client, trace.get())
+                        : send(options, request, body, &client, trace.get());
 }
 
-int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body)
+bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
 {
     Settings settings;
     Endpoint endpoint;
@@ -220,7 +325,7 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
     if (!endpoint.baseUrl.isValid() || endpoint.baseUrl.host().isEmpty()
         || (endpoint.baseUrl.scheme() != "http"_L1 && endpoint.baseUrl.scheme() != "https"_L1)) {
         Console::error(u"error: the base URL \"%1\" is not an http(s) URL"_s.arg(baseUrl));
-        return ExitUsage;
+        return false;
     }
     endpoint.connectTimeout =
         std::chrono::seconds(settings.value(Settings::Key::ConnectTimeoutSeconds).toInt());
@@ -235,26 +340,18 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
                 u"error: no API key. Set the MOONPANE_API_KEY environment variable, or save a key in "
                 "Moonpane (Settings → Account), which keeps it in the system keychain.\n(keychain: %1)"_s.arg(
                     stored.message()));
-            return ExitUsage;
+            return false;
         }
         endpoint.apiKey = stored.secret.trimmed();
     }
+    *out = endpoint;
+    return true;
+}
 
-    std::unique_ptr<QFile> traceFile;
-    std::unique_ptr<WireTrace> trace;
-    if (!options.traceFile.isEmpty()) {
-        traceFile = std::make_unique<QFile>(options.traceFile);
-        if (!traceFile->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            Console::error(u"error: cannot write the trace to %1: %2"_s.arg(options.traceFile,
-                                                                            traceFile->errorString()));
-            return ExitUsage;
-        }
-        trace = std::make_unique<WireTrace>(traceFile.get());
-    }
-
-    ChatClient client;
-    client.setEndpoint(endpoint);
-    ChatCall *call = client.sendBody(body, request.parameters.stream, trace.get());
+int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body,
+                      ChatClient *client, WireTrace *trace)
+{
+    ChatCall *call = client->sendBody(body, request.parameters.stream, trace);
     const bool text = options.output == ChatOptions::Output::Text;
     bool reasoningOpen = false;
     if (text) {
@@ -273,37 +370,118 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
     QObject::connect(call, &ChatCall::finished, QCoreApplication::instance(), &QCoreApplication::quit);
     QCoreApplication::exec();
 
-    const AssistantReply reply = call->reply();
-    if (text) {
-        if (reasoningOpen)
-            Console::err(u"\n"_s);
-        if (!reply.content.isEmpty() && !reply.content.endsWith(u'\n'))
-            Console::out(u"\n"_s);
-        for (const ToolCall &toolCall : reply.toolCalls)
-            Console::error(u"tool call %1: %2 %3"_s.arg(toolCall.id, toolCall.name, toolCall.arguments));
-        if (reply.finishReason == "length"_L1)
-            Console::error(u"note: the reply stopped at the token limit (finish_reason: length)"_s);
-    } else {
-        Console::out(QString::fromUtf8(QJsonDocument(replyObject(*call)).toJson(QJsonDocument::Compact))
+    const Message reply = replyOf(*call);
+    if (text && reasoningOpen)
+        Console::err(u"\n"_s);
+    if (!text)
+        Console::out(QString::fromUtf8(QJsonDocument(replyObject(reply)).toJson(QJsonDocument::Compact))
                      + u'\n');
-    }
+    return finish(options, reply, false);
+}
 
-    const ApiError &error = call->error();
-    switch (call->outcome()) {
-    case ChatCall::Outcome::Complete:
-        return ExitComplete;
-    case ChatCall::Outcome::Failed:
-        Console::error(u"error: "_s + error.summary());
-        Console::error(u"hint: "_s + error.advice());
-        return error.kind == ApiError::Kind::Http || error.kind == ApiError::Kind::Stream ? ExitApiError
-                                                                                          : ExitIncomplete;
-    case ChatCall::Outcome::Running:
-    case ChatCall::Outcome::Incomplete:
-    case ChatCall::Outcome::Cancelled:
-        break;
+int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &request, ChatClient *client,
+                           WireTrace *trace)
+{
+    ConversationStore store;
+    QString error;
+    if (!store.open({}, &error, false)) {
+        Console::error(u"error: "_s + error);
+        return ExitStorage;
     }
-    Console::error(u"error: "_s + error.summary() + u" The reply is incomplete."_s);
-    return ExitIncomplete;
+    QObject::connect(&store, &ConversationStore::storageFailed, &store,
+                     [](const QString &message) { Console::error(u"warning: "_s + message); });
+    const bool fresh = options.conversationId == 0;
+    Conversation *conversation = nullptr;
+    if (fresh) {
+        conversation = store.create();
+        conversation->systemPrompt = options.system;
+        // The --history messages become the start of the saved conversation.
+        qint64 parent = 0;
+        for (qsizetype i = 0; i + 1 < request.messages.size(); ++i) {
+            if (request.messages.at(i).role != Role::System)
+                parent = conversation->add(storedMessage(request.messages.at(i), parent));
+        }
+    } else {
+        conversation = store.conversation(options.conversationId);
+        if (!conversation) {
+            Console::error(u"error: there is no conversation %1 in %2 (moonpane-cli list shows them)"_s
+                               .arg(options.conversationId)
+                               .arg(store.path()));
+            return ExitUsage;
+        }
+        if (!options.system.isEmpty())
+            conversation->systemPrompt = options.system;
+    }
+    store.metaChanged(conversation);
+
+    ChatSession session(client, conversation, nullptr);
+    session.setOverride(request.parameters);
+    session.setTrace(trace);
+    const ChatMessage &user = request.messages.constLast();
+    QList<ContentPart> media;
+    for (const ContentPart &part : user.parts) {
+        if (!part.isText())
+            media.append(part);
+    }
+    if (const QStringList problems = session.send(user.text(), media); !problems.isEmpty()) {
+        for (const QString &problem : problems)
+            Console::error(u"error: "_s + problem);
+        if (fresh) {
+            store.remove(conversation->id);
+            store.commitRemove();
+        }
+        return ExitUsage;
+    }
+    if (fresh)
+        store.rename(conversation->id, conversation->suggestedTitle());
+    store.touch(conversation->id);
+
+    // The reply is printed from what is saved, as it grows.
+    const qint64 replyId = session.streamingMessageId();
+    const bool text = options.output == ChatOptions::Output::Text;
+    qsizetype shownContent = 0;
+    qsizetype shownReasoning = 0;
+    bool reasoningOpen = false;
+    if (text) {
+        QObject::connect(&session, &ChatSession::replyProgressed, &session, [&] {
+            const Message *m = conversation->message(replyId);
+            if (m->reasoning.size() > shownReasoning) {
+                Console::err(m->reasoning.mid(shownReasoning));
+                shownReasoning = m->reasoning.size();
+                reasoningOpen = true;
+            }
+            if (m->content.size() > shownContent) {
+                if (reasoningOpen) {
+                    Console::err(u"\n\n"_s); // reasoning ends where content starts
+                    reasoningOpen = false;
+                }
+                Console::out(m->content.mid(shownContent));
+                shownContent = m->content.size();
+            }
+        });
+    }
+    bool interrupted = false;
+    InterruptNotifier interrupt;
+    QObject::connect(&interrupt, &InterruptNotifier::interrupted, &session, [&] {
+        interrupted = true;
+        session.stop();
+    });
+    QObject::connect(&session, &ChatSession::replyFinished, QCoreApplication::instance(),
+                     &QCoreApplication::quit);
+    QCoreApplication::exec();
+
+    store.touch(conversation->id);
+    store.flush();
+    const Message reply = *conversation->message(replyId);
+    if (text && reasoningOpen)
+        Console::err(u"\n"_s);
+    if (!text) {
+        QJsonObject object = replyObject(reply);
+        object.insert(u"conversation_id"_s, MessageCodec::idText(conversation->id));
+        object.insert(u"message_id"_s, MessageCodec::idText(replyId));
+        Console::out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) + u'\n');
+    }
+    return finish(options, reply, interrupted);
 }
 
 } // namespace moonpane::cli

@@ -39,6 +39,8 @@ const Spec kSpecs[] = {
      "text: content to stdout as it arrives, reasoning to stderr; json: one object at the end"},
     {"dry-run", nullptr, "print the request body and exit without connecting"},
     {"trace", "FILE", "write a wire trace (the API key redacted)"},
+    {"save", nullptr, "keep the exchange in Moonpane's history, saved as it streams (it appears in the app)"},
+    {"conversation", "ID", "with --save: continue this conversation (ids: moonpane-cli list)"},
     {"help", nullptr, "show this help"},
 };
 
@@ -88,7 +90,10 @@ QString ChatOptions::helpText()
     }
     text +=
         u"\nExit codes: 0 complete; 2 usage or input error, nothing sent; 3 HTTP error or an error reported "
-        "in the stream; 4 connection failure or a reply cut short (the partial reply is printed).\n"_s;
+        "in the stream; 4 connection failure or a reply cut short (the partial reply is printed, and with "
+        "--save kept as an incomplete reply that the app can continue); 5 the conversation database cannot "
+        "be "
+        "opened; 130 interrupted (SIGINT or SIGTERM; with --save the partial reply is kept).\n"_s;
     return text;
 }
 
@@ -172,6 +177,29 @@ bool ChatOptions::parse(const QStringList &arguments, ChatOptions *out, QString 
         && !o.responseFormat.startsWith("json_schema="_L1)) {
         *error = u"--response-format takes text, json_object or json_schema=FILE (got \"%1\")"_s.arg(
             o.responseFormat);
+        return false;
+    }
+
+    o.save = parser.isSet(u"save"_s);
+    if (parser.isSet(u"conversation"_s)) {
+        bool ok = false;
+        o.conversationId = parser.value(u"conversation"_s).toLongLong(&ok);
+        if (!ok || o.conversationId <= 0) {
+            *error = u"--conversation needs a conversation id (got \"%1\"; see moonpane-cli list)"_s.arg(
+                parser.value(u"conversation"_s));
+            return false;
+        }
+        if (!o.save) {
+            *error = u"--conversation continues a saved conversation; add --save"_s;
+            return false;
+        }
+        if (!o.historyFile.isEmpty()) {
+            *error = u"--history and --conversation both give the earlier messages; use one of them"_s;
+            return false;
+        }
+    }
+    if (o.save && o.dryRun) {
+        *error = u"--dry-run sends and saves nothing; leave out --save"_s;
         return false;
     }
 

@@ -23,6 +23,8 @@ struct ChatOptions
     Output output = Output::Text;
     bool dryRun = false;
     QString traceFile;
+    bool save = false; // keep the exchange in the conversation database
+    qint64 conversationId = 0; // with save: the conversation to continue (0: a new one)
     ChatParameters parameters;
 
     // Reads `chat` arguments (without the word "chat"). On a usage error returns false and says

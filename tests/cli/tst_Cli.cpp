@@ -1,5 +1,6 @@
 // moonpane-cli, the real executable, against the loopback fake server: options, exit codes,
 // output formats, key lookup (environment and the test keyring), traces.
+#include "CliRunner.h"
 #include "FakeServer.h"
 #include "TestEnvironment.h"
 #include "storage/SecretStore.h"
@@ -22,14 +23,6 @@ const QByteArray kPng =
                         "da63f8ffff3f0005fe02fea7d6a6c50000000049454e44ae426082");
 const QByteArray kMp4 =
     QByteArray::fromHex("0000001c667479706d703432000000016d703432697336366d703431") + QByteArray(64, '\0');
-
-struct CliResult
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
 
 } // namespace
 
@@ -91,22 +84,7 @@ CliResult TestCli::run(const QStringList &args, const QByteArray &input, bool wi
         environment.insert(u"MOONPANE_API_KEY"_s, QLatin1String(kKey));
     for (const QString &name : extra.keys())
         environment.insert(name, extra.value(name));
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(MOONPANE_CLI_PATH), args);
-    if (!process.waitForStarted())
-        qFatal("moonpane-cli did not start");
-    process.write(input);
-    process.closeWriteChannel();
-    // The fake server lives in this thread: wait in the event loop, never in a blocking call.
-    QSignalSpy finished(&process, &QProcess::finished);
-    if (!finished.wait(60000))
-        qFatal("moonpane-cli did not finish");
-    CliResult result;
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
+    return runCli(environment, args, input);
 }
 
 void TestCli::streamsContentToStdoutAndReasoningToStderr()

@@ -848,6 +848,23 @@ void TestConversationStore::twoStoresShareOneFile()
     mine->ensureText(mine->path());
     QCOMPARE(mine->message(mine->path().constLast())->content, u"answer from the CLI"_s);
 
+    // A reply the other one is streaming shows as streaming here (its process is alive), and
+    // as it ended once it ends.
+    Message live = assistantMessage(QString(), mine->path().constLast());
+    live.state = MessageState::Streaming;
+    const qint64 liveId = same->add(live);
+    same->appendContent(liveId, u"still coming"_s);
+    cli->flush();
+    QTRY_COMPARE(reloaded.count(), 2);
+    QVERIFY(mine->message(liveId));
+    QCOMPARE(mine->message(liveId)->state, MessageState::Streaming);
+    same->update(liveId, [](Message &m) { m.state = MessageState::Complete; });
+    cli->flush();
+    QTRY_COMPARE(reloaded.count(), 3);
+    mine->ensureText({liveId});
+    QCOMPARE(mine->message(liveId)->state, MessageState::Complete);
+    QCOMPARE(mine->message(liveId)->content, u"still coming"_s);
+
     // Both write at once, interleaved: nothing is lost, nothing is "locked".
     QSignalSpy appFailed(app.get(), &ConversationStore::storageFailed);
     QSignalSpy cliFailed(cli.get(), &ConversationStore::storageFailed);
@@ -864,7 +881,7 @@ void TestConversationStore::twoStoresShareOneFile()
     QCOMPARE(cliFailed.count(), 0);
     Raw raw(dbPath());
     QCOMPARE(raw.value(u"SELECT count(*) FROM messages WHERE conversation_id = %1"_s.arg(mine->id)).toInt(),
-             202);
+             203);
     QCOMPARE(raw.value(u"SELECT count(*) FROM messages WHERE conversation_id = %1"_s.arg(other->id)).toInt(),
              200);
 

@@ -252,6 +252,7 @@ void FakeServer::answer(QTcpSocket *socket, const RecordedRequest &)
         head += "\r\n";
         guard->write(head);
         m_bodyBytesWritten = 0;
+        m_writeLog.clear();
         startBody(guard, response);
     };
     if (response.headerDelayMs > 0)
@@ -334,6 +335,7 @@ void FakeServer::writeBodyBytes(QTcpSocket *socket, const FakeResponse &response
         socket->write(bytes);
     socket->flush();
     m_bodyBytesWritten += bytes.size();
+    m_writeLog.append({std::chrono::steady_clock::now(), m_bodyBytesWritten});
 }
 
 void FakeServer::endBody(QTcpSocket *socket, const FakeResponse &response)

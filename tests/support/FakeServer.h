@@ -14,6 +14,7 @@
 #include <QQueue>
 #include <QUrl>
 
+#include <chrono>
 #include <functional>
 
 class QTcpServer;
@@ -105,6 +106,10 @@ public:
     RecordedRequest lastRequest() const { return m_requests.value(m_requests.size() - 1); }
     // Body bytes written so far for the current response (drip tests).
     qint64 bodyBytesWritten() const { return m_bodyBytesWritten; }
+    // When each piece of the current body was handed to the socket, and how many body bytes had
+    // been written by then (durability tests: what a client could have had at a given moment).
+    using WriteLog = QList<std::pair<std::chrono::steady_clock::time_point, qint64>>;
+    const WriteLog &writeLog() const { return m_writeLog; }
     // Closes every open connection abruptly.
     void dropAll();
     // Continues a response held by pauseAfterBytes.
@@ -131,6 +136,7 @@ private:
     QList<RecordedRequest> m_requests;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     qint64 m_bodyBytesWritten = 0;
+    WriteLog m_writeLog;
     std::function<void()> m_resume;
 };
 

@@ -40,6 +40,8 @@ ChatSession::~ChatSession()
 
 ChatParameters ChatSession::parameters() const
 {
+    if (m_override)
+        return *m_override;
     return m_conversation->parameters.value_or(m_defaults);
 }
 

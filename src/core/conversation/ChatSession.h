@@ -31,7 +31,9 @@ public:
 
     Conversation *conversation() const { return m_conversation; }
     void setDefaults(const ChatParameters &defaults) { m_defaults = defaults; }
-    // The conversation's own parameters, or the app-wide defaults.
+    // Parameters that win over the conversation's own (the CLI's options).
+    void setOverride(const std::optional<ChatParameters> &parameters) { m_override = parameters; }
+    // The override, else the conversation's own parameters, else the app-wide defaults.
     ChatParameters parameters() const;
     void setTrace(WireTrace *trace) { m_trace = trace; }
 
@@ -69,6 +71,7 @@ private:
     Conversation *m_conversation;
     ConversationModel *m_model;
     ChatParameters m_defaults;
+    std::optional<ChatParameters> m_override;
     WireTrace *m_trace = nullptr;
 
     QPointer<ChatCall> m_call;

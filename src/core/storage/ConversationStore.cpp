@@ -12,7 +12,9 @@
 #include <QFileInfo>
 #include <QIODevice>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QMutex>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -34,12 +36,13 @@ struct ConversationStore::Shared
 namespace {
 
 // Columns of a message stub: enough to lay out the conversation and estimate heights.
-constexpr auto kStubColumns = "id, parent_id, role, state, has_reasoning, text_length, updated_at";
+constexpr auto kStubColumns =
+    "id, parent_id, role, state, has_reasoning, text_length, updated_at, stream_owner";
 // The rest, read when a message is shown or sent.
 constexpr auto kTextColumns =
     "id, content, reasoning, tool_calls, usage, error, created_at, tool_call_id, name, "
     "finish_reason, model, thinking_ms, first_token_ms, generation_ms";
-constexpr int kStubCount = 7;
+constexpr int kStubCount = 8;
 
 qint64 nowMs()
 {
@@ -175,14 +178,14 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
 }
 
 bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
-                   const QString &attachmentsDir, QString *error)
+                   const QString &attachmentsDir, const QString &streamOwner, QString *error)
 {
     QSqlQuery query(database);
     query.prepare(
         u"INSERT INTO messages (id, conversation_id, parent_id, position, role, content, reasoning, "
         "has_reasoning, tool_calls, tool_call_id, name, finish_reason, usage, state, error, model, "
-        "created_at, updated_at, thinking_ms, first_token_ms, generation_ms, text_length) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        "created_at, updated_at, thinking_ms, first_token_ms, generation_ms, text_length, stream_owner) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     query.addBindValue(m.id);
     query.addBindValue(conversationId);
     query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
@@ -205,6 +208,8 @@ bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message 
     query.addBindValue(optionalMs(m.firstTokenMs));
     query.addBindValue(optionalMs(m.generationMs));
     query.addBindValue(m.content.size() + m.reasoning.size());
+    query.addBindValue(m.state == MessageState::Streaming ? QVariant(streamOwner)
+                                                          : QVariant(QMetaType::fromType<QString>()));
     if (!run(query, error))
         return false;
     return m.parts.isEmpty() || writeAttachments(database, m.id, m.parts, attachmentsDir, error);
@@ -430,7 +435,8 @@ ConversationStore::~ConversationStore()
     for (qint64 id : std::as_const(m_ownStreams)) {
         m_writer->post([id](QSqlDatabase &database, QString *error) {
             QSqlQuery query(database);
-            query.prepare(u"UPDATE messages SET state = 'incomplete' WHERE id = ? AND state = 'streaming'"_s);
+            query.prepare(u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
+                          "WHERE id = ? AND state = 'streaming'"_s);
             query.addBindValue(id);
             return run(query, error);
         });
@@ -438,6 +444,7 @@ ConversationStore::~ConversationStore()
     for (Conversation *c : conversations())
         c->setObserver(nullptr);
     m_writer.reset(); // waits for the queue
+    m_streamLock.reset(); // only now: until here, those replies were still ours
     QSqlDatabase::database(m_connection, false).close();
     QSqlDatabase::removeDatabase(m_connection);
 }
@@ -471,15 +478,26 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
         Qt::QueuedConnection);
 
     // Replies that were streaming when their process died are incomplete.
-    const qint64 cutoff = nowMs() - kStaleStreamMs;
-    m_writer->post([cutoff](QSqlDatabase &db, QString *why) {
-        QSqlQuery query(db);
-        query.prepare(
-            u"UPDATE messages SET state = 'incomplete' WHERE state = 'streaming' AND updated_at < ?"_s);
-        query.addBindValue(cutoff);
-        return run(query, why);
-    });
-    m_writer->waitIdle();
+    QSqlQuery streams(database);
+    streams.setForwardOnly(true);
+    QList<qint64> cut;
+    QHash<QString, bool> owners;
+    if (streams.exec(u"SELECT id, stream_owner, updated_at FROM messages WHERE state = 'streaming'"_s)) {
+        while (streams.next()) {
+            if (!streamAlive(streams.value(1).toString(), streams.value(2).toLongLong(), &owners))
+                cut.append(streams.value(0).toLongLong());
+        }
+    }
+    if (!cut.isEmpty()) {
+        const QString ids = idList(cut);
+        m_writer->post([ids](QSqlDatabase &db, QString *why) {
+            return run(db,
+                       u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
+                       "WHERE state = 'streaming' AND id IN (%1)"_s.arg(ids),
+                       why);
+        });
+        m_writer->waitIdle();
+    }
 
     QSqlQuery query(database);
     query.setForwardOnly(true);
@@ -632,13 +650,13 @@ void ConversationStore::readMessages(Conversation *conversation)
         QLatin1String(kStubColumns)));
     query.addBindValue(conversation->id);
     QList<Message> messages;
-    const qint64 cutoff = nowMs() - kStaleStreamMs;
     QList<qint64> cut;
+    QHash<QString, bool> owners;
     if (query.exec()) {
         while (query.next()) {
             Message m = stubFromRow(query);
             if (m.state == MessageState::Streaming && !m_ownStreams.contains(m.id)) {
-                if (query.value(6).toLongLong() < cutoff) {
+                if (!streamAlive(query.value(7).toString(), query.value(6).toLongLong(), &owners)) {
                     m.state = MessageState::Incomplete; // its process died while it streamed
                     cut.append(m.id);
                 } else {
@@ -747,13 +765,14 @@ void ConversationStore::messageAdded(const Conversation &conversation, const Mes
         m_ownStreams.insert(message.id);
     if (!m_writer)
         return;
+    const QString owner = message.state == MessageState::Streaming ? streamOwner() : QString();
     const qint64 conversationId = conversation.id;
     const qsizetype position = conversation.siblings(message.id).indexOf(message.id);
     const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
     const QString dir = Database::attachmentsDir(m_path);
     const std::shared_ptr<Shared> shared = m_shared;
     m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
-        return insertMessage(database, conversationId, m, position, dir, error)
+        return insertMessage(database, conversationId, m, position, dir, owner, error)
             && setActiveLeaf(database, conversationId, leaf, error)
             && bump(database, *shared, conversationId, error);
     });
@@ -821,23 +840,26 @@ void ConversationStore::messageChanged(const Conversation &conversation, const M
         m_pending.remove(message.id);
     const qint64 conversationId = conversation.id;
     const std::shared_ptr<Shared> shared = m_shared;
+    const QVariant owner = streaming ? QVariant(streamOwner()) : QVariant(QMetaType::fromType<QString>());
     m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
         QSqlQuery query(database);
         if (!m.textLoaded) {
-            query.prepare(u"UPDATE messages SET state = ?, updated_at = ? WHERE id = ?"_s);
+            query.prepare(u"UPDATE messages SET state = ?, stream_owner = ?, updated_at = ? WHERE id = ?"_s);
             query.addBindValue(MessageCodec::stateName(m.state));
+            query.addBindValue(owner);
             query.addBindValue(nowMs());
             query.addBindValue(m.id);
             return run(query, error) && bump(database, *shared, conversationId, error);
         }
-        QString sql =
-            u"UPDATE messages SET state = ?, has_reasoning = ?, tool_calls = ?, tool_call_id = ?, name = ?, "
-            "finish_reason = ?, usage = ?, error = ?, model = ?, updated_at = ?, thinking_ms = ?, "
-            "first_token_ms = ?, generation_ms = ?"_s;
+        QString sql = u"UPDATE messages SET state = ?, stream_owner = ?, has_reasoning = ?, tool_calls = ?, "
+                      u"tool_call_id = ?, name = ?, "
+                      "finish_reason = ?, usage = ?, error = ?, model = ?, updated_at = ?, thinking_ms = ?, "
+                      "first_token_ms = ?, generation_ms = ?"_s;
         if (withText)
             sql += u", content = ?, reasoning = ?, text_length = ?"_s;
         query.prepare(sql + u" WHERE id = ?"_s);
         query.addBindValue(MessageCodec::stateName(m.state));
+        query.addBindValue(owner);
         query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
         query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
         query.addBindValue(nullIfEmpty(m.toolCallId));
@@ -1027,18 +1049,18 @@ void ConversationStore::checkForeignStreams()
     }
     QSqlQuery query(reader());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT id, state, updated_at FROM messages WHERE id IN (%1)"_s.arg(
+    if (!query.exec(u"SELECT id, state, updated_at, stream_owner FROM messages WHERE id IN (%1)"_s.arg(
             idList(m_foreignStreams.keys()))))
         return;
-    const qint64 cutoff = nowMs() - kStaleStreamMs;
     QHash<qint64, qint64> dead;
     QSet<qint64> seen;
+    QHash<QString, bool> owners;
     while (query.next()) {
         const qint64 id = query.value(0).toLongLong();
         seen.insert(id);
         if (query.value(1).toString() != "streaming"_L1)
             m_foreignStreams.remove(id); // finished; refresh reads the result
-        else if (query.value(2).toLongLong() < cutoff)
+        else if (!streamAlive(query.value(3).toString(), query.value(2).toLongLong(), &owners))
             dead.insert(id, m_foreignStreams.value(id));
     }
     for (auto it = m_foreignStreams.begin(); it != m_foreignStreams.end();)
@@ -1050,6 +1072,51 @@ void ConversationStore::checkForeignStreams()
     }
     if (m_foreignStreams.isEmpty())
         m_foreignTimer.stop();
+}
+
+QString ConversationStore::streamOwner()
+{
+    if (!m_streamLock) {
+        // A random token rather than the pid: pids are reused, and two machines may share a file.
+        m_streamToken = QString::number(QRandomGenerator::system()->generate64(), 36);
+        const QString dir = QFileInfo(m_path).absoluteDir().filePath(u"streams"_s);
+        QDir().mkpath(dir);
+        m_streamLock = std::make_unique<QLockFile>(QDir(dir).filePath(m_streamToken + u".lock"_s));
+        m_streamLock->setStaleLockTime(0); // held for as long as the process runs
+        if (!m_streamLock->tryLock(0))
+            qWarning("moonpane: cannot create the lock file %s", qPrintable(m_streamLock->fileName()));
+    }
+    return m_streamToken;
+}
+
+std::optional<bool> ConversationStore::ownerAlive(const QString &owner) const
+{
+    if (owner == m_streamToken)
+        return true;
+    QLockFile lock(QFileInfo(m_path).absoluteDir().filePath(u"streams/%1.lock"_s.arg(owner)));
+    lock.setStaleLockTime(0);
+    if (lock.tryLock(0)) {
+        lock.unlock(); // it was stale (or gone): its process is dead; this removes the file
+        return false;
+    }
+    if (lock.error() == QLockFile::LockFailedError)
+        return true;
+    return std::nullopt;
+}
+
+bool ConversationStore::streamAlive(const QString &owner, qint64 updatedAtMs,
+                                    QHash<QString, bool> *cache) const
+{
+    if (!owner.isEmpty()) {
+        if (const auto known = cache->constFind(owner); known != cache->cend())
+            return *known;
+        if (const std::optional<bool> alive = ownerAlive(owner)) {
+            cache->insert(owner, *alive);
+            return *alive;
+        }
+    }
+    // No owner (an older Moonpane wrote it), or no way to ask: go by its last write.
+    return updatedAtMs >= nowMs() - kStaleStreamMs;
 }
 
 // --- search ----------------------------------------------------------------------------------
@@ -1177,7 +1244,22 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
 
 // --- export and import -----------------------------------------------------------------------
 
-bool ConversationStore::exportAll(QIODevice *device, QString *error)
+QHash<qint64, qint64> ConversationStore::messageCounts()
+{
+    QHash<qint64, qint64> counts;
+    if (!m_writer)
+        return counts;
+    flush();
+    QSqlQuery query(reader());
+    query.setForwardOnly(true);
+    if (query.exec(u"SELECT conversation_id, count(*) FROM messages GROUP BY conversation_id"_s)) {
+        while (query.next())
+            counts.insert(query.value(0).toLongLong(), query.value(1).toLongLong());
+    }
+    return counts;
+}
+
+bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList<qint64> &only)
 {
     if (!m_writer) {
         *error = u"the conversation database is not open"_s;
@@ -1197,6 +1279,8 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error)
     while (query.next()) {
         ConversationRecord record;
         record.id = query.value(0).toLongLong();
+        if (!only.isEmpty() && !only.contains(record.id))
+            continue;
         record.title = query.value(1).toString();
         record.createdAt = fromMs(query.value(2));
         record.updatedAt = fromMs(query.value(3));
@@ -1289,7 +1373,7 @@ int ConversationStore::importAll(QIODevice *device, QString *error)
                 break;
             QHash<qint64, qsizetype> childCount;
             for (const Message &m : record.messages) {
-                if (!insertMessage(database, record.id, m, childCount[m.parentId]++, dir, why))
+                if (!insertMessage(database, record.id, m, childCount[m.parentId]++, dir, QString(), why))
                     break;
             }
             if (!why->isEmpty())

@@ -6,8 +6,8 @@
 //   - every change to a conversation (through Conversation's observer) becomes a write on the
 //     StoreWriter thread; the UI thread never waits on the disk;
 //   - streamed text is written in batches, at most kFlushMs apart, by appending the new text,
-//     so a crash or kill -9 loses at most that much of a reply, and a reply found still
-//     "streaming" with no writes for kStaleStreamMs is shown (and saved) as incomplete;
+//     so a crash or kill -9 loses at most that much of a reply; a reply found "streaming" whose
+//     process is gone (its lock file is stale) is shown, and saved, as incomplete;
 //   - attachments are stored once, as files named by their SHA-256 beside the database; a
 //     message refers to them, and the data URI is made again when the message is read;
 //   - full-text search over content and, optionally, reasoning;
@@ -23,8 +23,10 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class QIODevice;
+class QLockFile;
 class QSqlDatabase;
 class QSqlQuery;
 
@@ -53,7 +55,8 @@ class ConversationStore final : public ConversationLibrary, private Conversation
 
 public:
     static constexpr int kFlushMs = 150; // streamed text reaches the disk this often (at most 250)
-    static constexpr int kStaleStreamMs = 10'000; // a "streaming" reply untouched this long was cut
+    // A "streaming" reply without an owner (see streamOwner) untouched this long was cut.
+    static constexpr int kStaleStreamMs = 10'000;
 
     explicit ConversationStore(QObject *parent = nullptr);
     ~ConversationStore() override; // writes everything pending first
@@ -70,12 +73,15 @@ public:
     // Reads what other processes added, changed or deleted.
     void refresh();
 
+    // How many messages each conversation has (every branch counted), by conversation id.
+    QHash<qint64, qint64> messageCounts();
+
     // Full-text search, newest first. `includeReasoning` searches the thinking too. Words
     // shorter than three characters are matched by a slower scan.
     QList<SearchHit> search(const QString &query, bool includeReasoning, int limit = 50);
 
-    // Every conversation as JSON Lines (see Exporter), attachments inline.
-    bool exportAll(QIODevice *device, QString *error);
+    // Conversations as JSON Lines (see Exporter), attachments inline: all of them, or `only` these.
+    bool exportAll(QIODevice *device, QString *error, const QList<qint64> &only = {});
     // Imports every conversation of a JSON Lines file, or none: a malformed line is refused
     // with its number. Ids already in use get new ones. Returns how many were imported, or -1.
     int importAll(QIODevice *device, QString *error);
@@ -116,6 +122,13 @@ private:
     void reload(Conversation *conversation);
     void writePendingText();
     void checkForeignStreams();
+    // The token this process writes into the replies it streams; its lock file, held while the
+    // process lives, tells other processes that those replies are still coming.
+    QString streamOwner();
+    // Whether the process that wrote `owner` still runs (nullopt: cannot tell).
+    std::optional<bool> ownerAlive(const QString &owner) const;
+    // Whether a reply found "streaming" is still being written by a live process.
+    bool streamAlive(const QString &owner, qint64 updatedAtMs, QHash<QString, bool> *cache) const;
     void fail(const QString &message);
 
     QString m_path;
@@ -132,6 +145,8 @@ private:
     QFileSystemWatcher m_watcher;
     QTimer m_refreshTimer;
     QTimer m_foreignTimer;
+    QString m_streamToken;
+    std::unique_ptr<QLockFile> m_streamLock;
 };
 
 } // namespace moonpane

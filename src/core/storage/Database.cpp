@@ -50,7 +50,8 @@ const char *const kMigrations[] = {
         updated_at INTEGER NOT NULL,
         thinking_ms INTEGER,
         first_token_ms INTEGER,
-        generation_ms INTEGER
+        generation_ms INTEGER,
+        stream_owner TEXT -- while "streaming": the lock file of the process writing it
     );
     CREATE INDEX messages_by_conversation ON messages(conversation_id, parent_id, position);
     CREATE TABLE attachments (
