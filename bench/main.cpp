@@ -10,6 +10,7 @@ int runSse(const QStringList &args);
 int runRenderStream(const QStringList &args);
 int runOpenConversation(const QStringList &args);
 int runIdle(const QStringList &args);
+int runStore(const QStringList &args);
 } // namespace moonpane::bench
 
 int main(int argc, char **argv)
@@ -31,10 +32,13 @@ int main(int argc, char **argv)
         return moonpane::bench::runOpenConversation(args);
     if (command == QLatin1String("idle"))
         return moonpane::bench::runIdle(args);
+    if (command == QLatin1String("store"))
+        return moonpane::bench::runStore(args);
     std::fprintf(stderr,
                  "usage: moonpane-bench sse --input FILE [--repeat N]\n"
                  "       moonpane-bench render-stream --reply-kb N\n"
                  "       moonpane-bench open-conversation --messages N\n"
-                 "       moonpane-bench idle [--seconds S]\n");
+                 "       moonpane-bench idle [--seconds S]\n"
+                 "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n");
     return 2;
 }

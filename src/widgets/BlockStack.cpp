@@ -9,6 +9,7 @@
 #include <QTextCursor>
 #include <QTextDocumentFragment>
 #include <QTextFrame>
+#include <QTextLayout>
 #include <QTextTable>
 
 #include <algorithm>
@@ -259,8 +260,41 @@ int BlockStack::blockAt(int y) const
     return it == m_blocks.begin() ? 0 : static_cast<int>(it - m_blocks.begin()) - 1;
 }
 
+std::vector<FindMarks::Range> BlockStack::findAll(const QString &term) const
+{
+    std::vector<FindMarks::Range> ranges;
+    if (term.isEmpty())
+        return ranges;
+    for (int i = 0; i < static_cast<int>(m_blocks.size()); ++i) {
+        const QTextDocument *document = m_blocks[static_cast<size_t>(i)].document.get();
+        for (QTextCursor found = document->find(term, 0); !found.isNull();
+             found = document->find(term, found))
+            ranges.push_back({{i, found.selectionStart()}, {i, found.selectionEnd()}});
+    }
+    return ranges;
+}
+
+int BlockStack::yOf(StackPosition position) const
+{
+    if (position.block < 0 || position.block >= static_cast<int>(m_blocks.size()))
+        return 0;
+    const Block &block = m_blocks[static_cast<size_t>(position.block)];
+    const QTextBlock text = block.document->findBlock(position.position);
+    int y = block.top + block.documentOffset.y();
+    if (!text.isValid())
+        return y;
+    y += qRound(block.document->documentLayout()->blockBoundingRect(text).top());
+    if (const QTextLayout *layout = text.layout()) {
+        const QTextLine line = layout->lineForTextPosition(position.position - text.position());
+        if (line.isValid())
+            y += qRound(line.y());
+    }
+    return y;
+}
+
 void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, const MessageStyle &style,
-                       StackPosition selectionStart, StackPosition selectionEnd, int hoveredCopy) const
+                       StackPosition selectionStart, StackPosition selectionEnd, int hoveredCopy,
+                       const FindMarks *find) const
 {
     if (m_blocks.empty())
         return;
@@ -301,6 +335,20 @@ void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, cons
         context.palette.setColor(QPalette::Text,
                                  m_mode == Mode::Plain && !block.code ? style.muted : style.text);
         context.clip = QRectF(clip.translated(-documentOrigin));
+        if (find) {
+            for (int m = 0; m < static_cast<int>(find->ranges.size()); ++m) {
+                const FindMarks::Range &range = find->ranges[static_cast<size_t>(m)];
+                if (range.from.block != i)
+                    continue;
+                QAbstractTextDocumentLayout::Selection mark;
+                mark.cursor = QTextCursor(block.document.get());
+                mark.cursor.setPosition(range.from.position);
+                mark.cursor.setPosition(range.to.position, QTextCursor::KeepAnchor);
+                mark.format.setBackground(m == find->current ? style.findCurrent : style.findMatch);
+                mark.format.setForeground(style.dark ? QColor(Qt::white) : QColor(Qt::black));
+                context.selections.append(mark);
+            }
+        }
         if (selectionStart.isValid() && selectionEnd.isValid() && i >= selectionStart.block
             && i <= selectionEnd.block) {
             const int from = i == selectionStart.block ? selectionStart.position : 0;

@@ -33,6 +33,18 @@ struct StackPosition
     }
 };
 
+// Text found in a stack (the find bar): ranges within one block each, and which one is current.
+struct FindMarks
+{
+    struct Range
+    {
+        StackPosition from;
+        StackPosition to;
+    };
+    std::vector<Range> ranges;
+    int current = -1;
+};
+
 class BlockStack final
 {
 public:
@@ -65,8 +77,12 @@ public:
 
     // Paints at `origin`; only blocks meeting `clip` (in the painter's coordinates) are drawn.
     void paint(QPainter *painter, QPoint origin, const QRect &clip, const MessageStyle &style,
-               StackPosition selectionStart = {}, StackPosition selectionEnd = {},
-               int hoveredCopy = -1) const;
+               StackPosition selectionStart = {}, StackPosition selectionEnd = {}, int hoveredCopy = -1,
+               const FindMarks *find = nullptr) const;
+    // Every case-insensitive occurrence of `term` in the rendered text, in reading order.
+    std::vector<FindMarks::Range> findAll(const QString &term) const;
+    // The top of the line holding `position`, relative to the stack.
+    int yOf(StackPosition position) const;
     Hit hitTest(QPoint local) const;
     // The rendered text between two positions (blocks joined by blank lines).
     QString text(StackPosition from, StackPosition to) const;

@@ -91,6 +91,7 @@ LayoutContext ConversationView::context(int row) const
     context.width = viewport()->width();
     context.showThinking = m_showThinking;
     context.nowMs = QDateTime::currentMSecsSinceEpoch();
+    context.find = m_find.term.isEmpty() ? nullptr : &m_find;
     if (m_conversation && row >= 0) {
         const QModelIndex index = m_conversation->index(row);
         context.branchIndex = index.data(static_cast<int>(Roles::BranchIndex)).toInt();
@@ -510,6 +511,41 @@ void ConversationView::resizeEvent(QResizeEvent *event)
             row.dirty = true; // keeps its height as the estimate until it is in view again
     }
     updateGeometries();
+}
+
+void ConversationView::setFind(const QString &term, bool includeThinking)
+{
+    if (term == m_find.term && includeThinking == m_find.includeThinking)
+        return;
+    m_find = FindContext();
+    m_find.term = term;
+    m_find.includeThinking = includeThinking;
+    viewport()->update();
+}
+
+void ConversationView::showMatch(qint64 messageId, TextArea area, int occurrence)
+{
+    m_find.messageId = messageId;
+    m_find.area = area;
+    m_find.occurrence = occurrence;
+    const int row = m_conversation ? m_conversation->rowOf(messageId) : -1;
+    if (row < 0) {
+        viewport()->update();
+        return;
+    }
+    Row &r = m_rows[static_cast<size_t>(row)];
+    if (area == TextArea::Reasoning && !r.state.thinkingExpanded) {
+        r.state.thinkingExpanded = true;
+        r.state.thinkingToggled = true;
+        markDirty(row, false);
+    }
+    layoutRow(row);
+    const int inRow = r.layout ? r.layout->matchY(area, m_find.term, occurrence) : -1;
+    // The match a third of the way down, where the eye looks first.
+    m_pinned = false;
+    setScrollY(m_heights.offset(row) + std::max(0, inRow) - viewport()->height() / 3);
+    syncScrollBar();
+    viewport()->update();
 }
 
 void ConversationView::setShowThinking(bool show)

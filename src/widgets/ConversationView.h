@@ -32,6 +32,12 @@ public:
 
     bool showThinking() const { return m_showThinking; }
     void setShowThinking(bool show);
+    // The find bar: highlights every match of `term` (case-insensitive, in the rendered text;
+    // in the thinking too when asked), or none when it is empty.
+    void setFind(const QString &term, bool includeThinking);
+    // Marks a match as the current one and scrolls it into view (opening the thinking if it is there).
+    void showMatch(qint64 messageId, TextArea area, int occurrence);
+    const FindContext &find() const { return m_find; }
     bool isPinnedToBottom() const { return m_pinned; }
     void setPinnedToBottom(bool pinned);
 
@@ -132,6 +138,7 @@ private:
     bool m_syncingBar = false;
     int m_width = 0;
     bool m_showThinking = true;
+    FindContext m_find;
     bool m_pinned = true;
     bool m_inLayout = false;
     bool m_flushPending = false;

@@ -5,6 +5,9 @@
 #include "ConversationSettingsDialog.h"
 #include "ConversationSidebar.h"
 #include "ConversationView.h"
+#include "FindBar.h"
+#include "NoticeBar.h"
+#include "SearchDialog.h"
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "WelcomePage.h"
@@ -13,7 +16,9 @@
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationListModel.h"
 #include "conversation/ConversationModel.h"
+#include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
+#include "storage/Exporter.h"
 #include "storage/Settings.h"
 
 #include <QAction>
@@ -23,12 +28,16 @@
 #include <QCloseEvent>
 #include <QDesktopServices>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QResizeEvent>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -41,6 +50,7 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     , m_settings(new Settings)
     , m_credentials(new Credentials(this))
     , m_library(library ? library : new ConversationLibrary(this))
+    , m_store(qobject_cast<ConversationStore *>(m_library))
     , m_listModel(new ConversationListModel(m_library, this))
     , m_model(new ConversationModel(this))
     , m_client(new ChatClient(this))
@@ -55,11 +65,15 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     m_composer = new Composer(this);
     m_welcome = new WelcomePage(m_credentials, this);
     m_status = new StatusPanel(this);
+    m_findBar = new FindBar(this);
+    m_notice = new NoticeBar(this);
 
     m_chat = new QWidget(this);
     auto *chatLayout = new QVBoxLayout(m_chat);
     chatLayout->setContentsMargins(0, 0, 0, 0);
     chatLayout->setSpacing(0);
+    chatLayout->addWidget(m_notice);
+    chatLayout->addWidget(m_findBar);
     chatLayout->addWidget(m_view, 1);
     chatLayout->addWidget(m_composer);
 
@@ -120,6 +134,19 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     connect(m_model, &ConversationModel::changed, this, &MainWindow::refreshStatus);
     connect(m_credentials, &Credentials::changed, this, &MainWindow::updateStack);
     connect(m_welcome, &WelcomePage::settingsRequested, this, &MainWindow::openSettings);
+    connect(m_findBar, &FindBar::changed, this, [this] { updateFind(false); });
+    connect(m_findBar, &FindBar::next, this, &MainWindow::findNext);
+    connect(m_findBar, &FindBar::previous, this, &MainWindow::findPrevious);
+    connect(m_findBar, &FindBar::closed, this, [this] {
+        m_matches.clear();
+        m_view->setFind({}, false);
+        m_composer->focusInput();
+    });
+    connect(m_library, &ConversationLibrary::removed, this, &MainWindow::onConversationRemoved);
+    if (m_store) {
+        connect(m_store, &ConversationStore::storageFailed, this, &MainWindow::showStorageProblem);
+        connect(m_store, &ConversationStore::conversationReloaded, this, &MainWindow::onConversationReloaded);
+    }
 
     applySettings();
     if (!restoreGeometry(m_settings->value(Settings::Key::WindowGeometry).toByteArray()))
@@ -201,6 +228,24 @@ void MainWindow::createActions()
     inspector->setText(tr("Show &Inspector"));
     inspector->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     m_actions.insert(u"showInspector"_s, inspector);
+    make(u"find"_s, tr("&Find…"), QKeySequence::Find, [this] { find(); });
+    make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { findNext(); });
+    make(u"findPrevious"_s, tr("Find Pre&vious"), QKeySequence::FindPrevious, [this] { findPrevious(); });
+    make(u"searchAll"_s, tr("&Search All Conversations…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F),
+         [this] { searchAll(); })
+        ->setEnabled(m_store && m_store->isOpen());
+    make(u"exportMarkdown"_s, tr("As &Markdown…"), QKeySequence(),
+         [this] { askExport(ExportFormat::Markdown); });
+    make(u"exportJson"_s, tr("As &JSON Messages…"), QKeySequence(),
+         [this] { askExport(ExportFormat::Json); });
+    make(u"exportJsonMedia"_s, tr("As JSON Messages with &Media Inline…"), QKeySequence(),
+         [this] { askExport(ExportFormat::JsonWithMedia); });
+    make(u"exportAll"_s, tr("Export &All Conversations…"), QKeySequence(), [this] {
+        askExportAll();
+    })->setEnabled(m_store && m_store->isOpen());
+    make(u"import"_s, tr("&Import Conversations…"), QKeySequence(), [this] {
+        askImport();
+    })->setEnabled(m_store && m_store->isOpen());
     make(u"about"_s, tr("&About Moonpane"), QKeySequence(), [this] {
         QMessageBox::about(
             this, tr("About Moonpane"),
@@ -215,12 +260,25 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_actions.value(u"newChat"_s));
     file->addSeparator();
+    QMenu *exportMenu = file->addMenu(tr("&Export Conversation"));
+    exportMenu->setObjectName(u"exportMenu"_s);
+    exportMenu->addAction(m_actions.value(u"exportMarkdown"_s));
+    exportMenu->addAction(m_actions.value(u"exportJson"_s));
+    exportMenu->addAction(m_actions.value(u"exportJsonMedia"_s));
+    file->addAction(m_actions.value(u"exportAll"_s));
+    file->addAction(m_actions.value(u"import"_s));
+    file->addSeparator();
     file->addAction(m_actions.value(u"settings"_s));
     file->addSeparator();
     file->addAction(m_actions.value(u"quit"_s));
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_actions.value(u"copyLastReply"_s));
     edit->addAction(m_actions.value(u"focusComposer"_s));
+    edit->addSeparator();
+    edit->addAction(m_actions.value(u"find"_s));
+    edit->addAction(m_actions.value(u"findNext"_s));
+    edit->addAction(m_actions.value(u"findPrevious"_s));
+    edit->addAction(m_actions.value(u"searchAll"_s));
     QMenu *conversation = menuBar()->addMenu(tr("&Conversation"));
     conversation->addAction(m_actions.value(u"stop"_s));
     conversation->addSeparator();
@@ -348,6 +406,8 @@ void MainWindow::selectConversation(qint64 id)
     m_composer->setThinking(parameters.thinking, parameters.keepThinking);
     setWindowTitle(tr("%1 — Moonpane").arg(conversation->title));
     refreshStatus();
+    if (m_findBar->isVisible())
+        updateFind(false);
     m_composer->focusInput();
 }
 
@@ -540,6 +600,319 @@ void MainWindow::copyLastReply()
         }
     }
     statusBar()->showMessage(tr("There is no reply to copy yet."), 3000);
+}
+
+// --- find ------------------------------------------------------------------------------------
+
+namespace {
+
+int countIn(const QString &text, const QString &term)
+{
+    int count = 0;
+    for (qsizetype at = text.indexOf(term, 0, Qt::CaseInsensitive); at >= 0;
+         at = text.indexOf(term, at + term.size(), Qt::CaseInsensitive))
+        ++count;
+    return count;
+}
+
+} // namespace
+
+void MainWindow::find()
+{
+    if (isShowingWelcome())
+        return;
+    const QString selected = m_view->selectedText();
+    m_findBar->activate(selected.contains(u'\n') ? QString() : selected);
+    updateFind(true);
+}
+
+void MainWindow::updateFind(bool keepPosition)
+{
+    const QString term = m_findBar->isVisible() ? m_findBar->term() : QString();
+    const bool thinking = m_findBar->includeThinking() && m_view->showThinking();
+    const FindMatch previous =
+        m_matchIndex >= 0 && m_matchIndex < m_matches.size() ? m_matches.at(m_matchIndex) : FindMatch();
+    m_view->setFind(term, thinking);
+    m_matches.clear();
+    m_matchIndex = -1;
+    if (term.isEmpty() || !m_current) {
+        m_findBar->setResult(-1, 0);
+        return;
+    }
+    // Matches in reading order: a message's thinking comes before its reply.
+    m_current->ensureText(m_current->path());
+    for (qint64 id : m_current->path()) {
+        const Message *message = m_current->message(id);
+        if (thinking && message->isAssistant()) {
+            for (int i = 0, n = countIn(message->reasoning, term); i < n; ++i)
+                m_matches.append({id, TextArea::Reasoning, i});
+        }
+        for (int i = 0, n = countIn(message->content, term); i < n; ++i)
+            m_matches.append({id, TextArea::Content, i});
+    }
+    if (m_matches.isEmpty()) {
+        m_findBar->setResult(-1, 0);
+        return;
+    }
+    int index = -1;
+    for (int i = 0; keepPosition && i < m_matches.size(); ++i) {
+        const FindMatch &m = m_matches.at(i);
+        if (m.messageId == previous.messageId && m.area == previous.area
+            && m.occurrence == previous.occurrence)
+            index = i;
+    }
+    if (index < 0) {
+        // The first match from what is on screen down, as a browser does.
+        const int top = m_view->indexAt(QPoint(0, 0)).row();
+        for (int i = 0; i < m_matches.size() && index < 0; ++i) {
+            if (m_model->rowOf(m_matches.at(i).messageId) >= top)
+                index = i;
+        }
+    }
+    showFindMatch(std::max(0, index));
+}
+
+void MainWindow::showFindMatch(int index)
+{
+    if (m_matches.isEmpty())
+        return;
+    m_matchIndex = (index % m_matches.size() + m_matches.size()) % static_cast<int>(m_matches.size());
+    const FindMatch &match = m_matches.at(m_matchIndex);
+    m_view->showMatch(match.messageId, match.area, match.occurrence);
+    m_findBar->setResult(m_matchIndex, static_cast<int>(m_matches.size()));
+}
+
+void MainWindow::findNext()
+{
+    if (!m_findBar->isVisible() || m_findBar->term().isEmpty()) {
+        find();
+        return;
+    }
+    if (m_matches.isEmpty())
+        updateFind(true); // the conversation may have grown since
+    showFindMatch(m_matchIndex + 1);
+}
+
+void MainWindow::findPrevious()
+{
+    if (!m_findBar->isVisible() || m_findBar->term().isEmpty()) {
+        find();
+        return;
+    }
+    if (m_matches.isEmpty())
+        updateFind(true);
+    showFindMatch(m_matchIndex - 1);
+}
+
+void MainWindow::searchAll()
+{
+    if (!m_store || !m_store->isOpen())
+        return;
+    if (!m_searchDialog) {
+        m_searchDialog = new SearchDialog(m_store, this);
+        connect(m_searchDialog, &SearchDialog::openRequested, this, &MainWindow::openAt);
+    }
+    m_searchDialog->activate();
+}
+
+void MainWindow::openAt(qint64 conversationId, qint64 messageId, const QString &query, bool inThinking)
+{
+    selectConversation(conversationId);
+    if (!m_current || m_current->id != conversationId || !m_current->message(messageId))
+        return;
+    if (!m_current->path().contains(messageId))
+        m_model->selectBranch(messageId); // the match is on another branch: show that one
+    if (inThinking && !m_view->showThinking())
+        m_actions.value(u"showThinking"_s)->trigger();
+    // The find bar looks for one string: the quoted phrase, or else the longest word.
+    QString term;
+    const QStringList quoted = query.split(u'"');
+    if (quoted.size() > 2 && !quoted.at(1).trimmed().isEmpty()) {
+        term = quoted.at(1).trimmed();
+    } else {
+        for (const QString &word : query.simplified().remove(u'"').split(u' ', Qt::SkipEmptyParts)) {
+            if (word.size() > term.size())
+                term = word;
+        }
+    }
+    m_findBar->setIncludeThinking(inThinking || m_findBar->includeThinking());
+    m_findBar->activate(term);
+    updateFind(false);
+    for (int i = 0; i < m_matches.size(); ++i) {
+        const FindMatch &match = m_matches.at(i);
+        if (match.messageId == messageId && (match.area == TextArea::Reasoning) == inThinking) {
+            showFindMatch(i);
+            return;
+        }
+    }
+    // The words are apart in this message (search matches each word anywhere): show the message.
+    m_view->scrollTo(m_model->index(m_model->rowOf(messageId)), QAbstractItemView::PositionAtTop);
+}
+
+// --- the history ------------------------------------------------------------------------------
+
+void MainWindow::showStorageProblem(const QString &message)
+{
+    m_notice->showNotice(message);
+}
+
+void MainWindow::onConversationReloaded(qint64 id)
+{
+    if (!m_current || m_current->id != id)
+        return;
+    // Another process (the CLI) changed the open conversation: show it as it is now, at the
+    // same place.
+    const bool pinned = m_view->isPinnedToBottom();
+    const Message *first = m_model->peekAt(m_view->indexAt(QPoint(0, 0)).row());
+    const qint64 top = first ? first->id : 0;
+    m_model->setConversation(m_current);
+    if (pinned)
+        m_view->setPinnedToBottom(true);
+    else if (const int row = m_model->rowOf(top); row >= 0)
+        m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtTop);
+    setWindowTitle(tr("%1 — Moonpane").arg(m_current->title));
+    refreshStatus();
+    if (m_findBar->isVisible())
+        updateFind(true);
+}
+
+void MainWindow::onConversationRemoved(qint64 id)
+{
+    // Deleted here (deleteConversation has moved on already) or by another process.
+    if (ChatSession *gone = m_sessions.take(id))
+        delete gone;
+    if (!m_current || m_current->id != id)
+        return;
+    m_current = nullptr;
+    m_model->setConversation(nullptr);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_current)
+                return;
+            const QList<Conversation *> left = m_library->conversations();
+            if (left.isEmpty())
+                newConversation();
+            else
+                selectConversation(left.constFirst()->id);
+        },
+        Qt::QueuedConnection);
+    statusBar()->showMessage(tr("The conversation was deleted elsewhere."), 6000);
+}
+
+bool MainWindow::exportConversation(qint64 id, ExportFormat format, const QString &path, QString *error)
+{
+    Conversation *conversation = m_library->conversation(id);
+    if (!conversation) {
+        *error = tr("The conversation is gone.");
+        return false;
+    }
+    const QByteArray bytes = format == ExportFormat::Markdown
+        ? Exporter::markdown(*conversation).toUtf8()
+        : Exporter::wireJson(*conversation, format == ExportFormat::JsonWithMedia);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportAll(const QString &path, QString *error)
+{
+    if (!m_store || !m_store->isOpen()) {
+        *error = tr("The history is not open.");
+        return false;
+    }
+    saveDraft();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    if (!m_store->exportAll(&file, error))
+        return false;
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+int MainWindow::importConversations(const QString &path, QString *error)
+{
+    if (!m_store || !m_store->isOpen()) {
+        *error = tr("The history is not open.");
+        return -1;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = file.errorString();
+        return -1;
+    }
+    return m_store->importAll(&file, error);
+}
+
+namespace {
+
+QString documentsPath(const QString &name)
+{
+    QString safe = name.simplified();
+    safe.replace(QRegularExpression(u"[/\\\\:*?\"<>|]"_s), u"-"_s);
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(safe.left(80));
+}
+
+} // namespace
+
+void MainWindow::askExport(ExportFormat format)
+{
+    if (!m_current)
+        return;
+    const bool markdown = format == ExportFormat::Markdown;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Conversation"), documentsPath(m_current->title + (markdown ? u".md"_s : u".json"_s)),
+        markdown ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportConversation(m_current->id, format, path, &error))
+        statusBar()->showMessage(tr("Exported to %1").arg(QDir::toNativeSeparators(path)), 6000);
+    else
+        QMessageBox::warning(this, tr("Export Failed"), tr("Could not write %1: %2").arg(path, error));
+}
+
+void MainWindow::askExportAll()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export All Conversations"),
+        documentsPath(u"moonpane-%1.jsonl"_s.arg(QDate::currentDate().toString(Qt::ISODate))),
+        tr("JSON Lines (*.jsonl)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportAll(path, &error))
+        statusBar()->showMessage(tr("Exported every conversation to %1").arg(QDir::toNativeSeparators(path)),
+                                 6000);
+    else
+        QMessageBox::warning(this, tr("Export Failed"), tr("Could not write %1: %2").arg(path, error));
+}
+
+void MainWindow::askImport()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import Conversations"), documentsPath(QString()),
+                                     tr("Moonpane export (*.jsonl);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    const int count = importConversations(path, &error);
+    if (count < 0) {
+        QMessageBox::warning(
+            this, tr("Import Failed"),
+            tr("Nothing was imported from %1.\n\n%2").arg(QDir::toNativeSeparators(path), error));
+        return;
+    }
+    statusBar()->showMessage(tr("Imported %n conversation(s).", nullptr, count), 6000);
 }
 
 void MainWindow::resizeEvent(QResizeEvent *event)

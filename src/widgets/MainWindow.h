@@ -23,8 +23,12 @@ class ConversationLibrary;
 class ConversationListModel;
 class ConversationModel;
 class ConversationSidebar;
+class ConversationStore;
 class ConversationView;
 class Credentials;
+class FindBar;
+class NoticeBar;
+class SearchDialog;
 class Settings;
 class StatusPanel;
 class WelcomePage;
@@ -35,7 +39,8 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    // Uses the library given (not owned), or an in-memory one of its own.
+    // Uses the library given (not owned; a ConversationStore keeps the history), or an in-memory
+    // one of its own.
     explicit MainWindow(ConversationLibrary *library = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -53,6 +58,17 @@ public:
     QAction *action(const QString &name) const;
     bool isShowingWelcome() const;
     SettingsDialog *settingsDialog() const { return m_settingsDialog; }
+    FindBar *findBar() const { return m_findBar; }
+    NoticeBar *noticeBar() const { return m_notice; }
+    SearchDialog *searchDialog() const { return m_searchDialog; }
+
+    enum class ExportFormat { Markdown, Json, JsonWithMedia };
+    // What File → Export and Import do once they have a file name. On failure say why.
+    bool exportConversation(qint64 id, ExportFormat format, const QString &path, QString *error);
+    bool exportAll(const QString &path, QString *error);
+    int importConversations(const QString &path, QString *error); // how many, or -1
+    // Something about the history the user must know (it could not be opened, a save failed).
+    void showStorageProblem(const QString &message);
 
 public slots:
     void newConversation();
@@ -62,6 +78,12 @@ public slots:
     void openSettings();
     void openConversationSettings(bool focusPrompt = false);
     void copyLastReply();
+    void find(); // Ctrl+F
+    void findNext();
+    void findPrevious();
+    void searchAll(); // Ctrl+Shift+F
+    // Opens a conversation at a message, with `query` found and marked there.
+    void openAt(qint64 conversationId, qint64 messageId, const QString &query, bool inThinking);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -78,10 +100,18 @@ private:
     void deleteConversation(qint64 id);
     void setThinking(bool enabled, bool keep);
     void saveDraft();
+    void updateFind(bool keepPosition);
+    void showFindMatch(int index);
+    void onConversationReloaded(qint64 id);
+    void onConversationRemoved(qint64 id);
+    void askExport(ExportFormat format);
+    void askExportAll();
+    void askImport();
 
     Settings *m_settings;
     Credentials *m_credentials;
     ConversationLibrary *m_library;
+    ConversationStore *m_store; // m_library, when it is kept in the database
     ConversationListModel *m_listModel;
     ConversationModel *m_model;
     ChatClient *m_client;
@@ -97,6 +127,17 @@ private:
     StatusPanel *m_status;
     QDockWidget *m_inspectorDock;
     SettingsDialog *m_settingsDialog = nullptr;
+    FindBar *m_findBar;
+    NoticeBar *m_notice;
+    SearchDialog *m_searchDialog = nullptr;
+    struct FindMatch
+    {
+        qint64 messageId = 0;
+        TextArea area = TextArea::Content;
+        int occurrence = 0;
+    };
+    QList<FindMatch> m_matches;
+    int m_matchIndex = -1;
     QHash<QString, QAction *> m_actions;
     QString m_deletedTitle;
     bool m_sidebarWanted = true; // what View → Show Sidebar says; a narrow window hides it anyway

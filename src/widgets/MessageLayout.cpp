@@ -5,7 +5,9 @@
 #include <QLocale>
 #include <QPainter>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -53,6 +55,18 @@ MessageLayout::MessageLayout()
 }
 
 MessageLayout::~MessageLayout() = default;
+
+int MessageLayout::matchY(TextArea area, const QString &term, int occurrence) const
+{
+    const BlockStack &stack = area == TextArea::Reasoning ? m_reasoning : m_content;
+    const std::vector<FindMarks::Range> ranges = stack.findAll(term);
+    if (ranges.empty())
+        return -1;
+    const size_t at =
+        static_cast<size_t>(std::clamp<int>(occurrence, 0, static_cast<int>(ranges.size()) - 1));
+    const QPoint origin = area == TextArea::Reasoning ? m_reasoningOrigin : m_contentOrigin;
+    return origin.y() + stack.yOf(ranges[at].from);
+}
 
 QString MessageLayout::thinkingSummary(const Message &message, qint64 nowMs)
 {
@@ -296,6 +310,12 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
         case MessageState::Incomplete:
             if (message.error.kind == ApiError::Kind::Cancelled) {
                 notice.title = u"Stopped. The part that arrived is kept."_s;
+            } else if (!message.error.isError()) {
+                // No error recorded: the process saving it ended (quit, crash, kill) mid-reply.
+                notice.title = u"Incomplete: the reply was cut off before it finished."_s;
+                notice.detail = u"Moonpane stopped while it arrived; the part that came was saved."_s;
+                if (canContinue)
+                    notice.detail += u" Continue asks the model to go on from there."_s;
             } else {
                 notice.title = u"Incomplete: "_s + message.error.summary();
                 notice.detail = message.error.advice();
@@ -396,6 +416,19 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
             drawButton(button);
     }
 
+    // The find bar's matches in an area; the current one is marked when it is in this row.
+    const auto findFor = [&](TextArea area, const BlockStack &stack) -> std::optional<FindMarks> {
+        const FindContext *find = context.find;
+        if (!find || find->term.isEmpty() || (area == TextArea::Reasoning && !find->includeThinking))
+            return std::nullopt;
+        FindMarks marks;
+        marks.ranges = stack.findAll(find->term);
+        if (marks.ranges.empty())
+            return std::nullopt;
+        if (find->messageId == m_messageId && find->area == area)
+            marks.current = find->occurrence;
+        return marks;
+    };
     const auto selectionFor = [&](TextArea area) -> std::pair<StackPosition, StackPosition> {
         if (row.selectionArea != area)
             return {};
@@ -412,7 +445,8 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
         painter->setBrush(s.userBubble);
         painter->drawRoundedRect(m_bubble, s.radius, s.radius);
         const auto [from, to] = selectionFor(TextArea::Content);
-        m_content.paint(painter, m_contentOrigin, localClip, s, from, to);
+        const std::optional<FindMarks> found = findFor(TextArea::Content, m_content);
+        m_content.paint(painter, m_contentOrigin, localClip, s, from, to, -1, found ? &*found : nullptr);
     } else {
         if (!m_thinking.isNull()) {
             painter->setPen(Qt::NoPen);
@@ -427,10 +461,14 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
             painter->drawText(m_thinkingHeader.adjusted(kThinkingIndent, 0, -8, 0),
                               Qt::AlignLeft | Qt::AlignVCenter, arrow + m_thinkingText);
             const auto [from, to] = selectionFor(TextArea::Reasoning);
-            m_reasoning.paint(painter, m_reasoningOrigin, localClip, s, from, to);
+            const std::optional<FindMarks> found = findFor(TextArea::Reasoning, m_reasoning);
+            m_reasoning.paint(painter, m_reasoningOrigin, localClip, s, from, to, -1,
+                              found ? &*found : nullptr);
         }
         const auto [from, to] = selectionFor(TextArea::Content);
-        m_content.paint(painter, m_contentOrigin, localClip, s, from, to, row.hoveredCode);
+        const std::optional<FindMarks> found = findFor(TextArea::Content, m_content);
+        m_content.paint(painter, m_contentOrigin, localClip, s, from, to, row.hoveredCode,
+                        found ? &*found : nullptr);
 
         for (const auto &[rect, text] : m_toolCalls) {
             painter->setPen(s.border);

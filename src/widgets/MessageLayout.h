@@ -52,6 +52,16 @@ struct RowState
     StackPosition selectionEnd;
 };
 
+// What the find bar looks for, and the match it is on.
+struct FindContext
+{
+    QString term;
+    bool includeThinking = false;
+    qint64 messageId = 0; // the current match's message (0: none)
+    TextArea area = TextArea::None;
+    int occurrence = -1; // which match in that area of that message
+};
+
 struct LayoutContext
 {
     const MessageStyle *style = nullptr;
@@ -60,6 +70,7 @@ struct LayoutContext
     qint64 nowMs = 0; // wall clock, for live timers
     int branchIndex = 0;
     int branchCount = 1;
+    const FindContext *find = nullptr; // highlights matches when set
 };
 
 struct MessageHit
@@ -88,6 +99,8 @@ public:
     MessageHit hitTest(QPoint local, const RowState &row) const;
 
     QString selectedText(const RowState &row) const;
+    // Where the `occurrence`-th match of `term` in an area is, relative to the row (-1: none).
+    int matchY(TextArea area, const QString &term, int occurrence) const;
     QString plainContent() const { return m_content.plainText(); }
     const BlockStack &stack(TextArea area) const
     {

@@ -47,6 +47,10 @@ MessageStyle MessageStyle::fromPalette(const QPalette &palette, const QFont &fon
     s.buttonHover = mix(base, s.text, s.dark ? 0.22 : 0.14);
     s.selection = palette.color(QPalette::Highlight);
     s.selectionText = palette.color(QPalette::HighlightedText);
+    // A marker pen's yellow for matches and orange for the current one, as browsers do; toned
+    // down on dark backgrounds so the text on them stays readable.
+    s.findMatch = s.dark ? QColor(0x6b, 0x5a, 0x12) : QColor(0xff, 0xe5, 0x6b);
+    s.findCurrent = s.dark ? QColor(0xb0, 0x5a, 0x10) : QColor(0xff, 0x9e, 0x3d);
 
     const QFontMetrics metrics(s.body);
     s.lineHeight = metrics.lineSpacing();

@@ -33,6 +33,8 @@ struct MessageStyle
     QColor buttonHover;
     QColor selection;
     QColor selectionText;
+    QColor findMatch; // every match of the find bar's text
+    QColor findCurrent; // the match the find bar is on
     bool dark = false;
     int padding = 16; // left and right of every row
     int gap = 8; // between parts of a row

@@ -45,8 +45,12 @@ qint64 Conversation::add(Message message)
         message.parentId = 0; // a parent that is gone: keep the message reachable
     const qint64 id = message.id;
     m_children[message.parentId].append(id);
+    const qint64 parent = message.parentId;
     const Message &stored = *m_messages.insert(id, std::move(message));
-    rebuildPath(id);
+    if (parent != 0 && !m_path.isEmpty() && m_path.constLast() == parent)
+        m_path.append(id); // the usual case, answering the end of the path: no walk to the root
+    else
+        rebuildPath(id);
     if (m_observer)
         m_observer->messageAdded(*this, stored);
     return id;
@@ -113,9 +117,13 @@ void Conversation::rebuildPath(qint64 leaf)
 {
     m_path.clear();
     for (qint64 at = leaf; at != 0;) {
-        m_path.prepend(at);
-        at = m_messages.value(at).parentId;
+        const auto it = m_messages.constFind(at);
+        if (it == m_messages.cend())
+            break;
+        m_path.append(at);
+        at = it->parentId;
     }
+    std::reverse(m_path.begin(), m_path.end());
 }
 
 void Conversation::removeOne(qint64 id)

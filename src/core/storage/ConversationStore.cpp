@@ -676,6 +676,7 @@ void ConversationStore::readMessages(Conversation *conversation)
         m_shared->stale.remove(conversation->id);
     }
     conversation->restore(std::move(messages), leaf);
+
     if (!cut.isEmpty()) {
         const QString ids = idList(cut);
         m_writer->post([ids](QSqlDatabase &db, QString *why) {
@@ -725,13 +726,21 @@ void ConversationStore::loadText(Conversation &conversation, const QList<qint64>
 
 namespace {
 
-// Counts a write to a conversation; if another process wrote in between (the revision is not
-// the one this process knew), the conversation is marked to be read again.
+// Counts a write to a conversation (and sets its active leaf, when given); if another process
+// wrote in between (the revision is not the one this process knew), the conversation is marked
+// to be read again.
 template<typename SharedT>
-bool bump(QSqlDatabase &database, SharedT &shared, qint64 conversationId, QString *error)
+bool bump(QSqlDatabase &database, SharedT &shared, qint64 conversationId, QString *error,
+          std::optional<qint64> leaf = std::nullopt)
 {
     QSqlQuery query(database);
-    query.prepare(u"UPDATE conversations SET revision = revision + 1 WHERE id = ? RETURNING revision"_s);
+    if (leaf) {
+        query.prepare(u"UPDATE conversations SET revision = revision + 1, active_leaf = ? WHERE id = ? "
+                      "RETURNING revision"_s);
+        query.addBindValue(*leaf ? QVariant(*leaf) : QVariant(QMetaType::fromType<qint64>()));
+    } else {
+        query.prepare(u"UPDATE conversations SET revision = revision + 1 WHERE id = ? RETURNING revision"_s);
+    }
     query.addBindValue(conversationId);
     if (!run(query, error))
         return false;
@@ -746,15 +755,6 @@ bool bump(QSqlDatabase &database, SharedT &shared, qint64 conversationId, QStrin
         shared.stale.insert(conversationId);
     *it = revision;
     return true;
-}
-
-bool setActiveLeaf(QSqlDatabase &database, qint64 conversationId, qint64 leaf, QString *error)
-{
-    QSqlQuery query(database);
-    query.prepare(u"UPDATE conversations SET active_leaf = ? WHERE id = ?"_s);
-    query.addBindValue(leaf ? QVariant(leaf) : QVariant(QMetaType::fromType<qint64>()));
-    query.addBindValue(conversationId);
-    return run(query, error);
 }
 
 } // namespace
@@ -773,8 +773,7 @@ void ConversationStore::messageAdded(const Conversation &conversation, const Mes
     const std::shared_ptr<Shared> shared = m_shared;
     m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
         return insertMessage(database, conversationId, m, position, dir, owner, error)
-            && setActiveLeaf(database, conversationId, leaf, error)
-            && bump(database, *shared, conversationId, error);
+            && bump(database, *shared, conversationId, error, leaf);
     });
 }
 
@@ -925,9 +924,8 @@ void ConversationStore::messagesRemoved(const Conversation &conversation, const 
         }
         QStringList orphans;
         if (!run(database, u"DELETE FROM messages WHERE id IN (%1)"_s.arg(removedList), error)
-            || !setActiveLeaf(database, conversationId, leaf, error)
             || !removeOrphanRows(database, &orphans, error)
-            || !bump(database, *shared, conversationId, error))
+            || !bump(database, *shared, conversationId, error, leaf))
             return false;
         if (!orphans.isEmpty())
             writer->post(removeOrphanFiles(orphans, dir));
@@ -943,8 +941,7 @@ void ConversationStore::pathChanged(const Conversation &conversation)
     const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
     const std::shared_ptr<Shared> shared = m_shared;
     m_writer->post([=](QSqlDatabase &database, QString *error) {
-        return setActiveLeaf(database, conversationId, leaf, error)
-            && bump(database, *shared, conversationId, error);
+        return bump(database, *shared, conversationId, error, leaf);
     });
 }
 
@@ -1093,7 +1090,10 @@ std::optional<bool> ConversationStore::ownerAlive(const QString &owner) const
 {
     if (owner == m_streamToken)
         return true;
-    QLockFile lock(QFileInfo(m_path).absoluteDir().filePath(u"streams/%1.lock"_s.arg(owner)));
+    const QString path = QFileInfo(m_path).absoluteDir().filePath(u"streams/%1.lock"_s.arg(owner));
+    if (!QFileInfo::exists(path))
+        return false; // its process ended and removed it (or never got to make it)
+    QLockFile lock(path);
     lock.setStaleLockTime(0);
     if (lock.tryLock(0)) {
         lock.unlock(); // it was stale (or gone): its process is dead; this removes the file
@@ -1181,29 +1181,35 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
         else
             shortTerms.append(term);
     }
-    QString where;
+    // Newest first is highest id first (ids follow creation time), which the index yields in
+    // order: a query stops after `limit` matches instead of sorting all of them.
+    QString sql;
     QVariantList binds;
-    const QString from =
-        phrases.isEmpty() ? u"messages m"_s : u"messages_fts f JOIN messages m ON m.id = f.rowid"_s;
+    QString shortConditions;
+    for (qsizetype i = 0; i < shortTerms.size(); ++i) {
+        shortConditions += includeReasoning
+            ? u" AND (m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"_s
+            : u" AND m.content LIKE ? ESCAPE '\\'"_s;
+    }
     if (!phrases.isEmpty()) {
         const QString expression = phrases.join(u" AND "_s);
-        where = u"messages_fts MATCH ?"_s;
         binds.append(includeReasoning ? expression : u"content : (%1)"_s.arg(expression));
+        sql = shortTerms.isEmpty()
+            ? u"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT %1"_s
+            : u"SELECT f.rowid FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?"_s
+                + shortConditions + u" ORDER BY f.rowid DESC LIMIT %1"_s;
     } else {
-        where = u"m.state != 'streaming'"_s;
+        sql = u"SELECT m.id FROM messages m WHERE m.state != 'streaming'"_s + shortConditions
+            + u" ORDER BY m.id DESC LIMIT %1"_s;
     }
     for (const QString &term : std::as_const(shortTerms)) {
-        where += includeReasoning ? u" AND (m.content LIKE ? ESCAPE '\\' OR m.reasoning LIKE ? ESCAPE '\\')"_s
-                                  : u" AND m.content LIKE ? ESCAPE '\\'"_s;
         binds.append(escapeLike(term));
         if (includeReasoning)
             binds.append(escapeLike(term));
     }
     QSqlQuery select(reader());
     select.setForwardOnly(true);
-    select.prepare(u"SELECT m.id, m.conversation_id, m.role, m.created_at FROM %1 WHERE %2 "
-                   "ORDER BY m.created_at DESC, m.id DESC LIMIT %3"_s.arg(from, where)
-                       .arg(limit));
+    select.prepare(sql.arg(limit));
     for (const QVariant &bind : std::as_const(binds))
         select.addBindValue(bind);
     if (!select.exec()) {
@@ -1211,33 +1217,35 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
         return hits;
     }
     QList<qint64> ids;
-    while (select.next()) {
-        SearchHit hit;
-        hit.messageId = select.value(0).toLongLong();
-        hit.conversationId = select.value(1).toLongLong();
-        hit.role = roleFromName(select.value(2).toString()).value_or(Role::Assistant);
-        hit.createdAt = fromMs(select.value(3));
-        if (const Conversation *c = find(hit.conversationId))
-            hit.title = c->title;
-        ids.append(hit.messageId);
-        hits.append(hit);
-    }
-    if (hits.isEmpty())
+    while (select.next())
+        ids.append(select.value(0).toLongLong());
+    if (ids.isEmpty())
         return hits;
+    QHash<qint64, SearchHit> found;
     // Snippets for the hits only, made here: the trigram index's own are a few characters long.
-    QHash<qint64, std::pair<QString, QString>> snippets; // content, reasoning
-    QSqlQuery text(reader());
-    text.setForwardOnly(true);
-    if (text.exec(u"SELECT id, content, reasoning FROM messages WHERE id IN (%1)"_s.arg(idList(ids)))) {
-        while (text.next())
-            snippets.insert(
-                text.value(0).toLongLong(),
-                {likeSnippet(text.value(1).toString(), terms), likeSnippet(text.value(2).toString(), terms)});
+    QSqlQuery rows(reader());
+    rows.setForwardOnly(true);
+    if (rows.exec(
+            u"SELECT id, conversation_id, role, created_at, content, reasoning FROM messages WHERE id IN (%1)"_s
+                .arg(idList(ids)))) {
+        while (rows.next()) {
+            SearchHit hit;
+            hit.messageId = rows.value(0).toLongLong();
+            hit.conversationId = rows.value(1).toLongLong();
+            hit.role = roleFromName(rows.value(2).toString()).value_or(Role::Assistant);
+            hit.createdAt = fromMs(rows.value(3));
+            if (const Conversation *c = find(hit.conversationId))
+                hit.title = c->title;
+            const QString content = likeSnippet(rows.value(4).toString(), terms);
+            const QString reasoning = likeSnippet(rows.value(5).toString(), terms);
+            hit.inReasoning = content.isEmpty() && includeReasoning && !reasoning.isEmpty();
+            hit.snippet = hit.inReasoning ? reasoning : content;
+            found.insert(hit.messageId, hit);
+        }
     }
-    for (SearchHit &hit : hits) {
-        const auto &[content, reasoning] = snippets.value(hit.messageId);
-        hit.inReasoning = content.isEmpty() && includeReasoning && !reasoning.isEmpty();
-        hit.snippet = hit.inReasoning ? reasoning : content;
+    for (qint64 id : std::as_const(ids)) {
+        if (found.contains(id))
+            hits.append(found.value(id));
     }
     return hits;
 }

@@ -76,8 +76,10 @@ public:
     // How many messages each conversation has (every branch counted), by conversation id.
     QHash<qint64, qint64> messageCounts();
 
-    // Full-text search, newest first. `includeReasoning` searches the thinking too. Words
-    // shorter than three characters are matched by a slower scan.
+    // Full-text search: messages holding every word (case-insensitive, anywhere in a word;
+    // "quoted words" as one phrase), newest first (ids follow creation time). With
+    // `includeReasoning` the thinking counts too. Words shorter than three characters are
+    // matched by a scan, which can be slower.
     QList<SearchHit> search(const QString &query, bool includeReasoning, int limit = 50);
 
     // Conversations as JSON Lines (see Exporter), attachments inline: all of them, or `only` these.

@@ -7,6 +7,7 @@
 //   1  conversations, messages (a tree per conversation), content-addressed attachments
 //   2  text_length on messages, and full-text search (FTS5, trigram: words and CJK alike)
 //   3  tool definitions and per-tool policies
+//   4  an index holding each conversation's outline (opening reads only the index)
 #pragma once
 
 #include <QSqlDatabase>
@@ -17,7 +18,7 @@ namespace moonpane {
 class Database final
 {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // The database of this user: <AppDataLocation>/moonpane.db (follows XDG_DATA_HOME).
     static QString defaultPath();

@@ -4,6 +4,7 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -92,6 +93,11 @@ void StoreWriter::waitIdle()
 
 void StoreWriter::drain()
 {
+    if (m_sinceCommit.isValid() && m_sinceCommit.elapsed() < kCoalesceMs) {
+        // Let what else arrives in the next moment share the transaction.
+        QTimer::singleShot(kCoalesceMs - m_sinceCommit.elapsed(), m_worker, [this] { drain(); });
+        return;
+    }
     std::deque<Job> jobs;
     {
         QMutexLocker locker(&m_mutex);
@@ -120,6 +126,7 @@ void StoreWriter::drain()
     }
     if (!transaction)
         failures.append(u"could not start a transaction: %1"_s.arg(database.lastError().text()));
+    m_sinceCommit.start();
     {
         QMutexLocker locker(&m_mutex);
         m_done += static_cast<qint64>(jobs.size());

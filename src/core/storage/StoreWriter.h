@@ -1,9 +1,11 @@
 // StoreWriter does every write to the database on its own thread, with its own connection, so
 // the UI thread never waits on the disk. Jobs run in the order they were posted; the jobs that
 // piled up meanwhile share one transaction, each in a savepoint, so one failing job loses
-// nothing else.
+// nothing else. Commits are at least kCoalesceMs apart, so that a burst of small writes (an
+// import, many messages) becomes a few transactions rather than one each.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QObject>
 #include <QSqlDatabase>
@@ -21,6 +23,8 @@ class StoreWriter final : public QObject
     Q_DISABLE_COPY_MOVE(StoreWriter)
 
 public:
+    static constexpr int kCoalesceMs = 4;
+
     // A write; returns false and says why in *error to have its savepoint rolled back.
     using Job = std::function<bool(QSqlDatabase &database, QString *error)>;
 
@@ -51,6 +55,7 @@ private:
     qint64 m_posted = 0;
     qint64 m_done = 0;
     bool m_scheduled = false;
+    QElapsedTimer m_sinceCommit; // writer thread only
 };
 
 } // namespace moonpane

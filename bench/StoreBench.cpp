@@ -1,0 +1,213 @@
+// moonpane-bench store --messages N [--search-messages M] [--rounds R]
+//
+// The conversation database, on a temporary file:
+//   insert_msgs_per_s     messages added through ConversationStore (the app's own path: the
+//                         observer, the writer thread, the full-text index), until committed;
+//   open_first_screen_ms  from selecting a conversation of N messages in the main window (not
+//                         loaded yet) to the end of its first paint, reading it from the file;
+//   search_p50_ms/_p99_ms full-text queries over M messages (words common and rare, two words,
+//                         a phrase, CJK, and a two-letter word, which takes the slow scan);
+//   bytes_per_message     the file's size (after a checkpoint) over the messages in it (next to
+//                         text_bytes_per_message, their UTF-8 text alone: the rest is mostly the
+//                         trigram index).
+// Prints one JSON line. The file is in the page cache: these are warm figures.
+#include "BenchCommon.h"
+#include "ConversationView.h"
+#include "MainWindow.h"
+#include "Synthetic.h"
+#include "storage/ConversationStore.h"
+#include "storage/Database.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane::bench {
+
+namespace {
+
+// Marks the end of the first paint of a widget after it is armed.
+class PaintWatcher final : public QObject
+{
+public:
+    bool painted = false;
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint) {
+            static_cast<QWidget *>(watched)->removeEventFilter(this);
+            QMetaObject::invokeMethod(
+                this, [this] { painted = true; }, Qt::QueuedConnection);
+        }
+        return false;
+    }
+};
+
+double percentile(std::vector<double> values, double p)
+{
+    std::sort(values.begin(), values.end());
+    const size_t at =
+        std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())));
+    return values[at];
+}
+
+// Copies a synthetic conversation into the store, message by message, giving some messages
+// words that are rarer than the synthetic vocabulary (so that queries have few matches too).
+qint64 fill(ConversationStore &store, int messages, quint32 seed, QRandomGenerator &random, int *added)
+{
+    const std::unique_ptr<Conversation> source = syntheticConversation(messages, 500, seed);
+    Conversation *target = store.create();
+    target->title = u"Synthetic %1"_s.arg(seed);
+    store.metaChanged(target);
+    qint64 parent = 0;
+    for (qint64 id : source->path()) {
+        Message m = *source->message(id);
+        m.id = 0;
+        m.parentId = parent;
+        if (random.bounded(100) == 0)
+            m.content += u" saffron"_s; // in about 1% of messages
+        if (random.bounded(1000) == 0)
+            m.content += u" quokka"_s; // about 0.1%
+        m.content += u" ref-%1"_s.arg(random.generate64(), 0, 36); // unique
+        parent = target->add(m);
+        ++*added;
+    }
+    return target->id;
+}
+
+} // namespace
+
+int runStore(const QStringList &args)
+{
+    const int messages = option(args, u"--messages"_s, u"10000"_s).toInt();
+    const int searchMessages = option(args, u"--search-messages"_s, u"100000"_s).toInt();
+    const int rounds = option(args, u"--rounds"_s, u"20"_s).toInt();
+    if (messages < 1 || searchMessages < messages || rounds < 1) {
+        std::fprintf(stderr,
+                     "usage: moonpane-bench store --messages N [--search-messages M >= N] [--rounds R]\n");
+        return 2;
+    }
+    qputenv("MOONPANE_API_KEY", "sk-benchmark"); // no first-run page, no keychain wait
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"moonpane.db"_s);
+    QRandomGenerator random(42);
+
+    // Insert: the big conversation first, then more until the search corpus is complete.
+    qint64 big = 0;
+    int added = 0;
+    QElapsedTimer timer;
+    {
+        ConversationStore store;
+        QString error;
+        if (!store.open(path, &error, false)) {
+            std::fprintf(stderr, "%s\n", qPrintable(error));
+            return 1;
+        }
+        timer.start();
+        big = fill(store, messages, 7, random, &added);
+        for (quint32 seed = 8; added < searchMessages; ++seed)
+            fill(store, std::min(messages, searchMessages - added), seed, random, &added);
+        store.flush();
+    }
+    const double insertSeconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
+    {
+        // The most recent conversation, which the window opens first, is a short one.
+        ConversationStore store;
+        QString error;
+        store.open(path, &error, false);
+        store.create()->title = u"Recent"_s;
+    }
+    double textBytes = 0;
+    {
+        QString error;
+        QSqlDatabase db = Database::open(path, u"bench-size"_s, &error);
+        QSqlQuery(db).exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        QSqlQuery text(db);
+        if (text.exec(
+                u"SELECT sum(length(CAST(content AS BLOB)) + length(CAST(reasoning AS BLOB))) FROM messages"_s)
+            && text.next())
+            textBytes = text.value(0).toDouble();
+        text.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"bench-size"_s);
+    const double bytesPerMessage = static_cast<double>(QFileInfo(path).size()) / added;
+
+    // Open: the app starting on this file, then the big conversation's first screen.
+    ConversationStore store;
+    QString error;
+    timer.start();
+    if (!store.open(path, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    const double openStoreMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    MainWindow window(&store);
+    window.resize(1200, 850);
+    window.newConversation();
+    window.show();
+    QApplication::processEvents();
+    PaintWatcher watcher;
+    window.view()->viewport()->installEventFilter(&watcher);
+    timer.start();
+    window.selectConversation(big);
+    while (!watcher.painted)
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    const double firstScreenMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+
+    // Search.
+    const QList<std::pair<QString, bool>> queries = {
+        {u"stream"_s, false}, // in nearly every message
+        {u"weather forecast"_s, false},
+        {u"saffron"_s, false}, // about 1%
+        {u"quokka"_s, true}, // about 0.1%
+        {u"\"parser latency\""_s, false},
+        {u"北京测试"_s, false},
+        {u"reasoning"_s, true},
+        {u"nothing-like-this"_s, false}, // no match: the whole index is consulted
+        {u"ok"_s, false}, // two letters: a scan
+    };
+    std::vector<double> samples;
+    QJsonObject byQuery;
+    for (const auto &[query, reasoning] : queries) {
+        std::vector<double> mine;
+        int hits = 0;
+        for (int round = 0; round < rounds; ++round) {
+            timer.start();
+            hits = static_cast<int>(store.search(query, reasoning, 50).size());
+            mine.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        }
+        samples.insert(samples.end(), mine.begin(), mine.end());
+        byQuery.insert(query,
+                       QJsonObject {{u"hits"_s, hits},
+                                    {u"p50_ms"_s, percentile(mine, 0.5)},
+                                    {u"p99_ms"_s, percentile(mine, 0.99)}});
+    }
+    printJson(QJsonObject {
+        {u"bench"_s, u"store"_s},
+        {u"messages"_s, messages},
+        {u"search_messages"_s, added},
+        {u"insert_msgs_per_s"_s, added / insertSeconds},
+        {u"open_store_ms"_s, openStoreMs},
+        {u"open_first_screen_ms"_s, firstScreenMs},
+        {u"rows_laid_out"_s, window.view()->laidOutRows()},
+        {u"search_p50_ms"_s, percentile(samples, 0.5)},
+        {u"search_p99_ms"_s, percentile(samples, 0.99)},
+        {u"search_by_query"_s, byQuery},
+        {u"bytes_per_message"_s, bytesPerMessage},
+        {u"text_bytes_per_message"_s, textBytes / added}, // the UTF-8 text alone, for comparison
+        {u"peak_rss_mb"_s, peakRssMb()},
+    });
+    return 0;
+}
+
+} // namespace moonpane::bench

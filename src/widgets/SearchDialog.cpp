@@ -1,0 +1,266 @@
+#include "SearchDialog.h"
+
+#include "storage/ConversationStore.h"
+
+#include <QBoxLayout>
+#include <QCheckBox>
+#include <QCoreApplication>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPainter>
+#include <QRegularExpression>
+#include <QStyledItemDelegate>
+#include <QTextLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+
+enum HitRole {
+    TitleRole = Qt::UserRole + 1,
+    WhenRole,
+    SnippetRole, // with SearchHit's markers
+    ConversationRole,
+    MessageRole,
+    ThinkingRole,
+};
+
+// The snippet as a reader sees the message: without Markdown's emphasis, heading and table marks.
+QString readable(QString text)
+{
+    static const QRegularExpression heading(u"(^|\\s)#{1,6}\\s"_s);
+    static const QRegularExpression cells(u"(\\s*\\|\\s*)+"_s);
+    text.remove(u"**"_s).remove(u"__"_s).remove(u'`');
+    text.replace(heading, u"\\1"_s);
+    text.replace(cells, u" · "_s);
+    return text.simplified();
+}
+
+// Paints a match: the title and date on one line, then up to two lines of snippet with the
+// matched words on a marker colour.
+class HitDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        const QFontMetrics metrics(option.font);
+        return {option.rect.width(), metrics.height() * 3 + 14};
+    }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem base = option;
+        initStyleOption(&base, index);
+        base.text.clear();
+        option.widget->style()->drawControl(QStyle::CE_ItemViewItem, &base, painter, option.widget);
+        const bool selected = option.state & QStyle::State_Selected;
+        const QPalette &palette = option.palette;
+        const QColor text = palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
+        QColor muted = text;
+        muted.setAlphaF(0.65);
+        const QRect area = option.rect.adjusted(10, 6, -10, -6);
+        const QFontMetrics metrics(option.font);
+        painter->save();
+        QFont bold = option.font;
+        bold.setBold(true);
+        const QString when = index.data(WhenRole).toString();
+        const int whenWidth = metrics.horizontalAdvance(when) + 12;
+        painter->setFont(bold);
+        painter->setPen(text);
+        const QString title = QFontMetrics(bold).elidedText(index.data(TitleRole).toString(), Qt::ElideRight,
+                                                            area.width() - whenWidth);
+        painter->drawText(QRect(area.left(), area.top(), area.width() - whenWidth, metrics.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter, title);
+        painter->setFont(option.font);
+        painter->setPen(muted);
+        painter->drawText(QRect(area.left(), area.top(), area.width(), metrics.height()),
+                          Qt::AlignRight | Qt::AlignVCenter, when);
+
+        // The snippet, its matches marked, in at most two lines.
+        // Matches in the thinking say so first.
+        QString plain = index.data(ThinkingRole).toBool() ? QObject::tr("Thinking: ") : QString();
+        QList<QTextLayout::FormatRange> marks;
+        const QString marked = readable(index.data(SnippetRole).toString());
+        int start = -1;
+        for (QChar c : marked) {
+            if (c == SearchHit::kMatchStart) {
+                start = static_cast<int>(plain.size());
+            } else if (c == SearchHit::kMatchEnd) {
+                if (start >= 0) {
+                    QTextLayout::FormatRange range;
+                    range.start = start;
+                    range.length = static_cast<int>(plain.size()) - start;
+                    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+                    range.format.setBackground(dark ? QColor(0x6b, 0x5a, 0x12) : QColor(0xff, 0xe5, 0x6b));
+                    range.format.setForeground(dark ? QColor(Qt::white) : QColor(Qt::black));
+                    marks.append(range);
+                }
+                start = -1;
+            } else {
+                plain += c;
+            }
+        }
+        QTextLayout layout(plain, option.font);
+        QTextOption wrap;
+        wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        layout.setTextOption(wrap);
+        layout.setFormats(marks);
+        layout.beginLayout();
+        int y = 0;
+        int lines = 0;
+        for (; lines < 2; ++lines) {
+            QTextLine line = layout.createLine();
+            if (!line.isValid())
+                break;
+            line.setLineWidth(area.width());
+            line.setPosition(QPointF(0, y));
+            y += metrics.height();
+        }
+        layout.endLayout();
+        painter->setPen(selected ? text : muted);
+        layout.draw(painter, QPointF(area.left(), area.top() + metrics.height() + 4));
+        painter->restore();
+    }
+};
+
+} // namespace
+
+SearchDialog::SearchDialog(ConversationStore *store, QWidget *parent)
+    : QDialog(parent)
+    , m_store(store)
+    , m_field(new QLineEdit(this))
+    , m_thinking(new QCheckBox(tr("Search the thinking too"), this))
+    , m_summary(new QLabel(this))
+    , m_results(new QListWidget(this))
+{
+    setObjectName(u"searchDialog"_s);
+    setWindowTitle(tr("Search All Conversations"));
+    m_field->setObjectName(u"searchField"_s);
+    m_field->setPlaceholderText(tr("Words to find; \"quoted words\" as a phrase"));
+    m_field->setClearButtonEnabled(true);
+    m_field->installEventFilter(this);
+    m_thinking->setObjectName(u"searchThinking"_s);
+    m_summary->setObjectName(u"searchSummary"_s);
+    m_summary->setForegroundRole(QPalette::PlaceholderText);
+    m_results->setObjectName(u"searchResults"_s);
+    m_results->setItemDelegate(new HitDelegate(m_results));
+    m_results->setUniformItemSizes(true);
+    m_results->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
+    auto *options = new QHBoxLayout;
+    options->addWidget(m_thinking);
+    options->addStretch(1);
+    options->addWidget(m_summary);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_field);
+    layout->addLayout(options);
+    layout->addWidget(m_results, 1);
+    resize(620, 520);
+
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(150);
+    connect(&m_debounce, &QTimer::timeout, this, &SearchDialog::searchNow);
+    connect(m_field, &QLineEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
+    connect(m_thinking, &QCheckBox::toggled, this, &SearchDialog::searchNow);
+    connect(m_results, &QListWidget::itemActivated, this, &SearchDialog::openCurrent);
+}
+
+void SearchDialog::activate()
+{
+    show();
+    raise();
+    activateWindow();
+    m_field->setFocus(Qt::ShortcutFocusReason);
+    m_field->selectAll();
+}
+
+QString SearchDialog::query() const
+{
+    return m_field->text();
+}
+
+bool SearchDialog::includeThinking() const
+{
+    return m_thinking->isChecked();
+}
+
+int SearchDialog::resultCount() const
+{
+    return m_results->count();
+}
+
+void SearchDialog::searchNow()
+{
+    m_debounce.stop();
+    m_results->clear();
+    const QString query = m_field->text().trimmed();
+    if (query.isEmpty()) {
+        m_summary->clear();
+        return;
+    }
+    constexpr int kLimit = 200;
+    const QList<SearchHit> hits = m_store->search(query, m_thinking->isChecked(), kLimit);
+    const QLocale locale;
+    for (const SearchHit &hit : hits) {
+        auto *item = new QListWidgetItem(m_results);
+        item->setData(TitleRole, hit.title);
+        item->setData(WhenRole, locale.toString(hit.createdAt.toLocalTime().date(), QLocale::ShortFormat));
+        item->setData(SnippetRole, hit.snippet);
+        item->setData(ConversationRole, hit.conversationId);
+        item->setData(MessageRole, hit.messageId);
+        item->setData(ThinkingRole, hit.inReasoning);
+        QString plain = hit.snippet;
+        plain.remove(SearchHit::kMatchStart).remove(SearchHit::kMatchEnd);
+        item->setData(Qt::AccessibleTextRole, QString(hit.title + u": "_s + plain));
+    }
+    m_summary->setText(hits.isEmpty()              ? tr("No matches")
+                           : hits.size() == kLimit ? tr("The newest %1 matches").arg(kLimit)
+                           : hits.size() == 1      ? tr("1 match")
+                                                   : tr("%1 matches").arg(hits.size()));
+    if (!hits.isEmpty())
+        m_results->setCurrentRow(0);
+}
+
+void SearchDialog::openCurrent()
+{
+    if (m_debounce.isActive())
+        searchNow();
+    const QListWidgetItem *item = m_results->currentItem();
+    if (!item)
+        return;
+    emit openRequested(item->data(ConversationRole).toLongLong(), item->data(MessageRole).toLongLong(),
+                       m_field->text(), item->data(ThinkingRole).toBool());
+    hide();
+}
+
+bool SearchDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_field && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        switch (key->key()) {
+        case Qt::Key_Down:
+        case Qt::Key_Up:
+        case Qt::Key_PageDown:
+        case Qt::Key_PageUp:
+            // The list follows the arrows while typing goes on in the field.
+            QCoreApplication::sendEvent(m_results, event);
+            return true;
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+            openCurrent();
+            return true;
+        default:
+            break;
+        }
+    }
+    return QDialog::eventFilter(watched, event);
+}
+
+} // namespace moonpane

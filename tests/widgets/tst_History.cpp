@@ -1,0 +1,442 @@
+// The window on a real conversation database: the history survives a restart; a reply cut off by
+// a crash comes back incomplete and Continue finishes it; Ctrl+F finds and moves through matches
+// (thinking included on request); Ctrl+Shift+F searches everything and opens the conversation at
+// the message, on its branch; export and import; a history that cannot be opened is explained;
+// a conversation another process (the CLI) changes is shown as it is now.
+#include "Composer.h"
+#include "ComposerEdit.h"
+#include "ConversationView.h"
+#include "FakeServer.h"
+#include "FindBar.h"
+#include "MainWindow.h"
+#include "MessageLayout.h"
+#include "NoticeBar.h"
+#include "SearchDialog.h"
+#include "TestEnvironment.h"
+#include "conversation/ChatSession.h"
+#include "conversation/ConversationModel.h"
+#include "storage/ConversationStore.h"
+#include "storage/Credentials.h"
+#include "storage/Database.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace moonpane;
+using namespace moonpane::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr auto kKey = "sk-history-test-key-42";
+
+Message message(Role role, const QString &text, qint64 parent)
+{
+    Message m;
+    m.role = role;
+    m.content = text;
+    m.parentId = parent;
+    return m;
+}
+
+} // namespace
+
+class TestHistory : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void historySurvivesARestart();
+    void replyCutByACrashOffersContinue();
+    void findBarFindsAndMoves();
+    void searchAllOpensTheConversationAtTheMessage();
+    void exportAndImport();
+    void aHistoryThatCannotBeOpenedIsExplained();
+    void changesFromAnotherProcessAppear();
+
+private:
+    void openWindow(const QString &path = {});
+    void closeWindow();
+    void waitIdle();
+    QString dbPath() const { return m_env->filePath(u"data/moonpane/moonpane.db"_s); }
+
+    std::unique_ptr<TestEnvironment> m_env;
+    FakeServer *m_server = nullptr;
+    std::unique_ptr<ConversationStore> m_store;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestHistory::init()
+{
+    m_env = std::make_unique<TestEnvironment>();
+    m_server = new FakeServer(this);
+    QVERIFY(m_server->listen());
+    qputenv("MOONPANE_BASE_URL", m_server->baseUrl().toString().toUtf8());
+    qputenv("MOONPANE_API_KEY", kKey);
+}
+
+void TestHistory::cleanup()
+{
+    closeWindow();
+    delete m_server;
+    m_env.reset();
+    qunsetenv("MOONPANE_BASE_URL");
+    qunsetenv("MOONPANE_API_KEY");
+}
+
+void TestHistory::openWindow(const QString &path)
+{
+    m_store = std::make_unique<ConversationStore>();
+    QString error;
+    const bool opened = m_store->open(path.isEmpty() ? dbPath() : path, &error);
+    m_window = std::make_unique<MainWindow>(m_store.get());
+    if (!opened)
+        m_window->showStorageProblem(error);
+    m_window->show();
+    if (!QTest::qWaitForWindowExposed(m_window.get()))
+        qFatal("window not exposed");
+    QSignalSpy loaded(m_window->credentials(), &Credentials::changed);
+    if (!m_window->credentials()->isLoaded() && !loaded.wait(10000))
+        qFatal("the keychain did not answer");
+    m_window->activateWindow();
+}
+
+void TestHistory::closeWindow()
+{
+    if (m_window)
+        m_window->close();
+    m_window.reset();
+    m_store.reset();
+}
+
+void TestHistory::waitIdle()
+{
+    ChatSession *session = m_window->session(m_window->currentConversation());
+    if (session->isBusy()) {
+        QSignalSpy finished(session, &ChatSession::replyFinished);
+        QVERIFY(finished.wait(10000));
+    }
+}
+
+void TestHistory::historySurvivesARestart()
+{
+    openWindow();
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    ComposerEdit *edit = m_window->composer()->editor();
+    edit->setFocus();
+    QTest::keyClicks(edit, u"Remember me"_s);
+    QTest::keyClick(edit, Qt::Key_Return);
+    waitIdle();
+    const QString reply = m_window->conversationModel()->messageAt(1)->content;
+    QVERIFY(!reply.isEmpty());
+    // A draft in another conversation is kept too.
+    m_window->newConversation();
+    QTest::keyClicks(m_window->composer()->editor(), u"half-written"_s);
+    closeWindow();
+
+    openWindow();
+    QCOMPARE(m_store->conversations().size(), 2);
+    Conversation *kept = nullptr;
+    for (Conversation *c : m_store->conversations()) {
+        if (c->title == "Remember me"_L1)
+            kept = c;
+        else
+            QCOMPARE(c->draft, u"half-written"_s);
+    }
+    QVERIFY(kept);
+    m_window->selectConversation(kept->id);
+    ConversationModel *model = m_window->conversationModel();
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->messageAt(0)->content, u"Remember me"_s);
+    QCOMPARE(model->messageAt(1)->content, reply);
+    QCOMPARE(model->messageAt(1)->state, MessageState::Complete);
+}
+
+void TestHistory::replyCutByACrashOffersContinue()
+{
+    // As a crashed process leaves it: "streaming", owned by a process that is gone.
+    qint64 conversationId = 0;
+    qint64 replyId = 0;
+    {
+        ConversationStore store;
+        QString error;
+        QVERIFY(store.open(dbPath(), &error));
+        Conversation *c = store.create();
+        c->title = u"Cut"_s;
+        store.metaChanged(c);
+        const qint64 user = c->add(message(Role::User, u"Write a haiku"_s, 0));
+        replyId = c->add(message(Role::Assistant, u"Autumn moonlight—"_s, user));
+        conversationId = c->id;
+    }
+    {
+        QString error;
+        QSqlDatabase raw = Database::open(dbPath(), u"raw"_s, &error);
+        QVERIFY(QSqlQuery(raw).exec(
+            u"UPDATE messages SET state = 'streaming', stream_owner = 'gone' WHERE id = %1"_s.arg(replyId)));
+    }
+    QSqlDatabase::removeDatabase(u"raw"_s);
+
+    openWindow();
+    m_window->selectConversation(conversationId);
+    const Message *cut = m_window->conversationModel()->messageAt(1);
+    QCOMPARE(cut->state, MessageState::Incomplete);
+    QCOMPARE(cut->content, u"Autumn moonlight—"_s);
+    m_window->view()->layoutNow();
+
+    // Continue: Partial Mode from what was saved.
+    FakeResponse rest = FakeResponse::sse(
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a worm digs silently\"}}]}\n\n"
+        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+    m_server->enqueue(rest);
+    // The notice under the reply has Continue; click it.
+    ConversationView *view = m_window->view();
+    const QRect button = view->layoutAt(1)->buttonRect(MessageAction::Continue);
+    QVERIFY(button.isValid());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->rowRect(1).topLeft() + button.center());
+    waitIdle();
+    const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QCOMPARE(sent.last().toObject().value("partial"_L1), QJsonValue(true));
+    QCOMPARE(sent.last().toObject().value("content"_L1).toString(), u"Autumn moonlight—"_s);
+    const Message *finished = m_window->conversationModel()->messageAt(1);
+    QCOMPARE(finished->state, MessageState::Complete);
+    QCOMPARE(finished->content, u"Autumn moonlight— a worm digs silently"_s);
+    m_store->flush();
+    closeWindow();
+    ConversationStore store;
+    QString error;
+    QVERIFY(store.open(dbPath(), &error));
+    Conversation *c = store.conversation(conversationId);
+    c->ensureText({replyId});
+    QCOMPARE(c->message(replyId)->content, u"Autumn moonlight— a worm digs silently"_s);
+}
+
+void TestHistory::findBarFindsAndMoves()
+{
+    openWindow();
+    qint64 parent = 0;
+    QList<qint64> withNeedle;
+    qint64 thinker = 0;
+    for (int i = 0; i < 60; ++i) {
+        Message m = message(
+            i % 2 ? Role::Assistant : Role::User,
+            i % 10 == 3 ? u"a Needle in row %1, and another needle"_s.arg(i) : u"hay %1"_s.arg(i), parent);
+        if (i == 41) {
+            m.reasoning = u"thinking about the needle"_s;
+            m.hasReasoning = true;
+        }
+        parent = m_window->conversationModel()->addMessage(m);
+        if (i % 10 == 3)
+            withNeedle.append(parent);
+        if (i == 41)
+            thinker = parent;
+    }
+    m_window->view()->setPinnedToBottom(true);
+    m_window->view()->layoutNow();
+    // The find starts from what is on screen (the end of the conversation).
+    const int top = m_window->view()->indexAt(QPoint(0, 0)).row();
+    int firstShown = 0;
+    while (m_window->conversationModel()->rowOf(withNeedle.at(firstShown)) < top)
+        ++firstShown;
+
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    FindBar *bar = m_window->findBar();
+    QVERIFY(bar->isVisible());
+    auto *field = bar->findChild<QLineEdit *>(u"findField"_s);
+    QVERIFY(field->hasFocus());
+    QTest::keyClicks(field, u"needle"_s);
+    // Six messages with two each; the thinking is not searched yet.
+    QVERIFY2(bar->resultText().endsWith(u"of 12"_s), qPrintable(bar->resultText()));
+    const FindContext first = m_window->view()->find();
+    QCOMPARE(first.term, u"needle"_s);
+    QCOMPARE(first.messageId, withNeedle.at(firstShown));
+    QCOMPARE(first.occurrence, 0);
+    QCOMPARE(bar->resultText(), u"%1 of 12"_s.arg(firstShown * 2 + 1));
+    while (bar->resultText() != u"12 of 12"_s)
+        QTest::keyClick(field, Qt::Key_Return);
+    QCOMPARE(m_window->view()->find().messageId, withNeedle.at(5));
+    QCOMPARE(m_window->view()->find().occurrence, 1);
+    QTest::keyClick(field, Qt::Key_Return); // wraps around
+    QCOMPARE(bar->resultText(), u"1 of 12"_s);
+    QCOMPARE(m_window->view()->find().messageId, withNeedle.at(0));
+    // The view scrolled there: the first match's row is on screen.
+    const int row = m_window->conversationModel()->rowOf(withNeedle.at(0));
+    QVERIFY(m_window->view()
+                ->visualRect(m_window->conversationModel()->index(row))
+                .intersects(m_window->view()->viewport()->rect()));
+    QTest::keyClick(field, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(bar->resultText(), u"12 of 12"_s);
+    QTest::keyClick(m_window.get(), Qt::Key_F3);
+    QCOMPARE(bar->resultText(), u"1 of 12"_s);
+
+    // With the thinking: one more, in reading order before its reply's text.
+    bar->findChild<QCheckBox *>(u"findInThinking"_s)->setChecked(true);
+    QCOMPARE(bar->resultText().section(u' ', 2), u"13"_s);
+    for (int i = 0; i < 13 && m_window->view()->find().area != TextArea::Reasoning; ++i)
+        QTest::keyClick(field, Qt::Key_Return);
+    QCOMPARE(m_window->view()->find().area, TextArea::Reasoning);
+    QCOMPARE(m_window->view()->find().messageId, thinker);
+    QVERIFY(m_window->view()->rowState(m_window->conversationModel()->rowOf(thinker))->thinkingExpanded);
+
+    // Nothing found says so; Escape closes and clears the marks.
+    field->setText(u"haystack"_s);
+    QCOMPARE(bar->resultText(), u"No matches"_s);
+    QTest::keyClick(field, Qt::Key_Escape);
+    QVERIFY(!bar->isVisible());
+    QVERIFY(m_window->view()->find().term.isEmpty());
+}
+
+void TestHistory::searchAllOpensTheConversationAtTheMessage()
+{
+    qint64 target = 0;
+    qint64 conversationId = 0;
+    {
+        ConversationStore store;
+        QString error;
+        QVERIFY(store.open(dbPath(), &error));
+        Conversation *old = store.create();
+        old->title = u"Pottery"_s;
+        store.metaChanged(old);
+        const qint64 u = old->add(message(Role::User, u"How hot is a kiln?"_s, 0));
+        target = old->add(message(Role::Assistant, u"Stoneware is fired near 1280 °C in the kiln."_s, u));
+        old->add(message(Role::Assistant, u"About 1200 degrees."_s, u)); // regenerated: now active
+        conversationId = old->id;
+        Conversation *recent = store.create();
+        recent->title = u"Bread"_s;
+        store.metaChanged(recent);
+        recent->add(message(Role::User, u"Proofing times?"_s, 0));
+    }
+    openWindow();
+    QCOMPARE(m_window->currentConversation()->title, u"Bread"_s);
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+    SearchDialog *dialog = m_window->searchDialog();
+    QVERIFY(dialog && dialog->isVisible());
+    auto *field = dialog->findChild<QLineEdit *>(u"searchField"_s);
+    QTest::keyClicks(field, u"stoneware"_s);
+    dialog->searchNow();
+    QCOMPARE(dialog->resultCount(), 1);
+    QTest::keyClick(field, Qt::Key_Return);
+    QVERIFY(!dialog->isVisible());
+    Conversation *current = m_window->currentConversation();
+    QCOMPARE(current->id, conversationId);
+    QVERIFY(current->path().contains(target)); // its branch is the one shown
+    QVERIFY(m_window->findBar()->isVisible());
+    QCOMPARE(m_window->view()->find().term, u"stoneware"_s);
+    QCOMPARE(m_window->view()->find().messageId, target);
+    QCOMPARE(m_window->findBar()->resultText(), u"1 of 1"_s);
+
+    // No store, no search.
+    closeWindow();
+    m_window = std::make_unique<MainWindow>();
+    QVERIFY(!m_window->action(u"searchAll"_s)->isEnabled());
+}
+
+void TestHistory::exportAndImport()
+{
+    openWindow();
+    Conversation *c = m_window->currentConversation();
+    c->title = u"Exported"_s;
+    m_store->metaChanged(c);
+    Message answer = message(Role::Assistant, u"Forty-two."_s, 0);
+    const qint64 user = m_window->conversationModel()->addMessage(message(Role::User, u"The answer?"_s, 0));
+    answer.parentId = user;
+    answer.reasoning = u"Deep thought."_s;
+    answer.hasReasoning = true;
+    m_window->conversationModel()->addMessage(answer);
+
+    QString error;
+    const QString md = m_env->filePath(u"out.md"_s);
+    QVERIFY2(m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown, md, &error),
+             qPrintable(error));
+    QFile mdFile(md);
+    QVERIFY(mdFile.open(QIODevice::ReadOnly));
+    const QByteArray markdown = mdFile.readAll();
+    QVERIFY(markdown.startsWith("# Exported\n"));
+    QVERIFY(markdown.contains("<details>\n<summary>Thinking</summary>\n\nDeep thought.\n\n</details>"));
+    const QString json = m_env->filePath(u"out.json"_s);
+    QVERIFY(m_window->exportConversation(c->id, MainWindow::ExportFormat::Json, json, &error));
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(jsonFile.readAll()).array().size(), 2);
+    // A file that cannot be written says why.
+    QVERIFY(!m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown,
+                                          m_env->filePath(u"no/such/dir/x.md"_s), &error));
+    QVERIFY(!error.isEmpty());
+
+    const QString all = m_env->filePath(u"all.jsonl"_s);
+    QVERIFY(m_window->exportAll(all, &error));
+    closeWindow();
+    openWindow(m_env->filePath(u"other/moonpane.db"_s));
+    const int before = static_cast<int>(m_store->conversations().size());
+    QCOMPARE(m_window->importConversations(all, &error), 1);
+    QCOMPARE(static_cast<int>(m_store->conversations().size()), before + 1);
+    const QString broken = m_env->writeFile(u"broken.jsonl"_s, "{\"messages\": 5}\n");
+    QCOMPARE(m_window->importConversations(broken, &error), -1);
+    QVERIFY2(error.contains(u"line 1"_s), qPrintable(error));
+}
+
+void TestHistory::aHistoryThatCannotBeOpenedIsExplained()
+{
+    {
+        QString error;
+        QSqlDatabase raw = Database::open(dbPath(), u"raw"_s, &error);
+        QSqlQuery(raw).exec(u"PRAGMA user_version = 77"_s);
+    }
+    QSqlDatabase::removeDatabase(u"raw"_s);
+    openWindow();
+    QVERIFY(m_window->noticeBar()->isVisible());
+    QVERIFY2(m_window->noticeBar()->text().contains(u"newer version of Moonpane"_s),
+             qPrintable(m_window->noticeBar()->text()));
+    QVERIFY(!m_window->action(u"searchAll"_s)->isEnabled());
+    QVERIFY(!m_window->action(u"exportAll"_s)->isEnabled());
+    // The app still works, in memory.
+    QVERIFY(m_window->currentConversation());
+    m_window->conversationModel()->addMessage(message(Role::User, u"still here"_s, 0));
+    QCOMPARE(m_window->conversationModel()->rowCount(), 1);
+    // A save failing later shows there too.
+    emit m_store->storageFailed(u"Could not save: disk full"_s);
+    QCOMPARE(m_window->noticeBar()->text(), u"Could not save: disk full"_s);
+}
+
+void TestHistory::changesFromAnotherProcessAppear()
+{
+    openWindow();
+    Conversation *c = m_window->currentConversation();
+    const qint64 user = m_window->conversationModel()->addMessage(message(Role::User, u"Shared"_s, 0));
+    m_store->flush();
+
+    // The CLI, elsewhere, answers in this conversation and starts another one.
+    ConversationStore cli;
+    QString error;
+    QVERIFY(cli.open(dbPath(), &error, false));
+    Conversation *there = cli.conversation(c->id);
+    there->add(message(Role::Assistant, u"Answered from the CLI"_s, user));
+    Conversation *fresh = cli.create();
+    fresh->title = u"Started in the CLI"_s;
+    cli.metaChanged(fresh);
+    cli.flush();
+
+    QTRY_COMPARE(m_window->conversationModel()->rowCount(), 2);
+    QCOMPARE(m_window->conversationModel()->messageAt(1)->content, u"Answered from the CLI"_s);
+    QTRY_VERIFY(m_store->find(fresh->id));
+    // And deleted there: it goes here, and the window moves on.
+    m_window->selectConversation(fresh->id);
+    QCOMPARE(m_window->currentConversation()->id, fresh->id);
+    const qint64 freshId = fresh->id;
+    cli.remove(freshId);
+    cli.commitRemove();
+    cli.flush();
+    QTRY_VERIFY(!m_store->find(freshId));
+    QTRY_VERIFY(m_window->currentConversation() && m_window->currentConversation()->id != freshId);
+}
+
+QTEST_MAIN(TestHistory)
+#include "tst_History.moc"
