@@ -1,6 +1,7 @@
 // moonpane-bench idle [--seconds S]
 //
-// Opens the main window on a finished conversation with the composer focused, leaves it alone
+// Opens the main window on a finished conversation kept in a conversation database (a temporary
+// file, followed for changes as the app does) with the composer focused, leaves it alone
 // until it is at rest (the caret stops blinking 10 s after the last input, as on GNOME), then
 // watches it for S seconds (default 10): CPU time used, paint events and timer events in the
 // whole app. Prints one JSON line: {"seconds","cpu_percent","paints","timer_events"}. At rest all
@@ -9,13 +10,15 @@
 #include "ComposerEdit.h"
 #include "MainWindow.h"
 #include "Synthetic.h"
-#include "conversation/ConversationLibrary.h"
+#include "storage/ConversationStore.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTimer>
 
+#include <cstdio>
 #include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
@@ -23,12 +26,6 @@ using namespace Qt::StringLiterals;
 namespace moonpane::bench {
 
 namespace {
-
-class PreloadedLibrary final : public ConversationLibrary
-{
-public:
-    Conversation *add(std::unique_ptr<Conversation> conversation) { return adopt(std::move(conversation)); }
-};
 
 class EventCounter final : public QObject
 {
@@ -63,8 +60,24 @@ int runIdle(const QStringList &args)
 {
     const int seconds = option(args, u"--seconds"_s, u"10"_s).toInt();
     qputenv("MOONPANE_API_KEY", "sk-benchmark");
-    PreloadedLibrary library;
-    const qint64 id = library.add(syntheticConversation(40))->id;
+    QTemporaryDir dir;
+    ConversationStore library;
+    QString error;
+    if (!library.open(dir.filePath(u"moonpane.db"_s), &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    Conversation *conversation = library.create();
+    const std::unique_ptr<Conversation> source = syntheticConversation(40);
+    qint64 parent = 0;
+    for (qint64 messageId : source->path()) {
+        Message m = *source->message(messageId);
+        m.id = 0;
+        m.parentId = parent;
+        parent = conversation->add(m);
+    }
+    library.flush();
+    const qint64 id = conversation->id;
     MainWindow window(&library);
     window.resize(1200, 850);
     window.selectConversation(id);

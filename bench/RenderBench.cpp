@@ -1,4 +1,4 @@
-// moonpane-bench render-stream --reply-kb N [--width W] [--height H]
+// moonpane-bench render-stream --reply-kb N [--width W] [--height H] [--store]
 //
 // Streams a reply of N KB, in deltas of about five words, into the real ConversationModel,
 // ConversationView and MessageLayout (offscreen), and times each delta on the main thread: the
@@ -6,16 +6,21 @@
 // would merge deltas that arrive within one frame). The view paints what changed, as it does in
 // the app. One 4 KB reply first loads the fonts (CJK and emoji fallbacks cost milliseconds once
 // per run); small replies are repeated, each in a fresh conversation, until 1,000 deltas are
-// timed. Prints one JSON line: {"reply_kb","deltas","median_us","p99_us",...}.
+// timed. With --store the conversations live in a ConversationStore on a temporary file, as in
+// the app, so the reply is also saved while it streams (on the writer thread; what the main
+// thread pays is handing the text over). Prints one JSON line:
+// {"reply_kb","deltas","median_us","p99_us",...}.
 #include "BenchCommon.h"
 #include "ConversationView.h"
 #include "Synthetic.h"
 #include "conversation/ConversationModel.h"
+#include "storage/ConversationStore.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QPaintEvent>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <cstdio>
@@ -59,12 +64,21 @@ int runRenderStream(const QStringList &args)
     const int kb = option(args, u"--reply-kb"_s, u"32"_s).toInt();
     const int width = option(args, u"--width"_s, u"1000"_s).toInt();
     const int height = option(args, u"--height"_s, u"800"_s).toInt();
+    const bool stored = args.contains(u"--store"_s);
     if (kb < 1) {
-        std::fprintf(stderr, "usage: moonpane-bench render-stream --reply-kb N [--width W] [--height H]\n");
+        std::fprintf(stderr,
+                     "usage: moonpane-bench render-stream --reply-kb N [--width W] [--height H] [--store]\n");
         return 2;
     }
     const QStringList deltas = intoDeltas(syntheticReply(qsizetype(kb) * 1024));
 
+    QTemporaryDir dir;
+    ConversationStore store;
+    QString error;
+    if (stored && !store.open(dir.filePath(u"moonpane.db"_s), &error, false)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
     ConversationView view;
     ConversationModel model;
     view.setModel(&model);
@@ -75,8 +89,9 @@ int runRenderStream(const QStringList &args)
 
     // Streams `text` as a new reply in a fresh conversation; records the cost of each delta.
     const auto streamReply = [&](const QStringList &pieces, std::vector<qint64> *costs) {
-        Conversation conversation;
-        model.setConversation(&conversation);
+        Conversation local;
+        Conversation *conversation = stored ? store.create() : &local;
+        model.setConversation(conversation);
         Message question;
         question.content = u"Write a long answer with tables and code."_s;
         const qint64 questionId = model.addMessage(question);
@@ -95,6 +110,7 @@ int runRenderStream(const QStringList &args)
             if (costs)
                 costs->push_back(timer.nsecsElapsed());
         }
+        model.updateMessage(replyId, [](Message &m) { m.state = MessageState::Complete; }, {});
         model.setConversation(nullptr);
     };
     streamReply(intoDeltas(syntheticReply(4 * 1024, 99)), nullptr);
@@ -117,6 +133,7 @@ int runRenderStream(const QStringList &args)
     printJson(QJsonObject {
         {u"bench"_s, u"render-stream"_s},
         {u"reply_kb"_s, kb},
+        {u"stored"_s, stored},
         {u"deltas"_s, static_cast<qint64>(costs.size())},
         {u"replies"_s, replies},
         {u"warmup_kb"_s, 4},

@@ -5,7 +5,7 @@
 MOONPANE_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-tools-dev qt6-l10n-tools qt6-image-formats-plugins
-  libqt6sql6-sqlite libqt6svg6 qtkeychain-qt6-dev libsimdjson-dev
+  libqt6sql6-sqlite libsqlite3-dev libqt6svg6 qtkeychain-qt6-dev libsimdjson-dev
   fonts-dejavu-core
 )
 # What the test suite needs besides: a private D-Bus session with gnome-keyring (the real Secret

@@ -211,7 +211,12 @@ void SearchDialog::searchNow()
     for (const SearchHit &hit : hits) {
         auto *item = new QListWidgetItem(m_results);
         item->setData(TitleRole, hit.title);
-        item->setData(WhenRole, locale.toString(hit.createdAt.toLocalTime().date(), QLocale::ShortFormat));
+        // Today's matches by their time, older ones by their date.
+        const QDateTime when = hit.createdAt.toLocalTime();
+        item->setData(WhenRole,
+                      when.date() == QDate::currentDate()
+                          ? when.time().toString(u"HH:mm"_s)
+                          : locale.toString(when.date(), QLocale::ShortFormat));
         item->setData(SnippetRole, hit.snippet);
         item->setData(ConversationRole, hit.conversationId);
         item->setData(MessageRole, hit.messageId);

@@ -183,19 +183,22 @@ void Conversation::removeBranch(qint64 id)
         m_observer->messagesRemoved(*this, doomed, {});
 }
 
-void Conversation::restore(QList<Message> messages, qint64 leaf)
+void Conversation::restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf)
 {
     m_messages.clear();
     m_children.clear();
-    m_messages.reserve(messages.size());
-    for (Message &m : messages) {
+    m_messages.reserve(expected);
+    QList<std::pair<qint64, qint64>> order; // id, parent: the stored sibling order
+    order.reserve(expected);
+    for (Message m; next(&m); m = Message()) {
+        order.append({m.id, m.parentId});
         const qint64 messageId = m.id;
         m_messages.insert(messageId, std::move(m));
     }
-    // Children in the order given (the stored sibling order), parents that are missing at the root.
-    for (const Message &m : std::as_const(messages)) {
-        const qint64 parent = m_messages.contains(m.parentId) ? m.parentId : 0;
-        m_children[parent].append(m.id);
+    // Children in the order given, parents that are missing at the root.
+    for (const auto &[id, parentId] : std::as_const(order)) {
+        const qint64 parent = m_messages.contains(parentId) ? parentId : 0;
+        m_children[parent].append(id);
     }
     if (leaf == 0 || !m_messages.contains(leaf)) {
         const QList<qint64> roots = m_children.value(0);

@@ -84,9 +84,10 @@ public:
     // Removes one message; what followed it now follows its parent, in its place.
     void removeOne(qint64 id);
 
-    // Rebuilds the conversation from stored messages (ordered by their position among
-    // siblings) with the path ending at `leaf` (0: the newest). No observer is told.
-    void restore(QList<Message> messages, qint64 leaf);
+    // Rebuilds the conversation from stored messages, which `next` fills in one by one (in
+    // their order among siblings) until it returns false; `expected` is how many there are
+    // likely to be. The path ends at `leaf` (0: the newest). No observer is told.
+    void restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf);
 
     // The wire messages of the active path up to and including `lastId` (0: the whole path),
     // preceded by the system prompt. Loads the text it needs.

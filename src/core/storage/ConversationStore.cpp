@@ -20,6 +20,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -280,6 +282,60 @@ StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir
     };
 }
 
+// A stored role or state this version does not know: the message is shown, saying so.
+void markDamaged(Message &m, const QString &what, const QString &value)
+{
+    m.state = MessageState::Failed;
+    m.error.kind = ApiError::Kind::Protocol;
+    m.error.message =
+        u"This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as "
+        "it could be read."_s.arg(what, value);
+}
+
+// A prepared statement on the SQLite connection under a Qt one (Database::handle).
+class Statement
+{
+public:
+    Statement(const QSqlDatabase &database, const char *sql)
+        : m_db(Database::handle(database))
+    {
+        if (!m_db || sqlite3_prepare_v2(m_db, sql, -1, &m_statement, nullptr) != SQLITE_OK)
+            m_error = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : u"not an SQLite connection"_s;
+    }
+    ~Statement() { sqlite3_finalize(m_statement); }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Statement &bind(int index, qint64 value)
+    {
+        if (m_statement)
+            sqlite3_bind_int64(m_statement, index, value);
+        return *this;
+    }
+    // The next row; false at the end or on an error (see error()).
+    bool step()
+    {
+        if (!m_statement)
+            return false;
+        const int result = sqlite3_step(m_statement);
+        if (result != SQLITE_ROW && result != SQLITE_DONE)
+            m_error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        return result == SQLITE_ROW;
+    }
+    qint64 int64(int column) const { return sqlite3_column_int64(m_statement, column); }
+    QString text(int column) const
+    {
+        const auto *utf8 = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+        return utf8 ? QString::fromUtf8(utf8, sqlite3_column_bytes(m_statement, column)) : QString();
+    }
+    QString error() const { return m_error; }
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_statement = nullptr;
+    QString m_error;
+};
+
 Message stubFromRow(const QSqlQuery &q)
 {
     Message m;
@@ -292,14 +348,8 @@ Message stubFromRow(const QSqlQuery &q)
     m.hasReasoning = q.value(4).toBool();
     m.textLength = q.value(5).toLongLong();
     m.textLoaded = false;
-    if (!role || !state) {
-        m.state = MessageState::Failed;
-        m.error.kind = ApiError::Kind::Protocol;
-        m.error.message =
-            u"This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as it "
-            "could be read."_s.arg(role ? u"state"_s : u"role"_s,
-                                   (role ? q.value(3) : q.value(2)).toString());
-    }
+    if (!role || !state)
+        markDamaged(m, role ? u"state"_s : u"role"_s, (role ? q.value(3) : q.value(2)).toString());
     return m;
 }
 
@@ -644,39 +694,56 @@ void ConversationStore::readMessages(Conversation *conversation)
         leaf = meta.value(0).toLongLong();
         revision = meta.value(1).toLongLong();
     }
-    QSqlQuery query(database);
-    query.setForwardOnly(true);
-    query.prepare(u"SELECT %1 FROM messages WHERE conversation_id = ? ORDER BY position, id"_s.arg(
-        QLatin1String(kStubColumns)));
-    query.addBindValue(conversation->id);
-    QList<Message> messages;
+    // The outline comes from one index (see Database, schema 4). It is read through SQLite's own
+    // API: QSqlQuery's cost per value would be most of the time it takes to open a conversation of
+    // ten thousand messages.
+    Statement count(database, "SELECT count(*) FROM messages WHERE conversation_id = ?");
+    const qsizetype expected = count.bind(1, conversation->id).step() ? count.int64(0) : 0;
+    Statement rows(database,
+                   "SELECT id, parent_id, role, state, has_reasoning, text_length, updated_at, "
+                   "stream_owner FROM messages WHERE conversation_id = ? ORDER BY position, id");
+    rows.bind(1, conversation->id);
     QList<qint64> cut;
     QHash<QString, bool> owners;
-    if (query.exec()) {
-        while (query.next()) {
-            Message m = stubFromRow(query);
-            if (m.state == MessageState::Streaming && !m_ownStreams.contains(m.id)) {
-                if (!streamAlive(query.value(7).toString(), query.value(6).toLongLong(), &owners)) {
-                    m.state = MessageState::Incomplete; // its process died while it streamed
-                    cut.append(m.id);
+    conversation->restore(
+        expected,
+        [&](Message *m) {
+            if (!rows.step())
+                return false;
+            *m = Message();
+            m->id = rows.int64(0);
+            m->parentId = rows.int64(1);
+            const QString roleText = rows.text(2);
+            const QString stateText = rows.text(3);
+            const std::optional<Role> role = roleFromName(roleText);
+            const std::optional<MessageState> state = MessageCodec::stateFromName(stateText);
+            m->role = role.value_or(Role::Assistant);
+            m->state = state.value_or(MessageState::Failed);
+            m->hasReasoning = rows.int64(4) != 0;
+            m->textLength = rows.int64(5);
+            m->textLoaded = false;
+            if (!role || !state)
+                markDamaged(*m, role ? u"state"_s : u"role"_s, role ? stateText : roleText);
+            if (m->state == MessageState::Streaming && !m_ownStreams.contains(m->id)) {
+                if (!streamAlive(rows.text(7), rows.int64(6), &owners)) {
+                    m->state = MessageState::Incomplete; // its process died while it streamed
+                    cut.append(m->id);
                 } else {
-                    m_foreignStreams.insert(m.id, conversation->id);
+                    m_foreignStreams.insert(m->id, conversation->id);
                 }
             }
-            messages.append(std::move(m));
-        }
-    } else {
+            return true;
+        },
+        leaf);
+    if (!rows.error().isEmpty())
         fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
-                                                                     query.lastError().text()));
-    }
+                                                                     rows.error()));
     run(database, u"COMMIT"_s, &error);
     {
         QMutexLocker locker(&m_shared->mutex);
         m_shared->known.insert(conversation->id, revision);
         m_shared->stale.remove(conversation->id);
     }
-    conversation->restore(std::move(messages), leaf);
-
     if (!cut.isEmpty()) {
         const QString ids = idList(cut);
         m_writer->post([ids](QSqlDatabase &db, QString *why) {

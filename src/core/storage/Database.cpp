@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -181,6 +182,14 @@ QString Database::defaultPath()
 QString Database::attachmentsDir(const QString &path)
 {
     return QFileInfo(path).absoluteDir().filePath(u"attachments"_s);
+}
+
+sqlite3 *Database::handle(const QSqlDatabase &database)
+{
+    const QVariant handle = database.driver() ? database.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
 int Database::schemaVersion(const QSqlDatabase &database)

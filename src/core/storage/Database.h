@@ -13,6 +13,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+struct sqlite3;
+
 namespace moonpane {
 
 class Database final
@@ -30,6 +32,9 @@ public:
     static QSqlDatabase open(const QString &path, const QString &name, QString *error,
                              int version = kSchemaVersion);
     static int schemaVersion(const QSqlDatabase &database);
+    // The SQLite connection under a Qt one (the same library: Qt's driver links the system SQLite),
+    // for the few reads where QSqlQuery's cost per value matters.
+    static sqlite3 *handle(const QSqlDatabase &database);
     // PRAGMA integrity_check: "ok", or what is wrong.
     static QString integrityCheck(const QSqlDatabase &database);
 
