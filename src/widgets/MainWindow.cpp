@@ -117,6 +117,10 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
             selectConversation(id);
     });
     connect(m_sidebar, &ConversationSidebar::undoExpired, m_library, &ConversationLibrary::commitRemove);
+    m_draftTimer.setSingleShot(true);
+    m_draftTimer.setInterval(1000);
+    connect(&m_draftTimer, &QTimer::timeout, this, &MainWindow::saveDraft);
+    connect(m_composer, &Composer::textEdited, &m_draftTimer, qOverload<>(&QTimer::start));
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     connect(m_composer, &Composer::stopRequested, this, &MainWindow::stop);
     connect(m_composer, &Composer::thinkingChanged, this, &MainWindow::setThinking);

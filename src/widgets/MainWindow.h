@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QTimer>
 
 class QAction;
 class QDockWidget;
@@ -140,6 +141,7 @@ private:
     int m_matchIndex = -1;
     QHash<QString, QAction *> m_actions;
     QString m_deletedTitle;
+    QTimer m_draftTimer; // a draft is saved a moment after typing stops, not only on leaving
     bool m_sidebarWanted = true; // what View → Show Sidebar says; a narrow window hides it anyway
 };
 
