@@ -63,6 +63,29 @@ QDateTime fromMs(const QVariant &value)
     return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
+// A conversation's own columns, in the order conversationFrom() reads them.
+const QString kConversationColumns = u"id, title, created_at, updated_at, system_prompt, parameters, draft"_s;
+
+std::optional<ChatParameters> parametersFrom(const QVariant &json)
+{
+    if (json.isNull())
+        return std::nullopt;
+    return ChatParameters::fromJson(QJsonDocument::fromJson(json.toByteArray()).object());
+}
+
+std::unique_ptr<Conversation> conversationFrom(const QSqlQuery &query)
+{
+    auto c = std::make_unique<Conversation>();
+    c->id = query.value(0).toLongLong();
+    c->title = query.value(1).toString();
+    c->createdAt = fromMs(query.value(2));
+    c->updatedAt = fromMs(query.value(3));
+    c->systemPrompt = query.value(4).toString();
+    c->parameters = parametersFrom(query.value(5));
+    c->draft = query.value(6).toString();
+    return c;
+}
+
 QVariant nullIfEmpty(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
@@ -553,26 +576,14 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
 
     QSqlQuery query(database);
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT id, title, created_at, updated_at, system_prompt, parameters, draft "
-                    "FROM conversations ORDER BY updated_at"_s)) {
+    if (!query.exec(u"SELECT %1 FROM conversations ORDER BY updated_at"_s.arg(kConversationColumns))) {
         *error = u"Cannot read the conversations in %1: %2"_s.arg(m_path, query.lastError().text());
         m_writer.reset();
         QSqlDatabase::removeDatabase(m_connection);
         return false;
     }
-    while (query.next()) {
-        auto c = std::make_unique<Conversation>();
-        c->id = query.value(0).toLongLong();
-        c->title = query.value(1).toString();
-        c->createdAt = fromMs(query.value(2));
-        c->updatedAt = fromMs(query.value(3));
-        c->systemPrompt = query.value(4).toString();
-        if (!query.isNull(5))
-            c->parameters =
-                ChatParameters::fromJson(QJsonDocument::fromJson(query.value(5).toByteArray()).object());
-        c->draft = query.value(6).toString();
-        adopt(std::move(c));
-    }
+    while (query.next())
+        adopt(conversationFrom(query));
     if (followChanges) {
         const QFileInfo info(m_path);
         m_watcher.addPath(info.absolutePath()); // the -wal file appears and goes
@@ -1025,8 +1036,7 @@ void ConversationStore::refresh()
         m_tools.reset(); // read again when next asked: another process may have changed them
     QSqlQuery query(reader());
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT id, title, created_at, updated_at, revision, system_prompt, parameters, draft "
-                    "FROM conversations"_s))
+    if (!query.exec(u"SELECT %1, revision FROM conversations"_s.arg(kConversationColumns)))
         return;
     QSet<qint64> present;
     QList<Conversation *> toReload;
@@ -1037,17 +1047,7 @@ void ConversationStore::refresh()
             continue;
         Conversation *c = find(id);
         if (!c) { // another process started it
-            auto added = std::make_unique<Conversation>();
-            added->id = id;
-            added->title = query.value(1).toString();
-            added->createdAt = fromMs(query.value(2));
-            added->updatedAt = fromMs(query.value(3));
-            added->systemPrompt = query.value(5).toString();
-            if (!query.isNull(6))
-                added->parameters =
-                    ChatParameters::fromJson(QJsonDocument::fromJson(query.value(6).toByteArray()).object());
-            added->draft = query.value(7).toString();
-            adopt(std::move(added));
+            adopt(conversationFrom(query));
             continue;
         }
         const QString title = query.value(1).toString();
@@ -1055,7 +1055,7 @@ void ConversationStore::refresh()
         bool stale = false;
         if (m_loaded.contains(id)) {
             QMutexLocker locker(&m_shared->mutex);
-            stale = query.value(4).toLongLong() > m_shared->known.value(id) || m_shared->stale.contains(id);
+            stale = query.value(7).toLongLong() > m_shared->known.value(id) || m_shared->stale.contains(id);
         }
         if (stale)
             toReload.append(c);
@@ -1091,10 +1091,7 @@ void ConversationStore::reload(Conversation *conversation)
     if (meta.exec() && meta.next()) {
         conversation->title = meta.value(0).toString();
         conversation->systemPrompt = meta.value(1).toString();
-        conversation->parameters = meta.isNull(2)
-            ? std::nullopt
-            : std::optional(
-                ChatParameters::fromJson(QJsonDocument::fromJson(meta.value(2).toByteArray()).object()));
+        conversation->parameters = parametersFrom(meta.value(2));
         // The draft stays: the user may be typing it here.
     }
     readMessages(conversation);
@@ -1347,9 +1344,8 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
     flush();
     QSqlQuery query(reader());
     query.setForwardOnly(true);
-    if (!query.exec(
-            u"SELECT id, title, created_at, updated_at, system_prompt, parameters, draft, active_leaf "
-            "FROM conversations ORDER BY created_at, id"_s)) {
+    if (!query.exec(u"SELECT %1, active_leaf FROM conversations ORDER BY created_at, id"_s.arg(
+            kConversationColumns))) {
         *error = query.lastError().text();
         return false;
     }
@@ -1364,9 +1360,7 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
         record.createdAt = fromMs(query.value(2));
         record.updatedAt = fromMs(query.value(3));
         record.systemPrompt = query.value(4).toString();
-        if (!query.isNull(5))
-            record.parameters =
-                ChatParameters::fromJson(QJsonDocument::fromJson(query.value(5).toByteArray()).object());
+        record.parameters = parametersFrom(query.value(5));
         record.draft = query.value(6).toString();
         record.activeLeaf = query.value(7).toLongLong();
         if (const Conversation *c = find(record.id)) // this process may know a newer draft
