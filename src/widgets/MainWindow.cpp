@@ -531,6 +531,11 @@ void MainWindow::setThinking(bool enabled, bool keep)
     refreshStatus();
 }
 
+SettingsDialog *MainWindow::settingsDialog() const
+{
+    return m_settingsDialog;
+}
+
 void MainWindow::openSettings()
 {
     if (m_settingsDialog) {
@@ -540,7 +545,6 @@ void MainWindow::openSettings()
     m_settingsDialog = new SettingsDialog(m_settings, m_credentials, this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_settingsDialog, &SettingsDialog::saved, this, &MainWindow::applySettings);
-    connect(m_settingsDialog, &QObject::destroyed, this, [this] { m_settingsDialog = nullptr; });
     m_settingsDialog->open();
 }
 

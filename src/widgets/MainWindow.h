@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 class QAction;
@@ -58,7 +59,7 @@ public:
     ChatSession *session(Conversation *conversation);
     QAction *action(const QString &name) const;
     bool isShowingWelcome() const;
-    SettingsDialog *settingsDialog() const { return m_settingsDialog; }
+    SettingsDialog *settingsDialog() const;
     FindBar *findBar() const { return m_findBar; }
     NoticeBar *noticeBar() const { return m_notice; }
     SearchDialog *searchDialog() const { return m_searchDialog; }
@@ -127,7 +128,7 @@ private:
     Composer *m_composer;
     StatusPanel *m_status;
     QDockWidget *m_inspectorDock;
-    SettingsDialog *m_settingsDialog = nullptr;
+    QPointer<SettingsDialog> m_settingsDialog; // cleared when it closes (or goes with the window)
     FindBar *m_findBar;
     NoticeBar *m_notice;
     SearchDialog *m_searchDialog = nullptr;
