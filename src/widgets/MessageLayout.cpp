@@ -366,11 +366,8 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
             QStringList parts;
             if (message.usage)
                 parts.append(u"%1 tokens"_s.arg(number(message.usage->completionTokens)));
-            if (message.usage && message.generationMs > 0 && message.usage->completionTokens > 0)
-                parts.append(u"%1 tok/s"_s.arg(
-                    QLocale().toString(static_cast<double>(message.usage->completionTokens) * 1000.0
-                                           / static_cast<double>(message.generationMs),
-                                       'f', 0)));
+            if (const std::optional<double> rate = message.tokensPerSecond())
+                parts.append(u"%1 tok/s"_s.arg(QLocale().toString(*rate, 'f', 0)));
             if (message.firstTokenMs >= 0)
                 parts.append(u"first token %1"_s.arg(seconds(message.firstTokenMs)));
             m_metaText = parts.join(u" · "_s);

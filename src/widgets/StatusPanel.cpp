@@ -82,11 +82,8 @@ void StatusPanel::setLastReply(const Message *reply)
     if (reply->firstTokenMs >= 0)
         speed.append(tr("first token %1 s")
                          .arg(locale.toString(static_cast<double>(reply->firstTokenMs) / 1000.0, 'f', 1)));
-    if (reply->generationMs > 0 && usage.completionTokens > 0)
-        speed.append(tr("%1 tok/s")
-                         .arg(locale.toString(static_cast<double>(usage.completionTokens) * 1000.0
-                                                  / static_cast<double>(reply->generationMs),
-                                              'f', 0)));
+    if (const std::optional<double> rate = reply->tokensPerSecond())
+        speed.append(tr("%1 tok/s").arg(locale.toString(*rate, 'f', 0)));
     m_speed->setText(speed.join(QStringLiteral(" · ")));
     const double fill = m_contextWindow > 0
         ? static_cast<double>(usage.promptTokens) / static_cast<double>(m_contextWindow)

@@ -29,6 +29,7 @@ private slots:
     void removeBranchTakesEverythingBelow();
     void historyStartsWithTheSystemPrompt();
     void suggestedTitle();
+    void tokensPerSecond();
 };
 
 void TestConversation::pathFollowsNewMessages()
@@ -124,6 +125,23 @@ void TestConversation::suggestedTitle()
     QVERIFY(title.startsWith(u"How do I parse server-sent events"_s));
     QVERIFY(title.endsWith(u'…'));
     QVERIFY(title.size() <= 49);
+}
+
+void TestConversation::tokensPerSecond()
+{
+    Message m;
+    m.role = Role::Assistant;
+    m.generationMs = 2000;
+    QVERIFY(!m.tokensPerSecond()); // no usage
+    m.usage = Usage {};
+    m.usage->completionTokens = 100;
+    QCOMPARE(m.tokensPerSecond().value_or(0), 50.0);
+    m.generationMs = Message::kMinRateMs - 1; // arrived at once: not streamed, or a tiny reply
+    QVERIFY(!m.tokensPerSecond());
+    m.generationMs = Message::kMinRateMs;
+    QCOMPARE(m.tokensPerSecond().value_or(0), 400.0);
+    m.usage->completionTokens = 0;
+    QVERIFY(!m.tokensPerSecond());
 }
 
 QTEST_GUILESS_MAIN(TestConversation)

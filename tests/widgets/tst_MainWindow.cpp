@@ -295,6 +295,17 @@ void TestMainWindow::statusBarShowsTheLastReply()
     // (19 - 16) × 0.95 + 16 × 0.16 + 31 × 4.00 per million.
     QCOMPARE(StatusPanel::cost(19, 16, 31, {}), (3 * 0.95 + 16 * 0.16 + 31 * 4.0) / 1e6);
     QVERIFY2(status.contains(u"$0.00013"_s), qPrintable(status));
+    // It came in one piece: a rate would be meaningless (and huge), so none is shown.
+    QVERIFY2(!status.contains(u"tok/s"_s), qPrintable(status));
+    // Streamed over half a second or so, it has one.
+    FakeResponse slow = FakeResponse::fixture(u"kimi_thinking.sse"_s);
+    slow.delivery = FakeResponse::Delivery::Drip;
+    slow.dripBytes = 40;
+    slow.dripIntervalMs = 5;
+    m_server->enqueue(slow);
+    typeAndSend(window, u"Again"_s);
+    waitIdle(window);
+    QVERIFY2(window->statusPanel()->text().contains(u"tok/s"_s), qPrintable(window->statusPanel()->text()));
     window->composer()->findChild<QCheckBox *>()->click(); // thinking off for this conversation
     QVERIFY(window->statusPanel()->text().contains(u"thinking off"_s));
     QCOMPARE(window->currentConversation()->parameters->thinking, ThinkingMode::Disabled);

@@ -21,4 +21,11 @@ ChatMessage Message::toChatMessage() const
     return message;
 }
 
+std::optional<double> Message::tokensPerSecond() const
+{
+    if (!usage || usage->completionTokens <= 0 || generationMs < kMinRateMs)
+        return std::nullopt;
+    return static_cast<double>(usage->completionTokens) * 1000.0 / static_cast<double>(generationMs);
+}
+
 } // namespace moonpane

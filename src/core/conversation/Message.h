@@ -48,6 +48,10 @@ struct Message
 
     // The message as it goes into a request (ChatRequest applies the history rules).
     ChatMessage toChatMessage() const;
+    // Completion tokens per second while the reply streamed, when that means something: a reply
+    // that came at once (not streamed, or a very short one) has no rate worth showing.
+    std::optional<double> tokensPerSecond() const;
+    static constexpr qint64 kMinRateMs = 250;
     bool isAssistant() const { return role == Role::Assistant; }
 };
 
