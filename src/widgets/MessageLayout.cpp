@@ -369,7 +369,8 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
             if (const std::optional<double> rate = message.tokensPerSecond())
                 parts.append(u"%1 tok/s"_s.arg(QLocale().toString(*rate, 'f', 0)));
             if (message.firstTokenMs >= 0)
-                parts.append(u"first token %1"_s.arg(seconds(message.firstTokenMs)));
+                parts.append((message.generationMs >= 0 ? u"first token %1"_s : u"reply in %1"_s)
+                                 .arg(seconds(message.firstTokenMs))); // unstreamed: all came at once
             m_metaText = parts.join(u" · "_s);
         }
         if (!m_metaText.isEmpty()) {

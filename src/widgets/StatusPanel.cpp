@@ -49,6 +49,13 @@ void StatusPanel::setParameters(const ChatParameters &parameters)
     m_model->setText(QStringLiteral("%1 · %2").arg(parameters.model, thinking));
 }
 
+QString StatusPanel::firstTokenText(const Message &reply)
+{
+    // An unstreamed reply (no generation time) came all at once.
+    return (reply.generationMs >= 0 ? tr("first token %1 s") : tr("reply in %1 s"))
+        .arg(QLocale().toString(static_cast<double>(reply.firstTokenMs) / 1000.0, 'f', 1));
+}
+
 void StatusPanel::setLastReply(const Message *reply)
 {
     const QLocale locale;
@@ -59,9 +66,7 @@ void StatusPanel::setLastReply(const Message *reply)
         m_context->clear();
         m_contextBar->setVisible(false);
         if (reply && reply->firstTokenMs >= 0)
-            m_speed->setText(
-                tr("first token %1 s")
-                    .arg(locale.toString(static_cast<double>(reply->firstTokenMs) / 1000.0, 'f', 1)));
+            m_speed->setText(firstTokenText(*reply));
         fitToWidth();
         return;
     }
@@ -80,8 +85,7 @@ void StatusPanel::setLastReply(const Message *reply)
             .arg(m_prices.outputPerMillion));
     QStringList speed;
     if (reply->firstTokenMs >= 0)
-        speed.append(tr("first token %1 s")
-                         .arg(locale.toString(static_cast<double>(reply->firstTokenMs) / 1000.0, 'f', 1)));
+        speed.append(firstTokenText(*reply));
     if (const std::optional<double> rate = reply->tokensPerSecond())
         speed.append(tr("%1 tok/s").arg(locale.toString(*rate, 'f', 0)));
     m_speed->setText(speed.join(QStringLiteral(" · ")));

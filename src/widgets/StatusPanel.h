@@ -40,6 +40,7 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    static QString firstTokenText(const Message &reply);
     void fitToWidth(); // drops the least important figures when they do not fit
 
     QLabel *m_model;

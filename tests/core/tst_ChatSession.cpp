@@ -355,6 +355,11 @@ void TestChatSession::nonStreamedReply()
     QCOMPARE(reply->reasoning, u"A search will answer this."_s);
     QCOMPARE(reply->toolCalls.size(), 1);
     QCOMPARE(reply->state, MessageState::Complete);
+    // It came at once: when is known, but not how long the model thought or wrote.
+    QVERIFY(reply->firstTokenMs >= 0);
+    QCOMPARE(reply->thinkingMs, -1);
+    QCOMPARE(reply->generationMs, -1);
+    QVERIFY(!reply->tokensPerSecond());
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

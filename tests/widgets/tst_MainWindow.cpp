@@ -306,6 +306,16 @@ void TestMainWindow::statusBarShowsTheLastReply()
     typeAndSend(window, u"Again"_s);
     waitIdle(window);
     QVERIFY2(window->statusPanel()->text().contains(u"tok/s"_s), qPrintable(window->statusPanel()->text()));
+    // Unstreamed, it all comes at once: when it came is shown, and no rate.
+    ChatParameters unstreamed = window->session(window->currentConversation())->parameters();
+    unstreamed.stream = false;
+    window->currentConversation()->parameters = unstreamed;
+    m_server->enqueue(FakeResponse::fixture(u"completion.json"_s));
+    typeAndSend(window, u"Once more"_s);
+    waitIdle(window);
+    const QString once = window->statusPanel()->text();
+    QVERIFY2(once.contains(u"reply in"_s) && !once.contains(u"tok/s"_s), qPrintable(once));
+    QVERIFY2(!once.contains(u"first token"_s), qPrintable(once));
     window->composer()->findChild<QCheckBox *>()->click(); // thinking off for this conversation
     QVERIFY(window->statusPanel()->text().contains(u"thinking off"_s));
     QCOMPARE(window->currentConversation()->parameters->thinking, ThinkingMode::Disabled);

@@ -206,6 +206,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     }
     m_reasoningStartMs = -1;
     m_contentStartMs = -1;
+    m_streamed = request.parameters.stream;
     m_clock.start();
 
     m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
@@ -259,7 +260,7 @@ void ChatSession::onContent(const QString &delta)
 {
     if (m_contentStartMs < 0) {
         m_contentStartMs = m_clock.elapsed();
-        if (m_reasoningStartMs >= 0) {
+        if (m_reasoningStartMs >= 0 && m_streamed) {
             const qint64 thought = m_contentStartMs - m_reasoningStartMs;
             const bool continuing = m_continuing;
             change(
@@ -301,9 +302,11 @@ void ChatSession::onFinished()
     const ApiError error = call->error();
     const qint64 now = m_clock.elapsed();
     const qint64 firstToken = call->timeToFirstTokenMs();
-    const qint64 reasoningStart = m_reasoningStartMs;
+    // An unstreamed reply arrives at once: how long the model thought and wrote is unknown.
+    const qint64 reasoningStart = m_streamed ? m_reasoningStartMs : -1;
     const qint64 contentStart = m_contentStartMs;
     const bool continuing = m_continuing;
+    const bool streamed = m_streamed;
     change(m_replyId,
            [&](Message &m) {
                switch (outcome) {
@@ -337,9 +340,10 @@ void ChatSession::onFinished()
                        (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + (now - reasoningStart);
                if (firstToken >= 0) {
                    if (!continuing)
-                       m.firstTokenMs = firstToken;
-                   m.generationMs =
-                       (continuing ? std::max<qint64>(0, m.generationMs) : 0) + (now - firstToken);
+                       m.firstTokenMs = firstToken; // unstreamed: when the whole reply came
+                   if (streamed)
+                       m.generationMs =
+                           (continuing ? std::max<qint64>(0, m.generationMs) : 0) + (now - firstToken);
                }
            },
            {});

@@ -84,6 +84,7 @@ private:
     QString m_echo;
     bool m_echoResolved = true;
     bool m_continuing = false;
+    bool m_streamed = true; // whether the reply arrives in pieces, so that its timings mean something
 };
 
 } // namespace moonpane
