@@ -11,6 +11,7 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QPainter>
+#include <QPointer>
 #include <QRegularExpression>
 #include <QStyledItemDelegate>
 #include <QTextLayout>
@@ -20,6 +21,8 @@ using namespace Qt::StringLiterals;
 namespace moonpane {
 
 namespace {
+
+constexpr int kLimit = 200; // matches listed at most, newest first
 
 enum HitRole {
     TitleRole = Qt::UserRole + 1,
@@ -167,7 +170,10 @@ SearchDialog::SearchDialog(ConversationStore *store, QWidget *parent)
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(150);
     connect(&m_debounce, &QTimer::timeout, this, &SearchDialog::searchNow);
-    connect(m_field, &QLineEdit::textChanged, &m_debounce, qOverload<>(&QTimer::start));
+    connect(m_field, &QLineEdit::textChanged, this, [this] {
+        m_openWhenReady = false; // still typing
+        m_debounce.start();
+    });
     connect(m_thinking, &QCheckBox::toggled, this, &SearchDialog::searchNow);
     connect(m_results, &QListWidget::itemActivated, this, &SearchDialog::openCurrent);
 }
@@ -199,14 +205,28 @@ int SearchDialog::resultCount() const
 void SearchDialog::searchNow()
 {
     m_debounce.stop();
-    m_results->clear();
+    const quint64 generation = ++m_generation;
     const QString query = m_field->text().trimmed();
     if (query.isEmpty()) {
+        m_searching = false;
+        m_results->clear();
         m_summary->clear();
         return;
     }
-    constexpr int kLimit = 200;
-    const QList<SearchHit> hits = m_store->search(query, m_thinking->isChecked(), kLimit);
+    m_searching = true;
+    // What is listed stays until the new matches are in, so the list does not blink per keystroke.
+    m_store->searchInBackground(
+        query, m_thinking->isChecked(), kLimit,
+        [this, generation, alive = QPointer<SearchDialog>(this)](const QList<SearchHit> &hits) {
+            if (alive && generation == m_generation)
+                showHits(hits);
+        });
+}
+
+void SearchDialog::showHits(const QList<SearchHit> &hits)
+{
+    m_searching = false;
+    m_results->clear();
     const QLocale locale;
     for (const SearchHit &hit : hits) {
         auto *item = new QListWidgetItem(m_results);
@@ -231,12 +251,20 @@ void SearchDialog::searchNow()
                                                    : tr("%1 matches").arg(hits.size()));
     if (!hits.isEmpty())
         m_results->setCurrentRow(0);
+    if (m_openWhenReady) {
+        m_openWhenReady = false;
+        openCurrent();
+    }
 }
 
 void SearchDialog::openCurrent()
 {
     if (m_debounce.isActive())
         searchNow();
+    if (m_searching) { // the list is of an older query
+        m_openWhenReady = true;
+        return;
+    }
     const QListWidgetItem *item = m_results->currentItem();
     if (!item)
         return;

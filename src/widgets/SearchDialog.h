@@ -14,6 +14,7 @@ class QListWidget;
 namespace moonpane {
 
 class ConversationStore;
+struct SearchHit;
 
 class SearchDialog final : public QDialog
 {
@@ -27,8 +28,10 @@ public:
     QString query() const;
     bool includeThinking() const;
     int resultCount() const;
-    // Runs the search now (it otherwise runs a moment after typing stops).
+    // Starts the search now (it otherwise starts a moment after typing stops). It runs on the
+    // store's search thread; the list changes when the matches are in.
     void searchNow();
+    bool isSearching() const { return m_searching; }
 
 signals:
     // The user chose a match: open `conversationId` at `messageId`, finding `query` there.
@@ -39,6 +42,7 @@ protected:
 
 private:
     void openCurrent();
+    void showHits(const QList<SearchHit> &hits);
 
     ConversationStore *m_store;
     QLineEdit *m_field;
@@ -46,6 +50,9 @@ private:
     QLabel *m_summary;
     QListWidget *m_results;
     QTimer m_debounce;
+    quint64 m_generation = 0; // of the newest search; older answers are dropped
+    bool m_searching = false;
+    bool m_openWhenReady = false; // Enter came before the matches: open the first one when they do
 };
 
 } // namespace moonpane

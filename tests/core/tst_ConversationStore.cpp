@@ -149,6 +149,7 @@ private slots:
     void readsEverySchemaVersion();
     void search();
     void searchSkipsStreamingReplies();
+    void searchInBackground();
     void markdownAndWireExport();
     void exportImportRoundTrip();
     void importRefusesMalformedFilesAndImportsNothing_data();
@@ -668,6 +669,50 @@ void TestConversationStore::search()
     c->removeBranch(a1);
     store->flush();
     QCOMPARE(store->search(u"fermentation"_s, true).size(), 0);
+}
+
+void TestConversationStore::searchInBackground()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    Conversation *c = store->create();
+    c->title = u"Kilns"_s;
+    store->metaChanged(c);
+    const qint64 u = c->add(userMessage(u"How hot does a kiln get?"_s));
+    c->add(assistantMessage(u"Stoneware is fired near 1280 °C."_s, u));
+    store->flush();
+
+    // The same hits as the search the UI would wait for, titles included.
+    QList<QList<SearchHit>> answers;
+    store->searchInBackground(u"kiln"_s, false, 50,
+                              [&](const QList<SearchHit> &hits) { answers.append(hits); });
+    QTRY_COMPARE(answers.size(), 1);
+    const QList<SearchHit> direct = store->search(u"kiln"_s, false, 50);
+    QCOMPARE(answers.at(0).size(), 1);
+    QCOMPARE(answers.at(0).at(0).messageId, direct.at(0).messageId);
+    QCOMPARE(answers.at(0).at(0).snippet, direct.at(0).snippet);
+    QCOMPARE(answers.at(0).at(0).title, u"Kilns"_s);
+
+    // Asked again before the answer came: only the newest reports.
+    answers.clear();
+    QStringList asked;
+    for (const QString &query : {u"kiln"_s, u"sto"_s, u"°C"_s}) // the last one by a scan
+        store->searchInBackground(query, false, 50, [&asked, &answers, query](const QList<SearchHit> &hits) {
+            asked.append(query);
+            answers.append(hits);
+        });
+    // Searches run, and report, in order: once the newest has, an older one never will.
+    QTRY_COMPARE(asked.size(), 1);
+    QCOMPARE(asked, QStringList {u"°C"_s});
+    QCOMPARE(answers.at(0).size(), 1);
+    QVERIFY(answers.at(0).at(0).snippet.contains(u"\uE000°C\uE001"_s));
+
+    // A store going away with a search under way: no answer reaches it, and nothing crashes.
+    bool called = false;
+    store->searchInBackground(u"kiln"_s, false, 50, [&called](const QList<SearchHit> &) { called = true; });
+    store.reset();
+    QCoreApplication::processEvents();
+    QVERIFY(!called);
 }
 
 void TestConversationStore::searchSkipsStreamingReplies()

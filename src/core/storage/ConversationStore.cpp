@@ -20,8 +20,10 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 
 #include <algorithm>
+#include <atomic>
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
@@ -502,6 +504,7 @@ ConversationStore::ConversationStore(QObject *parent)
 
 ConversationStore::~ConversationStore()
 {
+    m_searcher.reset(); // first: nothing it finds may reach a store going away
     if (!m_writer)
         return;
     commitRemove();
@@ -1223,11 +1226,13 @@ QString escapeLike(QString term)
 
 } // namespace
 
-QList<SearchHit> ConversationStore::search(const QString &query, bool includeReasoning, int limit)
+namespace {
+
+// The search itself, on any connection; titles are left for the caller. Returns false, saying
+// why, if the query failed (or was interrupted).
+bool searchMessages(const QSqlDatabase &database, const QString &query, bool includeReasoning, int limit,
+                    QList<SearchHit> *hits, QString *error)
 {
-    QList<SearchHit> hits;
-    if (!m_writer)
-        return hits;
     // Words, and "quoted phrases" kept whole.
     QStringList terms;
     const QStringList pieces = query.simplified().split(u'"');
@@ -1239,7 +1244,7 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
     }
     terms.removeAll(QString());
     if (terms.isEmpty())
-        return hits;
+        return true;
     // The trigram index finds terms of three characters or more; shorter ones are checked with LIKE.
     QStringList phrases;
     QStringList shortTerms;
@@ -1275,23 +1280,23 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
         if (includeReasoning)
             binds.append(escapeLike(term));
     }
-    QSqlQuery select(reader());
+    QSqlQuery select(database);
     select.setForwardOnly(true);
     select.prepare(sql.arg(limit));
     for (const QVariant &bind : std::as_const(binds))
         select.addBindValue(bind);
     if (!select.exec()) {
-        fail(u"Search failed: %1"_s.arg(select.lastError().text()));
-        return hits;
+        *error = select.lastError().text();
+        return false;
     }
     QList<qint64> ids;
     while (select.next())
         ids.append(select.value(0).toLongLong());
     if (ids.isEmpty())
-        return hits;
+        return true;
     QHash<qint64, SearchHit> found;
     // Snippets for the hits only, made here: the trigram index's own are a few characters long.
-    QSqlQuery rows(reader());
+    QSqlQuery rows(database);
     rows.setForwardOnly(true);
     if (rows.exec(
             u"SELECT id, conversation_id, role, created_at, content, reasoning FROM messages WHERE id IN (%1)"_s
@@ -1302,8 +1307,6 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
             hit.conversationId = rows.value(1).toLongLong();
             hit.role = roleFromName(rows.value(2).toString()).value_or(Role::Assistant);
             hit.createdAt = fromMs(rows.value(3));
-            if (const Conversation *c = find(hit.conversationId))
-                hit.title = c->title;
             const QString content = likeSnippet(rows.value(4).toString(), terms);
             const QString reasoning = likeSnippet(rows.value(5).toString(), terms);
             hit.inReasoning = content.isEmpty() && includeReasoning && !reasoning.isEmpty();
@@ -1313,9 +1316,125 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
     }
     for (qint64 id : std::as_const(ids)) {
         if (found.contains(id))
-            hits.append(found.value(id));
+            hits->append(found.value(id));
     }
+    return true;
+}
+
+} // namespace
+
+QList<SearchHit> ConversationStore::search(const QString &query, bool includeReasoning, int limit)
+{
+    QList<SearchHit> hits;
+    if (!m_writer)
+        return hits;
+    QString error;
+    if (!searchMessages(reader(), query, includeReasoning, limit, &hits, &error)) {
+        fail(u"Search failed: %1"_s.arg(error));
+        return {};
+    }
+    nameHits(&hits);
     return hits;
+}
+
+void ConversationStore::nameHits(QList<SearchHit> *hits) const
+{
+    for (SearchHit &hit : *hits) {
+        if (const Conversation *c = find(hit.conversationId))
+            hit.title = c->title;
+    }
+}
+
+// A thread with its own read connection, for searches the UI does not wait for.
+struct ConversationStore::Searcher
+{
+    QThread thread;
+    QObject *context = new QObject; // lives on `thread`; searches run in its context
+    QString connection = u"moonpane-search-%1"_s.arg(reinterpret_cast<quintptr>(this), 0, 16);
+    std::atomic<qint64> latest {0}; // the newest search asked for
+    QMutex mutex;
+    sqlite3 *handle = nullptr; // the open connection's, to interrupt it (guarded by `mutex`)
+
+    Searcher()
+    {
+        thread.setObjectName(u"moonpane-search"_s);
+        context->moveToThread(&thread);
+        thread.start();
+    }
+    ~Searcher()
+    {
+        ++latest; // whatever runs now is not wanted
+        interrupt();
+        QMetaObject::invokeMethod(
+            context,
+            [this] {
+                {
+                    QMutexLocker locker(&mutex);
+                    handle = nullptr;
+                }
+                if (QSqlDatabase::contains(connection)) {
+                    QSqlDatabase::database(connection, false).close();
+                    QSqlDatabase::removeDatabase(connection);
+                }
+            },
+            Qt::BlockingQueuedConnection);
+        thread.quit();
+        thread.wait();
+        delete context;
+    }
+    void interrupt()
+    {
+        QMutexLocker locker(&mutex);
+        if (handle)
+            sqlite3_interrupt(handle); // safe from any thread while the connection is open
+    }
+};
+
+void ConversationStore::searchInBackground(const QString &query, bool includeReasoning, int limit,
+                                           std::function<void(const QList<SearchHit> &hits)> done)
+{
+    if (!m_writer)
+        return;
+    if (!m_searcher)
+        m_searcher = std::make_unique<Searcher>();
+    Searcher *searcher = m_searcher.get();
+    const qint64 number = ++searcher->latest;
+    searcher->interrupt(); // an older search still running is not wanted any more
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        searcher->context,
+        [this, searcher, number, path, query, includeReasoning, limit, done = std::move(done)] {
+            if (searcher->latest != number)
+                return; // a newer one is queued behind
+            QString error;
+            QSqlDatabase database;
+            if (QSqlDatabase::contains(searcher->connection))
+                database = QSqlDatabase::database(searcher->connection, false);
+            else {
+                database = Database::open(path, searcher->connection, &error);
+                if (!database.isValid())
+                    QSqlDatabase::removeDatabase(searcher->connection); // tried again next time
+                QMutexLocker locker(&searcher->mutex);
+                searcher->handle = database.isValid() ? Database::handle(database) : nullptr;
+            }
+            QList<SearchHit> hits;
+            const bool found =
+                database.isValid() && searchMessages(database, query, includeReasoning, limit, &hits, &error);
+            if (searcher->latest != number)
+                return; // interrupted or overtaken
+            // The store outlives this call: it stops the thread before it goes.
+            QMetaObject::invokeMethod(this, [this, searcher, number, found, hits, error, done] {
+                if (searcher->latest != number)
+                    return;
+                if (!found) {
+                    fail(u"Search failed: %1"_s.arg(error));
+                    return;
+                }
+                QList<SearchHit> named = hits;
+                nameHits(&named);
+                done(named);
+            });
+        });
 }
 
 // --- export and import -----------------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -94,6 +95,11 @@ public:
     // `includeReasoning` the thinking counts too. Words shorter than three characters are
     // matched by a scan, which can be slower.
     QList<SearchHit> search(const QString &query, bool includeReasoning, int limit = 50);
+    // The same search on a thread of its own, for a UI that must not wait (a short word is found
+    // by a scan). `done` gets the hits here, on this object's thread. A newer search interrupts
+    // one still running; only the newest reports. A failure goes to storageFailed.
+    void searchInBackground(const QString &query, bool includeReasoning, int limit,
+                            std::function<void(const QList<SearchHit> &hits)> done);
 
     // Conversations as JSON Lines (see Exporter), attachments inline: all of them, or `only` these.
     bool exportAll(QIODevice *device, QString *error, const QList<qint64> &only = {});
@@ -141,7 +147,10 @@ private:
                          const QList<qint64> &moved) override;
     void pathChanged(const Conversation &conversation) override;
 
+    struct Searcher;
+
     QSqlDatabase reader() const;
+    void nameHits(QList<SearchHit> *hits) const; // fills in their conversations' titles
     void attach(Conversation *conversation);
     void readMessages(Conversation *conversation);
     void loadText(Conversation &conversation, const QList<qint64> &ids);
@@ -160,6 +169,7 @@ private:
     QString m_path;
     QString m_connection;
     std::unique_ptr<StoreWriter> m_writer;
+    std::unique_ptr<Searcher> m_searcher; // started by the first background search
     std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
     QSet<qint64> m_loaded; // conversations whose messages are in memory
     QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message
