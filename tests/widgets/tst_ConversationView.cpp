@@ -48,6 +48,7 @@ private slots:
     void streamingStaysPinnedToTheBottom();
     void scrollingUpUnpins();
     void thinkingStreamsCollapsesAndExpands();
+    void thinkingSummaryLine();
     void showThinkingHidesEveryThinkingBlock();
     void failedReplyCountsDownThenRetries();
     void linksOpenOnlyOnClickAndOnlySafeSchemes();
@@ -386,6 +387,27 @@ void TestConversationView::narrowAndDarkStillPaint()
     }
     // The dark palette reached the painting: the background is the dark base colour.
     QCOMPARE(image.pixelColor(2, image.height() - 2), QColor(0x1d, 0x1f, 0x22));
+}
+
+void TestConversationView::thinkingSummaryLine()
+{
+    const QLocale locale;
+    Message m;
+    m.role = Role::Assistant;
+    m.hasReasoning = true;
+    m.reasoning = QString(400, u'x');
+    QCOMPARE(MessageLayout::thinkingSummary(m, 0), u"Thought · ≈100 tokens"_s); // how long is unknown
+    m.thinkingMs = 12'400;
+    m.usage = Usage {};
+    m.usage->reasoningTokens = 840;
+    QCOMPARE(MessageLayout::thinkingSummary(m, 0),
+             u"Thought for 12 s · %1 tokens"_s.arg(locale.toString(840)));
+    m.thinkingMs = 1'500;
+    QVERIFY(MessageLayout::thinkingSummary(m, 0).startsWith(
+        u"Thought for %1 s"_s.arg(locale.toString(1.5, 'f', 1))));
+    m.thinkingMs = 40; // thinking and answer came almost together: not "0.0 s"
+    QVERIFY2(MessageLayout::thinkingSummary(m, 0).startsWith(u"Thought for under "_s),
+             qPrintable(MessageLayout::thinkingSummary(m, 0)));
 }
 
 QTEST_MAIN(TestConversationView)
