@@ -707,6 +707,23 @@ void TestConversationStore::searchInBackground()
     QCOMPARE(answers.at(0).size(), 1);
     QVERIFY(answers.at(0).at(0).snippet.contains(u"\uE000°C\uE001"_s));
 
+    // A failure is said, and the caller stops waiting: here the search thread's connection, opened
+    // now, finds the file taken over by a newer Moonpane.
+    {
+        auto fresh = openStore();
+        QVERIFY(fresh);
+        QVERIFY(Raw(dbPath()).exec(u"PRAGMA user_version = %1"_s.arg(Database::kSchemaVersion + 1)));
+        QSignalSpy failed(fresh.get(), &ConversationStore::storageFailed);
+        bool answered = false;
+        fresh->searchInBackground(u"kiln"_s, false, 50,
+                                  [&answered](const QList<SearchHit> &hits) { answered = hits.isEmpty(); });
+        QTRY_VERIFY(answered);
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(u"newer version"_s),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(Raw(dbPath()).exec(u"PRAGMA user_version = %1"_s.arg(Database::kSchemaVersion)));
+    }
+
     // A store going away with a search under way: no answer reaches it, and nothing crashes.
     bool called = false;
     store->searchInBackground(u"kiln"_s, false, 50, [&called](const QList<SearchHit> &) { called = true; });

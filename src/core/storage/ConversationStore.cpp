@@ -1428,6 +1428,7 @@ void ConversationStore::searchInBackground(const QString &query, bool includeRea
                     return;
                 if (!found) {
                     fail(u"Search failed: %1"_s.arg(error));
+                    done({}); // the caller stops waiting
                     return;
                 }
                 QList<SearchHit> named = hits;

@@ -97,7 +97,8 @@ public:
     QList<SearchHit> search(const QString &query, bool includeReasoning, int limit = 50);
     // The same search on a thread of its own, for a UI that must not wait (a short word is found
     // by a scan). `done` gets the hits here, on this object's thread. A newer search interrupts
-    // one still running; only the newest reports. A failure goes to storageFailed.
+    // one still running; only the newest reports. A failure goes to storageFailed (and `done`
+    // gets no hits).
     void searchInBackground(const QString &query, bool includeReasoning, int limit,
                             std::function<void(const QList<SearchHit> &hits)> done);
 
