@@ -59,7 +59,7 @@ double cpuSeconds()
 int runIdle(const QStringList &args)
 {
     const int seconds = option(args, u"--seconds"_s, u"10"_s).toInt();
-    qputenv("MOONPANE_API_KEY", "sk-benchmark");
+    qputenv("MOONPANE_API_KEY", "fake-benchmark");
     QTemporaryDir dir;
     ConversationStore library;
     QString error;

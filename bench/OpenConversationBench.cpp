@@ -57,7 +57,7 @@ int runOpenConversation(const QStringList &args)
         std::fprintf(stderr, "usage: moonpane-bench open-conversation --messages N\n");
         return 2;
     }
-    qputenv("MOONPANE_API_KEY", "sk-benchmark"); // no first-run page, no keychain wait
+    qputenv("MOONPANE_API_KEY", "fake-benchmark"); // no first-run page, no keychain wait
     PreloadedLibrary library;
     const qint64 small = library.create()->id;
     const qint64 big = library.add(syntheticConversation(messages))->id;

@@ -103,7 +103,7 @@ int runStore(const QStringList &args)
                      "usage: moonpane-bench store --messages N [--search-messages M >= N] [--rounds R]\n");
         return 2;
     }
-    qputenv("MOONPANE_API_KEY", "sk-benchmark"); // no first-run page, no keychain wait
+    qputenv("MOONPANE_API_KEY", "fake-benchmark"); // no first-run page, no keychain wait
     QTemporaryDir dir;
     const QString path = dir.filePath(u"moonpane.db"_s);
     QRandomGenerator random(42);

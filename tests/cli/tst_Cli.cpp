@@ -17,7 +17,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr auto kKey = "sk-cli-test-key-0123456789abcdef";
+constexpr auto kKey = "fake-cli-test-key-0123456789abcdef";
 const QByteArray kPng =
     QByteArray::fromHex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
                         "da63f8ffff3f0005fe02fea7d6a6c50000000049454e44ae426082");
@@ -442,13 +442,13 @@ void TestCli::baseUrlRules()
 void TestCli::keyFromTheKeychain()
 {
     SecretStore store;
-    const SecretStore::Result written = store.writeApiKeySync(u"sk-from-the-keychain"_s);
+    const SecretStore::Result written = store.writeApiKeySync(u"fake-from-the-keychain"_s);
     QVERIFY2(written.ok(), qPrintable(written.message()));
     m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
     const CliResult result = run(base() << u"x"_s, {}, false);
     QVERIFY(store.deleteApiKeySync().ok());
     QCOMPARE(result.exitCode, 0);
-    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer sk-from-the-keychain"_ba);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer fake-from-the-keychain"_ba);
 }
 
 void TestCli::noKeyExitsTwo()

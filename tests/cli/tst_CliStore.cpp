@@ -23,7 +23,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr auto kKey = "sk-cli-store-test-0123456789";
+constexpr auto kKey = "fake-cli-store-test-0123456789";
 
 QJsonObject expected(const QString &fixture)
 {

@@ -113,7 +113,7 @@ void TestDurability::killedWhileStreamingLosesAtMostAQuarterSecond()
     qInfo("seed %u (MOONPANE_TEST_SEED=%u replays this run)", seed, seed);
     QRandomGenerator random(seed);
     QProcessEnvironment environment = env.processEnvironment();
-    environment.insert(u"MOONPANE_API_KEY"_s, u"sk-durability"_s);
+    environment.insert(u"MOONPANE_API_KEY"_s, u"fake-durability"_s);
     const QString dbPath = env.filePath(u"data/moonpane/moonpane.db"_s);
 
     qint64 worstLagMs = 0;

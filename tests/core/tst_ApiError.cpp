@@ -173,7 +173,7 @@ void TestApiError::traceRedactsTheKey()
     QBuffer buffer;
     buffer.open(QIODevice::WriteOnly);
     WireTrace trace(&buffer);
-    const QString key = u"sk-test-key-0123456789abcdef"_s;
+    const QString key = u"fake-test-key-0123456789abcdef"_s;
     trace.setSecret(key);
     trace.request("POST", QUrl(u"https://user:pw@h/v1/chat/completions"_s),
                   {{"Authorization", "Bearer " + key.toUtf8()}, {"Accept", "text/event-stream"}},

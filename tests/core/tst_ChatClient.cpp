@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kKey = "sk-test-key-for-the-fake-server-0001";
+constexpr auto kKey = "fake-test-key-for-the-fake-server-0001";
 
 ChatRequest hello(bool stream = true)
 {

@@ -88,7 +88,7 @@ void TestChatSession::init()
     m_client = new ChatClient(this);
     Endpoint endpoint;
     endpoint.baseUrl = m_server->baseUrl();
-    endpoint.apiKey = u"sk-session-test"_s;
+    endpoint.apiKey = u"fake-session-test"_s;
     m_client->setEndpoint(endpoint);
     m_conversation = new Conversation;
     m_model = new ConversationModel(this);

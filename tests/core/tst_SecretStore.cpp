@@ -25,15 +25,15 @@ void TestSecretStore::roundTrip()
     QCOMPARE(missing.status, SecretStore::Status::NotFound);
     QVERIFY(!missing.message().isEmpty());
 
-    const QString key = u"sk-roundtrip-ключ-0123456789"_s;
+    const QString key = u"fake-roundtrip-ключ-0123456789"_s;
     const SecretStore::Result written = store.writeApiKeySync(key);
     QVERIFY2(written.ok(), qPrintable(written.message()));
     const SecretStore::Result read = store.readApiKeySync();
     QVERIFY2(read.ok(), qPrintable(read.message()));
     QCOMPARE(read.secret, key);
 
-    QVERIFY(store.writeApiKeySync(u"sk-replaced"_s).ok());
-    QCOMPARE(store.readApiKeySync().secret, u"sk-replaced"_s);
+    QVERIFY(store.writeApiKeySync(u"fake-replaced"_s).ok());
+    QCOMPARE(store.readApiKeySync().secret, u"fake-replaced"_s);
 
     QVERIFY(store.deleteApiKeySync().ok());
     QCOMPARE(store.readApiKeySync().status, SecretStore::Status::NotFound);
@@ -43,11 +43,11 @@ void TestSecretStore::asynchronousCallbacks()
 {
     SecretStore store;
     bool written = false;
-    store.writeApiKey(u"sk-async"_s, [&](const SecretStore::Result &result) { written = result.ok(); });
+    store.writeApiKey(u"fake-async"_s, [&](const SecretStore::Result &result) { written = result.ok(); });
     QTRY_VERIFY(written);
     QString secret;
     store.readApiKey([&](const SecretStore::Result &result) { secret = result.secret; });
-    QTRY_COMPARE(secret, u"sk-async"_s);
+    QTRY_COMPARE(secret, u"fake-async"_s);
     QVERIFY(store.deleteApiKeySync().ok());
 }
 

@@ -34,7 +34,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr auto kKey = "sk-history-test-key-42";
+constexpr auto kKey = "fake-history-test-key-42";
 
 Message message(Role role, const QString &text, qint64 parent)
 {

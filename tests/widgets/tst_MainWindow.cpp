@@ -39,7 +39,7 @@ using namespace moonpane::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-constexpr auto kKey = "sk-window-test-key-000111";
+constexpr auto kKey = "fake-window-test-key-000111";
 } // namespace
 
 class TestMainWindow : public QObject
@@ -368,19 +368,19 @@ void TestMainWindow::firstRunStoresTheKeyInTheKeychain()
     QVERIFY(store.deleteApiKeySync().ok());
     MainWindow *window = open();
     QVERIFY(window->isShowingWelcome());
-    window->welcomePage()->keyEdit()->setText(u"sk-first-run-key"_s);
+    window->welcomePage()->keyEdit()->setText(u"fake-first-run-key"_s);
     QTest::keyClick(window->welcomePage()->keyEdit(), Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(!window->isShowingWelcome(), 10000);
     QCOMPARE(window->credentials()->source(), Credentials::Source::Keychain);
-    QCOMPARE(store.readApiKeySync().secret, u"sk-first-run-key"_s);
+    QCOMPARE(store.readApiKeySync().secret, u"fake-first-run-key"_s);
     m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
     typeAndSend(window, u"Hi"_s);
     waitIdle(window);
-    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer sk-first-run-key"_ba);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer fake-first-run-key"_ba);
     QVERIFY(store.deleteApiKeySync().ok());
     // The key is in no settings file.
     QFile file(Settings().fileName());
-    QVERIFY(!file.open(QIODevice::ReadOnly) || !file.readAll().contains("sk-first-run-key"));
+    QVERIFY(!file.open(QIODevice::ReadOnly) || !file.readAll().contains("fake-first-run-key"));
 }
 
 void TestMainWindow::settingsArePersisted()
@@ -428,7 +428,7 @@ void TestMainWindow::settingsStoreTheKeyAndListModels()
 {
     qunsetenv("MOONPANE_API_KEY");
     SecretStore store;
-    QVERIFY(store.writeApiKeySync(u"sk-old-key"_s).ok());
+    QVERIFY(store.writeApiKeySync(u"fake-old-key"_s).ok());
     MainWindow *window = open();
     QCOMPARE(window->credentials()->source(), Credentials::Source::Keychain);
     window->openSettings();
@@ -440,12 +440,12 @@ void TestMainWindow::settingsStoreTheKeyAndListModels()
     auto *models = dialog->findChild<QComboBox *>(u"modelCombo"_s);
     QTRY_COMPARE(models->count(), 2);
     QCOMPARE(m_server->lastRequest().path, "/v1/models"_ba);
-    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer sk-old-key"_ba);
-    dialog->findChild<QLineEdit *>(u"apiKeyEdit"_s)->setText(u"sk-new-key"_s);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer fake-old-key"_ba);
+    dialog->findChild<QLineEdit *>(u"apiKeyEdit"_s)->setText(u"fake-new-key"_s);
     dialog->accept();
     QTRY_VERIFY_WITH_TIMEOUT(!window->settingsDialog(), 10000);
-    QCOMPARE(store.readApiKeySync().secret, u"sk-new-key"_s);
-    QCOMPARE(window->credentials()->key(), u"sk-new-key"_s);
+    QCOMPARE(store.readApiKeySync().secret, u"fake-new-key"_s);
+    QCOMPARE(window->credentials()->key(), u"fake-new-key"_s);
     QVERIFY(store.deleteApiKeySync().ok());
 }
 
