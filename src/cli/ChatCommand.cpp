@@ -112,19 +112,7 @@ Message replyOf(const ChatCall &call)
     m.finishReason = reply.finishReason;
     m.usage = reply.usage;
     m.error = call.error();
-    switch (call.outcome()) {
-    case ChatCall::Outcome::Complete:
-        m.state = MessageState::Complete;
-        break;
-    case ChatCall::Outcome::Failed:
-        m.state = MessageState::Failed;
-        break;
-    case ChatCall::Outcome::Running:
-    case ChatCall::Outcome::Incomplete:
-    case ChatCall::Outcome::Cancelled:
-        m.state = MessageState::Incomplete;
-        break;
-    }
+    m.state = ChatSession::stateAfter(call.outcome());
     return m;
 }
 

@@ -111,7 +111,7 @@ QJsonObject snapshot(Conversation *c)
     record.systemPrompt = c->systemPrompt;
     record.parameters = c->parameters;
     record.draft = c->draft;
-    record.activeLeaf = c->path().isEmpty() ? 0 : c->path().constLast();
+    record.activeLeaf = c->leaf();
     std::sort(messages.begin(), messages.end(),
               [](const Message &a, const Message &b) { return a.id < b.id; });
     record.messages = messages;

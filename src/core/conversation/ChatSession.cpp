@@ -72,7 +72,7 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     user.role = Role::User;
     user.content = text;
     user.parts = parts;
-    user.parentId = m_conversation->path().isEmpty() ? 0 : m_conversation->path().constLast();
+    user.parentId = m_conversation->leaf();
     user.createdAt = QDateTime::currentDateTimeUtc();
     const qint64 userId = modelShowsUs() ? m_model->addMessage(user) : m_conversation->add(user);
     const QStringList problems = startReply(userId);
@@ -286,6 +286,21 @@ void ChatSession::onContent(const QString &delta)
     emit replyProgressed(m_replyId);
 }
 
+MessageState ChatSession::stateAfter(ChatCall::Outcome outcome)
+{
+    switch (outcome) {
+    case ChatCall::Outcome::Complete:
+        return MessageState::Complete;
+    case ChatCall::Outcome::Failed:
+        return MessageState::Failed;
+    case ChatCall::Outcome::Incomplete:
+    case ChatCall::Outcome::Cancelled:
+    case ChatCall::Outcome::Running:
+        break;
+    }
+    return MessageState::Incomplete;
+}
+
 void ChatSession::onFinished()
 {
     ChatCall *call = m_call;
@@ -309,22 +324,8 @@ void ChatSession::onFinished()
     const bool streamed = m_streamed;
     change(m_replyId,
            [&](Message &m) {
-               switch (outcome) {
-               case ChatCall::Outcome::Complete:
-                   m.state = MessageState::Complete;
-                   m.error = {};
-                   break;
-               case ChatCall::Outcome::Failed:
-                   m.state = MessageState::Failed;
-                   m.error = error;
-                   break;
-               case ChatCall::Outcome::Incomplete:
-               case ChatCall::Outcome::Cancelled:
-               case ChatCall::Outcome::Running:
-                   m.state = MessageState::Incomplete;
-                   m.error = error;
-                   break;
-               }
+               m.state = stateAfter(outcome);
+               m.error = m.state == MessageState::Complete ? ApiError {} : error;
                if (!reply.finishReason.isEmpty())
                    m.finishReason = reply.finishReason;
                if (reply.usage)

@@ -45,6 +45,9 @@ public:
     QStringList continueReply(qint64 assistantId);
     void stop();
 
+    // What a call that ended this way leaves its reply as.
+    static MessageState stateAfter(ChatCall::Outcome outcome);
+
     bool isBusy() const { return m_call != nullptr; }
     qint64 streamingMessageId() const { return m_replyId; }
 

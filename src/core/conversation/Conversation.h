@@ -58,6 +58,8 @@ public:
 
     // The active path, first message first.
     const QList<qint64> &path() const { return m_path; }
+    // The last message of the path (0 while there is none).
+    qint64 leaf() const { return m_path.isEmpty() ? 0 : m_path.constLast(); }
     qsizetype size() const { return m_messages.size(); }
     bool isEmpty() const { return m_messages.isEmpty(); }
     QList<qint64> messageIds() const { return m_messages.keys(); }

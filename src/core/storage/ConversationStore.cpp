@@ -65,7 +65,7 @@ QDateTime fromMs(const QVariant &value)
     return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
-// A conversation's own columns, in the order conversationFrom() reads them.
+// A conversation's own columns, in the order recordFrom() reads them.
 const QString kConversationColumns = u"id, title, created_at, updated_at, system_prompt, parameters, draft"_s;
 
 std::optional<ChatParameters> parametersFrom(const QVariant &json)
@@ -75,17 +75,36 @@ std::optional<ChatParameters> parametersFrom(const QVariant &json)
     return ChatParameters::fromJson(QJsonDocument::fromJson(json.toByteArray()).object());
 }
 
-std::unique_ptr<Conversation> conversationFrom(const QSqlQuery &query)
+ConversationRecord recordFrom(const QSqlQuery &query)
+{
+    ConversationRecord r;
+    r.id = query.value(0).toLongLong();
+    r.title = query.value(1).toString();
+    r.createdAt = fromMs(query.value(2));
+    r.updatedAt = fromMs(query.value(3));
+    r.systemPrompt = query.value(4).toString();
+    r.parameters = parametersFrom(query.value(5));
+    r.draft = query.value(6).toString();
+    return r;
+}
+
+// A conversation as the library holds it before its messages are read.
+std::unique_ptr<Conversation> conversationOf(const ConversationRecord &r)
 {
     auto c = std::make_unique<Conversation>();
-    c->id = query.value(0).toLongLong();
-    c->title = query.value(1).toString();
-    c->createdAt = fromMs(query.value(2));
-    c->updatedAt = fromMs(query.value(3));
-    c->systemPrompt = query.value(4).toString();
-    c->parameters = parametersFrom(query.value(5));
-    c->draft = query.value(6).toString();
+    c->id = r.id;
+    c->title = r.title;
+    c->createdAt = r.createdAt;
+    c->updatedAt = r.updatedAt;
+    c->systemPrompt = r.systemPrompt;
+    c->parameters = r.parameters;
+    c->draft = r.draft;
     return c;
+}
+
+std::unique_ptr<Conversation> conversationFrom(const QSqlQuery &query)
+{
+    return conversationOf(recordFrom(query));
 }
 
 QVariant nullIfEmpty(const QString &text)
@@ -96,6 +115,14 @@ QVariant nullIfEmpty(const QString &text)
 QVariant nullIfEmpty(const QByteArray &json)
 {
     return json.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(json));
+}
+
+// The parameters column: the conversation's own parameters as JSON, or NULL for the app's defaults.
+QVariant parametersJson(const std::optional<ChatParameters> &parameters)
+{
+    return parameters
+        ? QVariant(QString::fromUtf8(QJsonDocument(parameters->toJson()).toJson(QJsonDocument::Compact)))
+        : QVariant(QMetaType::fromType<QString>());
 }
 
 // Qt binds a null QString as SQL NULL; text columns want "".
@@ -254,9 +281,7 @@ bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QSt
     query.addBindValue(ms(c.createdAt));
     query.addBindValue(ms(c.updatedAt));
     query.addBindValue(notNull(c.systemPrompt));
-    query.addBindValue(c.parameters ? QVariant(QString::fromUtf8(
-                           QJsonDocument(c.parameters->toJson()).toJson(QJsonDocument::Compact)))
-                                    : QVariant(QMetaType::fromType<QString>()));
+    query.addBindValue(parametersJson(c.parameters));
     query.addBindValue(notNull(c.draft));
     query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
     return run(query, error);
@@ -272,7 +297,7 @@ ConversationRecord metaOf(const Conversation &c)
     record.systemPrompt = c.systemPrompt;
     record.parameters = c.parameters;
     record.draft = c.draft;
-    record.activeLeaf = c.path().isEmpty() ? 0 : c.path().constLast();
+    record.activeLeaf = c.leaf();
     return record;
 }
 
@@ -306,6 +331,17 @@ StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir
                 QFile::remove(QDir(dir).filePath(hash));
         }
         return true;
+    };
+}
+
+// Replies found, or left, "streaming" with no process writing them any more: incomplete now.
+StoreWriter::Job markIncomplete(const QList<qint64> &ids)
+{
+    return [list = idList(ids)](QSqlDatabase &database, QString *error) {
+        return run(database,
+                   u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
+                   "WHERE state = 'streaming' AND id IN (%1)"_s.arg(list),
+                   error);
     };
 }
 
@@ -363,21 +399,29 @@ private:
     QString m_error;
 };
 
-Message stubFromRow(const QSqlQuery &q)
+// A message's structure, without its text; an unknown role or state marks it damaged.
+Message stub(qint64 id, qint64 parentId, const QString &roleText, const QString &stateText, bool hasReasoning,
+             qint64 textLength)
 {
     Message m;
-    m.id = q.value(0).toLongLong();
-    m.parentId = q.value(1).toLongLong();
-    const std::optional<Role> role = roleFromName(q.value(2).toString());
-    const std::optional<MessageState> state = MessageCodec::stateFromName(q.value(3).toString());
+    m.id = id;
+    m.parentId = parentId;
+    const std::optional<Role> role = roleFromName(roleText);
+    const std::optional<MessageState> state = MessageCodec::stateFromName(stateText);
     m.role = role.value_or(Role::Assistant);
     m.state = state.value_or(MessageState::Failed);
-    m.hasReasoning = q.value(4).toBool();
-    m.textLength = q.value(5).toLongLong();
+    m.hasReasoning = hasReasoning;
+    m.textLength = textLength;
     m.textLoaded = false;
     if (!role || !state)
-        markDamaged(m, role ? u"state"_s : u"role"_s, (role ? q.value(3) : q.value(2)).toString());
+        markDamaged(m, role ? u"state"_s : u"role"_s, role ? stateText : roleText);
     return m;
+}
+
+Message stubFromRow(const QSqlQuery &q)
+{
+    return stub(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
+                q.value(3).toString(), q.value(4).toBool(), q.value(5).toLongLong());
 }
 
 // Fills the text columns (kTextColumns, from `at`) into a message; damaged JSON is reported
@@ -510,15 +554,8 @@ ConversationStore::~ConversationStore()
     commitRemove();
     writePendingText();
     // Replies this process was streaming and never finished are incomplete now.
-    for (qint64 id : std::as_const(m_ownStreams)) {
-        m_writer->post([id](QSqlDatabase &database, QString *error) {
-            QSqlQuery query(database);
-            query.prepare(u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
-                          "WHERE id = ? AND state = 'streaming'"_s);
-            query.addBindValue(id);
-            return run(query, error);
-        });
-    }
+    if (!m_ownStreams.isEmpty())
+        m_writer->post(markIncomplete(m_ownStreams.values()));
     for (Conversation *c : conversations())
         c->setObserver(nullptr);
     m_writer.reset(); // waits for the queue
@@ -567,13 +604,7 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
         }
     }
     if (!cut.isEmpty()) {
-        const QString ids = idList(cut);
-        m_writer->post([ids](QSqlDatabase &db, QString *why) {
-            return run(db,
-                       u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
-                       "WHERE state = 'streaming' AND id IN (%1)"_s.arg(ids),
-                       why);
-        });
+        m_writer->post(markIncomplete(cut));
         m_writer->waitIdle();
     }
 
@@ -635,8 +666,7 @@ void ConversationStore::saveMeta(Conversation *conversation)
     if (!m_writer)
         return;
     const ConversationRecord r = metaOf(*conversation);
-    const std::shared_ptr<Shared> shared = m_shared;
-    m_writer->post([r, shared](QSqlDatabase &database, QString *error) {
+    m_writer->post([r](QSqlDatabase &database, QString *error) {
         QSqlQuery query(database);
         query.prepare(
             u"UPDATE conversations SET title = ?, updated_at = ?, system_prompt = ?, parameters = ?, "
@@ -644,9 +674,7 @@ void ConversationStore::saveMeta(Conversation *conversation)
         query.addBindValue(notNull(r.title));
         query.addBindValue(ms(r.updatedAt));
         query.addBindValue(notNull(r.systemPrompt));
-        query.addBindValue(r.parameters ? QVariant(QString::fromUtf8(
-                               QJsonDocument(r.parameters->toJson()).toJson(QJsonDocument::Compact)))
-                                        : QVariant(QMetaType::fromType<QString>()));
+        query.addBindValue(parametersJson(r.parameters));
         query.addBindValue(notNull(r.draft));
         query.addBindValue(r.id);
         return run(query, error);
@@ -726,20 +754,8 @@ void ConversationStore::readMessages(Conversation *conversation)
         [&](Message *m) {
             if (!rows.step())
                 return false;
-            *m = Message();
-            m->id = rows.int64(0);
-            m->parentId = rows.int64(1);
-            const QString roleText = rows.text(2);
-            const QString stateText = rows.text(3);
-            const std::optional<Role> role = roleFromName(roleText);
-            const std::optional<MessageState> state = MessageCodec::stateFromName(stateText);
-            m->role = role.value_or(Role::Assistant);
-            m->state = state.value_or(MessageState::Failed);
-            m->hasReasoning = rows.int64(4) != 0;
-            m->textLength = rows.int64(5);
-            m->textLoaded = false;
-            if (!role || !state)
-                markDamaged(*m, role ? u"state"_s : u"role"_s, role ? stateText : roleText);
+            *m = stub(rows.int64(0), rows.int64(1), rows.text(2), rows.text(3), rows.int64(4) != 0,
+                      rows.int64(5));
             if (m->state == MessageState::Streaming && !m_ownStreams.contains(m->id)) {
                 if (!streamAlive(rows.text(7), rows.int64(6), &owners)) {
                     m->state = MessageState::Incomplete; // its process died while it streamed
@@ -760,16 +776,8 @@ void ConversationStore::readMessages(Conversation *conversation)
         m_shared->known.insert(conversation->id, revision);
         m_shared->stale.remove(conversation->id);
     }
-    if (!cut.isEmpty()) {
-        const QString ids = idList(cut);
-        m_writer->post([ids](QSqlDatabase &db, QString *why) {
-            return run(
-                db,
-                u"UPDATE messages SET state = 'incomplete' WHERE state = 'streaming' AND id IN (%1)"_s.arg(
-                    ids),
-                why);
-        });
-    }
+    if (!cut.isEmpty())
+        m_writer->post(markIncomplete(cut));
     if (!m_foreignStreams.isEmpty() && !m_foreignTimer.isActive())
         m_foreignTimer.start();
 }
@@ -851,7 +859,7 @@ void ConversationStore::messageAdded(const Conversation &conversation, const Mes
     const QString owner = message.state == MessageState::Streaming ? streamOwner() : QString();
     const qint64 conversationId = conversation.id;
     const qsizetype position = conversation.siblings(message.id).indexOf(message.id);
-    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const qint64 leaf = conversation.leaf();
     const QString dir = Database::attachmentsDir(m_path);
     const std::shared_ptr<Shared> shared = m_shared;
     m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
@@ -986,7 +994,7 @@ void ConversationStore::messagesRemoved(const Conversation &conversation, const 
     const QString removedList = idList(removed);
     const QString movedList = idList(moved);
     const qint64 conversationId = conversation.id;
-    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const qint64 leaf = conversation.leaf();
     const QString dir = Database::attachmentsDir(m_path);
     const std::shared_ptr<Shared> shared = m_shared;
     StoreWriter *writer = m_writer.get();
@@ -1021,7 +1029,7 @@ void ConversationStore::pathChanged(const Conversation &conversation)
     if (!m_writer)
         return;
     const qint64 conversationId = conversation.id;
-    const qint64 leaf = conversation.path().isEmpty() ? 0 : conversation.path().constLast();
+    const qint64 leaf = conversation.leaf();
     const std::shared_ptr<Shared> shared = m_shared;
     m_writer->post([=](QSqlDatabase &database, QString *error) {
         return bump(database, *shared, conversationId, error, leaf);
@@ -1472,16 +1480,9 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
     QStringList missing;
     const QString dir = Database::attachmentsDir(m_path);
     while (query.next()) {
-        ConversationRecord record;
-        record.id = query.value(0).toLongLong();
-        if (!only.isEmpty() && !only.contains(record.id))
+        if (!only.isEmpty() && !only.contains(query.value(0).toLongLong()))
             continue;
-        record.title = query.value(1).toString();
-        record.createdAt = fromMs(query.value(2));
-        record.updatedAt = fromMs(query.value(3));
-        record.systemPrompt = query.value(4).toString();
-        record.parameters = parametersFrom(query.value(5));
-        record.draft = query.value(6).toString();
+        ConversationRecord record = recordFrom(query);
         record.activeLeaf = query.value(7).toLongLong();
         if (const Conversation *c = find(record.id)) // this process may know a newer draft
             record.draft = c->draft;
@@ -1520,7 +1521,7 @@ int ConversationStore::importAll(QIODevice *device, QString *error)
                          .arg(parse.offset + 1);
             return -1;
         }
-        if (!Exporter::fromJson(document.object(), &record, &why) || !document.isObject()) {
+        if (!document.isObject() || !Exporter::fromJson(document.object(), &record, &why)) {
             *error = u"line %1: %2; nothing was imported"_s.arg(number).arg(
                 document.isObject() ? why : u"not a JSON object"_s);
             return -1;
@@ -1582,17 +1583,8 @@ int ConversationStore::importAll(QIODevice *device, QString *error)
         *error = u"could not write the imported conversations; nothing was imported: %1"_s.arg(*outcome);
         return -1;
     }
-    for (const ConversationRecord &record : std::as_const(records)) {
-        auto c = std::make_unique<Conversation>();
-        c->id = record.id;
-        c->title = record.title;
-        c->createdAt = record.createdAt;
-        c->updatedAt = record.updatedAt;
-        c->systemPrompt = record.systemPrompt;
-        c->parameters = record.parameters;
-        c->draft = record.draft;
-        adopt(std::move(c));
-    }
+    for (const ConversationRecord &record : std::as_const(records))
+        adopt(conversationOf(record));
     return static_cast<int>(records.size());
 }
 
