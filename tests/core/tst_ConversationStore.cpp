@@ -143,6 +143,7 @@ private slots:
     void staleStreamingRepliesBecomeIncomplete();
     void mediaAreStoredOnceAndRemovedWithTheirLastMessage();
     void damagedRowsAreShownNotFatal();
+    void aFailedWriteIsSaidAndLosesNothingElse();
     void newerDatabaseIsRefusedUntouched();
     void unreadableFileIsRefused();
     void readsEverySchemaVersion_data();
@@ -498,6 +499,28 @@ void TestConversationStore::damagedRowsAreShownNotFatal()
     QVERIFY2(role->error.message.contains(u"wizard"_s), qPrintable(role->error.message));
     QVERIFY(c->message(path.at(3))->error.message.contains(u"usage"_s));
     QCOMPARE(c->message(path.at(3))->content, u"hi again"_s);
+}
+
+void TestConversationStore::aFailedWriteIsSaidAndLosesNothingElse()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    Conversation *c = store->create();
+    store->flush();
+    // The database refuses one kind of write (as a full disk or a damaged page would).
+    QVERIFY(Raw(dbPath()).exec(u"CREATE TRIGGER refuse_titles BEFORE UPDATE OF title ON conversations "
+                               "BEGIN SELECT RAISE(ABORT, 'titles are refused'); END"_s));
+    QSignalSpy failed(store.get(), &ConversationStore::storageFailed);
+    c->title = u"Renamed"_s;
+    store->metaChanged(c);
+    c->add(userMessage(u"kept"_s));
+    store->flush();
+    QTRY_COMPARE(failed.size(), 1);
+    // In SQLite's words, without Qt's "Unable to fetch row" after them.
+    QCOMPARE(failed.at(0).at(0).toString(), u"Could not save to %1: titles are refused"_s.arg(dbPath()));
+    QCOMPARE(c->title, u"Renamed"_s); // still shown as the user wrote it
+    // The write beside it went through.
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM messages WHERE content = 'kept'"_s).toInt(), 1);
 }
 
 void TestConversationStore::newerDatabaseIsRefusedUntouched()

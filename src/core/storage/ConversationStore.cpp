@@ -149,16 +149,7 @@ bool run(QSqlQuery &query, QString *error)
 {
     if (query.exec())
         return true;
-    *error = query.lastError().text();
-    return false;
-}
-
-bool run(QSqlDatabase &database, const QString &sql, QString *error)
-{
-    QSqlQuery query(database);
-    if (query.exec(sql))
-        return true;
-    *error = query.lastError().text();
+    *error = Database::describe(query.lastError());
     return false;
 }
 
@@ -308,7 +299,7 @@ bool removeOrphanRows(QSqlDatabase &database, QStringList *hashes, QString *erro
     QSqlQuery query(database);
     if (!query.exec(u"DELETE FROM attachments WHERE hash NOT IN "
                     "(SELECT hash FROM message_attachments WHERE hash IS NOT NULL) RETURNING hash"_s)) {
-        *error = query.lastError().text();
+        *error = Database::describe(query.lastError());
         return false;
     }
     while (query.next())
@@ -338,10 +329,10 @@ StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir
 StoreWriter::Job markIncomplete(const QList<qint64> &ids)
 {
     return [list = idList(ids)](QSqlDatabase &database, QString *error) {
-        return run(database,
-                   u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
-                   "WHERE state = 'streaming' AND id IN (%1)"_s.arg(list),
-                   error);
+        return Database::exec(database,
+                              u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
+                              "WHERE state = 'streaming' AND id IN (%1)"_s.arg(list),
+                              error);
     };
 }
 
@@ -611,7 +602,8 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     QSqlQuery query(database);
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT %1 FROM conversations ORDER BY updated_at"_s.arg(kConversationColumns))) {
-        *error = u"Cannot read the conversations in %1: %2"_s.arg(m_path, query.lastError().text());
+        *error =
+            u"Cannot read the conversations in %1: %2"_s.arg(m_path, Database::describe(query.lastError()));
         m_writer.reset();
         QSqlDatabase::removeDatabase(m_connection);
         return false;
@@ -727,8 +719,7 @@ void ConversationStore::attach(Conversation *conversation)
 void ConversationStore::readMessages(Conversation *conversation)
 {
     QSqlDatabase database = reader();
-    QString error;
-    run(database, u"BEGIN"_s, &error);
+    Database::exec(database, u"BEGIN"_s); // one snapshot (a reader: nothing to fail that matters)
     QSqlQuery meta(database);
     meta.prepare(u"SELECT active_leaf, revision FROM conversations WHERE id = ?"_s);
     meta.addBindValue(conversation->id);
@@ -770,7 +761,7 @@ void ConversationStore::readMessages(Conversation *conversation)
     if (!rows.error().isEmpty())
         fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
                                                                      rows.error()));
-    run(database, u"COMMIT"_s, &error);
+    Database::exec(database, u"COMMIT"_s);
     {
         QMutexLocker locker(&m_shared->mutex);
         m_shared->known.insert(conversation->id, revision);
@@ -790,7 +781,7 @@ void ConversationStore::loadText(Conversation &conversation, const QList<qint64>
     QSqlQuery query(reader());
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT %1 FROM messages WHERE id IN (%2)"_s.arg(QLatin1String(kTextColumns), list))) {
-        fail(u"Cannot read messages from %1: %2"_s.arg(m_path, query.lastError().text()));
+        fail(u"Cannot read messages from %1: %2"_s.arg(m_path, Database::describe(query.lastError())));
         return;
     }
     QStringList missing;
@@ -1000,10 +991,10 @@ void ConversationStore::messagesRemoved(const Conversation &conversation, const 
     StoreWriter *writer = m_writer.get();
     m_writer->post([=](QSqlDatabase &database, QString *error) {
         if (!movedList.isEmpty()
-            && !run(database,
-                    u"UPDATE messages SET parent_id = %1 WHERE id IN (%2)"_s.arg(
-                        newParent ? QString::number(newParent) : u"NULL"_s, movedList),
-                    error))
+            && !Database::exec(database,
+                               u"UPDATE messages SET parent_id = %1 WHERE id IN (%2)"_s.arg(
+                                   newParent ? QString::number(newParent) : u"NULL"_s, movedList),
+                               error))
             return false;
         for (const auto &[id, position] : positions) {
             QSqlQuery query(database);
@@ -1014,7 +1005,7 @@ void ConversationStore::messagesRemoved(const Conversation &conversation, const 
                 return false;
         }
         QStringList orphans;
-        if (!run(database, u"DELETE FROM messages WHERE id IN (%1)"_s.arg(removedList), error)
+        if (!Database::exec(database, u"DELETE FROM messages WHERE id IN (%1)"_s.arg(removedList), error)
             || !removeOrphanRows(database, &orphans, error)
             || !bump(database, *shared, conversationId, error, leaf))
             return false;
@@ -1294,7 +1285,7 @@ bool searchMessages(const QSqlDatabase &database, const QString &query, bool inc
     for (const QVariant &bind : std::as_const(binds))
         select.addBindValue(bind);
     if (!select.exec()) {
-        *error = select.lastError().text();
+        *error = Database::describe(select.lastError());
         return false;
     }
     QList<qint64> ids;
@@ -1474,7 +1465,7 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT %1, active_leaf FROM conversations ORDER BY created_at, id"_s.arg(
             kConversationColumns))) {
-        *error = query.lastError().text();
+        *error = Database::describe(query.lastError());
         return false;
     }
     QStringList missing;

@@ -119,14 +119,24 @@ const char *const kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == Database::kSchemaVersion);
 
-bool exec(QSqlDatabase &database, const QString &sql, QString *error)
+} // namespace
+
+QString Database::describe(const QSqlError &error)
+{
+    return error.databaseText().isEmpty() ? error.text() : error.databaseText();
+}
+
+bool Database::exec(QSqlDatabase &database, const QString &sql, QString *error)
 {
     QSqlQuery query(database);
     if (query.exec(sql))
         return true;
-    *error = query.lastError().text();
+    if (error)
+        *error = Database::describe(query.lastError());
     return false;
 }
+
+namespace {
 
 // Runs the statements of a script one by one (QSqlQuery takes one statement at a time);
 // statements split at ';' outside BEGIN ... END blocks.
@@ -144,7 +154,7 @@ bool execScript(QSqlDatabase &database, const QString &script, QString *error)
         if (trimmed == u"END;"_s)
             --depth;
         if (depth == 0 && trimmed.endsWith(u';')) {
-            if (!exec(database, statement, error)) {
+            if (!Database::exec(database, statement, error)) {
                 *error = u"%1 (in: %2)"_s.arg(*error, statement.simplified().left(80));
                 return false;
             }
@@ -162,7 +172,7 @@ void Database::refuse(const QSqlDatabase &database, const QString &path, int ver
         QSqlQuery query(database);
         query.exec(u"PRAGMA user_version"_s);
         *error = u"%1 is not a database Moonpane can read (%2). It has been left untouched; move it away to "
-                 "start afresh."_s.arg(path, query.lastError().text());
+                 "start afresh."_s.arg(path, Database::describe(query.lastError()));
         return;
     }
     *error =
@@ -202,7 +212,7 @@ QString Database::integrityCheck(const QSqlDatabase &database)
 {
     QSqlQuery query(database);
     if (!query.exec(u"PRAGMA integrity_check"_s))
-        return query.lastError().text();
+        return Database::describe(query.lastError());
     QStringList problems;
     while (query.next())
         problems.append(query.value(0).toString());
@@ -217,7 +227,8 @@ QSqlDatabase Database::open(const QString &path, const QString &name, QString *e
     // Another process (the CLI, the app) may hold the write lock for a moment.
     database.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
     if (!database.open()) {
-        *error = u"Cannot open the conversation database %1: %2"_s.arg(path, database.lastError().text());
+        *error = u"Cannot open the conversation database %1: %2"_s.arg(
+            path, Database::describe(database.lastError()));
         return {};
     }
     // Nothing is changed (not even the journal mode) before the version is known to be ours.
@@ -270,8 +281,7 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
     for (; version < target; ++version) {
         if (!execScript(database, QLatin1String(kMigrations[version]), error)
             || !exec(database, u"PRAGMA user_version = %1"_s.arg(version + 1), error)) {
-            QString ignored;
-            exec(database, u"ROLLBACK"_s, &ignored);
+            exec(database, u"ROLLBACK"_s);
             *error = u"Upgrading %1 to schema %2 failed; it was left as it was: %3"_s.arg(path)
                          .arg(version + 1)
                          .arg(*error);

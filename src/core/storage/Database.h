@@ -11,6 +11,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QString>
 
 struct sqlite3;
@@ -32,6 +33,11 @@ public:
     static QSqlDatabase open(const QString &path, const QString &name, QString *error,
                              int version = kSchemaVersion);
     static int schemaVersion(const QSqlDatabase &database);
+    // What went wrong, in SQLite's words ("database or disk is full"), without Qt's own
+    // "Unable to fetch row" after it.
+    static QString describe(const QSqlError &error);
+    // Runs one SQL statement; on failure says why in *error (when given).
+    static bool exec(QSqlDatabase &database, const QString &sql, QString *error = nullptr);
     // The SQLite connection under a Qt one (the same library: Qt's driver links the system SQLite),
     // for the few reads where QSqlQuery's cost per value matters.
     static sqlite3 *handle(const QSqlDatabase &database);

@@ -10,14 +10,6 @@ using namespace Qt::StringLiterals;
 
 namespace moonpane {
 
-namespace {
-bool exec(QSqlDatabase &database, const QString &sql)
-{
-    QSqlQuery query(database);
-    return query.exec(sql);
-}
-} // namespace
-
 StoreWriter::StoreWriter(const QString &path)
     : m_path(path)
     , m_connection(u"moonpane-writer-%1"_s.arg(reinterpret_cast<quintptr>(this)))
@@ -108,24 +100,25 @@ void StoreWriter::drain()
         return;
     QSqlDatabase database = QSqlDatabase::database(m_connection, false);
     QStringList failures;
-    const bool transaction = exec(database, u"BEGIN IMMEDIATE"_s);
+    QString why;
+    const bool transaction = Database::exec(database, u"BEGIN IMMEDIATE"_s, &why);
+    if (!transaction)
+        failures.append(u"could not start a transaction: %1"_s.arg(why));
     for (Job &job : jobs) {
-        exec(database, u"SAVEPOINT job"_s);
+        Database::exec(database, u"SAVEPOINT job"_s);
         QString error;
         if (job(database, &error)) {
-            exec(database, u"RELEASE job"_s);
+            Database::exec(database, u"RELEASE job"_s);
         } else {
-            exec(database, u"ROLLBACK TO job"_s);
-            exec(database, u"RELEASE job"_s);
+            Database::exec(database, u"ROLLBACK TO job"_s);
+            Database::exec(database, u"RELEASE job"_s);
             failures.append(error);
         }
     }
-    if (transaction && !exec(database, u"COMMIT"_s)) {
-        failures.append(database.lastError().text());
-        exec(database, u"ROLLBACK"_s);
+    if (transaction && !Database::exec(database, u"COMMIT"_s, &why)) {
+        failures.append(u"could not commit: %1"_s.arg(why));
+        Database::exec(database, u"ROLLBACK"_s);
     }
-    if (!transaction)
-        failures.append(u"could not start a transaction: %1"_s.arg(database.lastError().text()));
     m_sinceCommit.start();
     {
         QMutexLocker locker(&m_mutex);
