@@ -1,22 +1,13 @@
 // Conversation: the branch tree behind edit-and-resend and regenerate, the active path, and
 // removing one message or a whole branch.
+#include "TestMessages.h"
 #include "conversation/Conversation.h"
 
 #include <QTest>
 
 using namespace moonpane;
+using namespace moonpane::test;
 using namespace Qt::StringLiterals;
-
-namespace {
-Message make(Role role, const QString &text, qint64 parent)
-{
-    Message m;
-    m.role = role;
-    m.content = text;
-    m.parentId = parent;
-    return m;
-}
-} // namespace
 
 class TestConversation : public QObject
 {
@@ -35,9 +26,9 @@ private slots:
 void TestConversation::pathFollowsNewMessages()
 {
     Conversation c;
-    const qint64 u1 = c.add(make(Role::User, u"hi"_s, 0));
-    const qint64 a1 = c.add(make(Role::Assistant, u"hello"_s, u1));
-    const qint64 u2 = c.add(make(Role::User, u"more"_s, a1));
+    const qint64 u1 = c.add(message(Role::User, u"hi"_s, 0));
+    const qint64 a1 = c.add(message(Role::Assistant, u"hello"_s, u1));
+    const qint64 u2 = c.add(message(Role::User, u"more"_s, a1));
     QCOMPARE(c.path(), (QList<qint64> {u1, a1, u2}));
     QCOMPARE(c.size(), 3);
     QVERIFY(u1 != a1 && a1 != u2);
@@ -46,10 +37,10 @@ void TestConversation::pathFollowsNewMessages()
 void TestConversation::branchesAndSwitching()
 {
     Conversation c;
-    const qint64 u1 = c.add(make(Role::User, u"q"_s, 0));
-    const qint64 a1 = c.add(make(Role::Assistant, u"first answer"_s, u1));
-    const qint64 u2 = c.add(make(Role::User, u"follow-up"_s, a1));
-    const qint64 a2 = c.add(make(Role::Assistant, u"second answer"_s, u1)); // regenerate a1
+    const qint64 u1 = c.add(message(Role::User, u"q"_s, 0));
+    const qint64 a1 = c.add(message(Role::Assistant, u"first answer"_s, u1));
+    const qint64 u2 = c.add(message(Role::User, u"follow-up"_s, a1));
+    const qint64 a2 = c.add(message(Role::Assistant, u"second answer"_s, u1)); // regenerate a1
     QCOMPARE(c.siblings(a1), (QList<qint64> {a1, a2}));
     QCOMPARE(c.path(), (QList<qint64> {u1, a2}));
     c.selectBranch(a1); // back to the first branch, down to its newest leaf
@@ -63,10 +54,10 @@ void TestConversation::branchesAndSwitching()
 void TestConversation::removeOneKeepsWhatFollows()
 {
     Conversation c;
-    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
-    const qint64 a1 = c.add(make(Role::Assistant, u"b"_s, u1));
-    const qint64 u2 = c.add(make(Role::User, u"c"_s, a1));
-    const qint64 a2 = c.add(make(Role::Assistant, u"d"_s, u2));
+    const qint64 u1 = c.add(message(Role::User, u"a"_s, 0));
+    const qint64 a1 = c.add(message(Role::Assistant, u"b"_s, u1));
+    const qint64 u2 = c.add(message(Role::User, u"c"_s, a1));
+    const qint64 a2 = c.add(message(Role::Assistant, u"d"_s, u2));
     c.removeOne(a1);
     QCOMPARE(c.path(), (QList<qint64> {u1, u2, a2}));
     QCOMPARE(c.message(u2)->parentId, u1);
@@ -81,10 +72,10 @@ void TestConversation::removeOneKeepsWhatFollows()
 void TestConversation::removeBranchTakesEverythingBelow()
 {
     Conversation c;
-    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
-    const qint64 a1 = c.add(make(Role::Assistant, u"b"_s, u1));
-    const qint64 u2 = c.add(make(Role::User, u"c"_s, a1));
-    const qint64 a2 = c.add(make(Role::Assistant, u"b2"_s, u1));
+    const qint64 u1 = c.add(message(Role::User, u"a"_s, 0));
+    const qint64 a1 = c.add(message(Role::Assistant, u"b"_s, u1));
+    const qint64 u2 = c.add(message(Role::User, u"c"_s, a1));
+    const qint64 a2 = c.add(message(Role::Assistant, u"b2"_s, u1));
     c.selectBranch(a1);
     c.removeBranch(a1);
     QVERIFY(!c.message(a1));
@@ -94,18 +85,18 @@ void TestConversation::removeBranchTakesEverythingBelow()
     QCOMPARE(c.path(), (QList<qint64> {u1}));
     QCOMPARE(c.size(), 1);
     // Ids are never reused.
-    QVERIFY(c.add(make(Role::Assistant, u"x"_s, u1)) > a2);
+    QVERIFY(c.add(message(Role::Assistant, u"x"_s, u1)) > a2);
 }
 
 void TestConversation::historyStartsWithTheSystemPrompt()
 {
     Conversation c;
     c.systemPrompt = u"Be brief."_s;
-    const qint64 u1 = c.add(make(Role::User, u"a"_s, 0));
-    Message reply = make(Role::Assistant, u"b"_s, u1);
+    const qint64 u1 = c.add(message(Role::User, u"a"_s, 0));
+    Message reply = message(Role::Assistant, u"b"_s, u1);
     reply.reasoning = u"why"_s;
     const qint64 a1 = c.add(reply);
-    c.add(make(Role::User, u"c"_s, a1));
+    c.add(message(Role::User, u"c"_s, a1));
     const QList<ChatMessage> all = c.history();
     QCOMPARE(all.size(), 4);
     QCOMPARE(all[0].role, Role::System);
@@ -119,8 +110,8 @@ void TestConversation::suggestedTitle()
 {
     Conversation c;
     QCOMPARE(c.suggestedTitle(), u"New chat"_s);
-    c.add(make(Role::User,
-               u"  How do   I parse server-sent events in C++ without copying every chunk twice?"_s, 0));
+    c.add(message(Role::User,
+                  u"  How do   I parse server-sent events in C++ without copying every chunk twice?"_s, 0));
     const QString title = c.suggestedTitle();
     QVERIFY(title.startsWith(u"How do I parse server-sent events"_s));
     QVERIFY(title.endsWith(u'…'));

@@ -5,6 +5,7 @@
 // fixtures in tests/support/fixtures/db) and the refusal of a newer one; full-text search;
 // export and import; tool definitions and policies; two stores (as two processes would) writing one file.
 #include "TestEnvironment.h"
+#include "TestMessages.h"
 #include "conversation/ConversationModel.h"
 #include "storage/ConversationStore.h"
 #include "storage/Database.h"
@@ -75,24 +76,17 @@ private:
     static inline int s_count = 0;
 };
 
+// Created at fixed times, so that what is stored can be compared exactly.
 Message userMessage(const QString &text, qint64 parent = 0)
 {
-    Message m;
-    m.role = Role::User;
-    m.content = text;
-    m.parentId = parent;
-    m.createdAt = QDateTime::fromMSecsSinceEpoch(1'790'000'000'000, Qt::UTC);
-    return m;
+    return message(Role::User, text, parent, QDateTime::fromMSecsSinceEpoch(1'790'000'000'000, Qt::UTC));
 }
 
 Message assistantMessage(const QString &text, qint64 parent)
 {
-    Message m;
-    m.role = Role::Assistant;
-    m.content = text;
-    m.parentId = parent;
+    Message m =
+        message(Role::Assistant, text, parent, QDateTime::fromMSecsSinceEpoch(1'790'000'001'000, Qt::UTC));
     m.model = u"kimi-k2.6"_s;
-    m.createdAt = QDateTime::fromMSecsSinceEpoch(1'790'000'001'000, Qt::UTC);
     return m;
 }
 

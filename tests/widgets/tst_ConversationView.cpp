@@ -6,6 +6,7 @@
 #include "ConversationView.h"
 #include "FakeServer.h"
 #include "MessageLayout.h"
+#include "TestMessages.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
@@ -23,16 +24,6 @@ using namespace Qt::StringLiterals;
 Q_DECLARE_METATYPE(moonpane::MessageAction)
 
 namespace {
-
-Message text(Role role, const QString &content, qint64 parent)
-{
-    Message m;
-    m.role = role;
-    m.content = content;
-    m.parentId = parent;
-    m.createdAt = QDateTime::currentDateTimeUtc();
-    return m;
-}
 
 } // namespace
 
@@ -135,8 +126,8 @@ void TestConversationView::onlyVisibleRowsAreLaidOut()
 {
     qint64 parent = 0;
     for (int i = 0; i < 2000; ++i)
-        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User,
-                                          u"Message %1: "_s.arg(i) + QString(300, u'x'), parent));
+        parent = m_conversation->add(message(i % 2 ? Role::Assistant : Role::User,
+                                             u"Message %1: "_s.arg(i) + QString(300, u'x'), parent));
     m_model->setConversation(m_conversation);
     m_view->layoutNow();
     QVERIFY2(m_view->laidOutRows() < 30, qPrintable(QString::number(m_view->laidOutRows())));
@@ -156,7 +147,8 @@ void TestConversationView::streamingStaysPinnedToTheBottom()
 {
     qint64 parent = 0;
     for (int i = 0; i < 30; ++i)
-        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User, QString(400, u'y'), parent));
+        parent =
+            m_conversation->add(message(i % 2 ? Role::Assistant : Role::User, QString(400, u'y'), parent));
     m_model->setConversation(m_conversation);
     FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
     response.delivery = FakeResponse::Delivery::Drip;
@@ -180,7 +172,8 @@ void TestConversationView::scrollingUpUnpins()
 {
     qint64 parent = 0;
     for (int i = 0; i < 30; ++i)
-        parent = m_conversation->add(text(i % 2 ? Role::Assistant : Role::User, QString(400, u'z'), parent));
+        parent =
+            m_conversation->add(message(i % 2 ? Role::Assistant : Role::User, QString(400, u'z'), parent));
     m_model->setConversation(m_conversation);
     m_view->layoutNow();
     FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
@@ -289,12 +282,12 @@ void TestConversationView::linksOpenOnlyOnClickAndOnlySafeSchemes()
     QVERIFY(!ConversationView::isOpenableLink(QUrl(u"javascript:alert(1)"_s)));
     QVERIFY(!ConversationView::isOpenableLink(QUrl(u"ftp://example.com"_s)));
 
-    const qint64 user = m_conversation->add(text(Role::User, u"links please"_s, 0));
+    const qint64 user = m_conversation->add(message(Role::User, u"links please"_s, 0));
     m_conversation->add(
-        text(Role::Assistant,
-             u"See [the docs](https://example.com/docs) or [this file](file:///etc/passwd).\n\n"
-             "![remote image](https://example.com/x.png)"_s,
-             user));
+        message(Role::Assistant,
+                u"See [the docs](https://example.com/docs) or [this file](file:///etc/passwd).\n\n"
+                "![remote image](https://example.com/x.png)"_s,
+                user));
     m_model->setConversation(m_conversation);
     m_view->layoutNow();
     QSignalSpy opened(m_view, &ConversationView::linkActivated);
@@ -318,8 +311,8 @@ void TestConversationView::linksOpenOnlyOnClickAndOnlySafeSchemes()
 
 void TestConversationView::copyAndEditButtons()
 {
-    const qint64 user = m_conversation->add(text(Role::User, u"the question"_s, 0));
-    m_conversation->add(text(Role::Assistant, u"**the** answer"_s, user));
+    const qint64 user = m_conversation->add(message(Role::User, u"the question"_s, 0));
+    m_conversation->add(message(Role::Assistant, u"**the** answer"_s, user));
     m_model->setConversation(m_conversation);
     m_view->layoutNow();
     QSignalSpy actions(m_view, &ConversationView::actionRequested);
@@ -339,9 +332,9 @@ void TestConversationView::copyAndEditButtons()
 
 void TestConversationView::selectionCopiesText()
 {
-    const qint64 user = m_conversation->add(text(Role::User, u"q"_s, 0));
+    const qint64 user = m_conversation->add(message(Role::User, u"q"_s, 0));
     Message answer =
-        text(Role::Assistant, u"Alpha beta gamma delta epsilon.\n\nSecond paragraph here."_s, user);
+        message(Role::Assistant, u"Alpha beta gamma delta epsilon.\n\nSecond paragraph here."_s, user);
     answer.reasoning = u"Private chain of thought."_s;
     answer.hasReasoning = true;
     m_conversation->add(answer);

@@ -13,6 +13,7 @@
 #include "NoticeBar.h"
 #include "SearchDialog.h"
 #include "TestEnvironment.h"
+#include "TestMessages.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 #include "storage/ConversationStore.h"
@@ -35,15 +36,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr auto kKey = "fake-history-test-key-42";
-
-Message message(Role role, const QString &text, qint64 parent)
-{
-    Message m;
-    m.role = role;
-    m.content = text;
-    m.parentId = parent;
-    return m;
-}
 
 } // namespace
 
