@@ -11,13 +11,6 @@ namespace moonpane {
 
 namespace {
 using R = ConversationModel::Roles;
-QList<int> roles(std::initializer_list<R> list)
-{
-    QList<int> out;
-    for (R r : list)
-        out.append(static_cast<int>(r));
-    return out;
-}
 } // namespace
 
 ChatSession::ChatSession(ChatClient *client, Conversation *conversation, ConversationModel *model,
@@ -50,16 +43,33 @@ bool ChatSession::modelShowsUs() const
     return m_model && m_model->conversation() == m_conversation;
 }
 
-void ChatSession::change(qint64 id, const std::function<void(Message &)> &fn, const QList<int> &changedRoles)
+void ChatSession::change(qint64 id, const std::function<void(Message &)> &fn, const QList<R> &changedRoles)
 {
-    if (modelShowsUs()) {
-        QList<R> list;
-        for (int r : changedRoles)
-            list.append(static_cast<R>(r));
-        m_model->updateMessage(id, fn, list);
-    } else {
+    if (modelShowsUs())
+        m_model->updateMessage(id, fn, changedRoles);
+    else
         m_conversation->update(id, fn);
-    }
+}
+
+qint64 ChatSession::add(const Message &message)
+{
+    return modelShowsUs() ? m_model->addMessage(message) : m_conversation->add(message);
+}
+
+void ChatSession::removeBranch(qint64 id)
+{
+    if (modelShowsUs())
+        m_model->removeBranch(id);
+    else
+        m_conversation->removeBranch(id);
+}
+
+void ChatSession::selectBranch(qint64 id)
+{
+    if (modelShowsUs())
+        m_model->selectBranch(id);
+    else
+        m_conversation->selectBranch(id);
 }
 
 QStringList ChatSession::send(const QString &text, const QList<ContentPart> &parts)
@@ -74,14 +84,11 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     user.parts = parts;
     user.parentId = m_conversation->leaf();
     user.createdAt = QDateTime::currentDateTimeUtc();
-    const qint64 userId = modelShowsUs() ? m_model->addMessage(user) : m_conversation->add(user);
+    const qint64 userId = add(user);
     const QStringList problems = startReply(userId);
     if (!problems.isEmpty()) {
         // Nothing was sent: take the message back so the composer keeps it as a draft.
-        if (modelShowsUs())
-            m_model->removeBranch(userId);
-        else
-            m_conversation->removeBranch(userId);
+        removeBranch(userId);
     }
     return problems;
 }
@@ -110,11 +117,8 @@ QStringList ChatSession::retry(qint64 assistantId)
     const QStringList problems = startReply(parentId);
     // A failed attempt that produced nothing is replaced; one with a partial reply stays as a branch.
     if (problems.isEmpty() && empty) {
-        if (modelShowsUs())
-            m_model->removeBranch(assistantId);
-        else
-            m_conversation->removeBranch(assistantId);
-        m_conversation->selectBranch(m_replyId);
+        removeBranch(assistantId);
+        selectBranch(m_replyId);
     }
     return problems;
 }
@@ -135,16 +139,11 @@ QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
     edited.parts = m->parts;
     edited.parentId = m->parentId;
     edited.createdAt = QDateTime::currentDateTimeUtc();
-    const qint64 editedId = modelShowsUs() ? m_model->addMessage(edited) : m_conversation->add(edited);
+    const qint64 editedId = add(edited);
     const QStringList problems = startReply(editedId);
     if (!problems.isEmpty()) {
-        if (modelShowsUs()) {
-            m_model->removeBranch(editedId);
-            m_model->selectBranch(userId);
-        } else {
-            m_conversation->removeBranch(editedId);
-            m_conversation->selectBranch(userId);
-        }
+        removeBranch(editedId);
+        selectBranch(userId);
     }
     return problems;
 }
@@ -185,14 +184,13 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         m_echo.clear();
         m_echoResolved = false;
         m_continuing = true;
-        change(
-            continueId,
-            [](Message &m) {
-                m.state = MessageState::Streaming;
-                m.error = {};
-                m.finishReason.clear();
-            },
-            roles({R::State, R::ErrorSummary, R::FinishReason}));
+        change(continueId,
+               [](Message &m) {
+                   m.state = MessageState::Streaming;
+                   m.error = {};
+                   m.finishReason.clear();
+               },
+               {R::State, R::ErrorSummary, R::FinishReason});
     } else {
         Message reply;
         reply.role = Role::Assistant;
@@ -200,7 +198,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         reply.state = MessageState::Streaming;
         reply.model = request.parameters.model;
         reply.createdAt = QDateTime::currentDateTimeUtc();
-        m_replyId = modelShowsUs() ? m_model->addMessage(reply) : m_conversation->add(reply);
+        m_replyId = add(reply);
         m_continuing = false;
         m_echoResolved = true;
     }
@@ -214,14 +212,12 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
     connect(m_call, &ChatCall::toolCallReceived, this, [this] {
         const QList<ToolCall> calls = m_call->reply().toolCalls;
-        change(
-            m_replyId, [&calls](Message &m) { m.toolCalls = calls; }, roles({R::ToolCalls}));
+        change(m_replyId, [&calls](Message &m) { m.toolCalls = calls; }, {R::ToolCalls});
     });
     connect(m_call, &ChatCall::usageReceived, this, [this] {
         const std::optional<Usage> usage = m_call->reply().usage;
-        change(
-            m_replyId, [&usage](Message &m) { m.usage = usage; },
-            roles({R::PromptTokens, R::CachedTokens, R::CompletionTokens}));
+        change(m_replyId, [&usage](Message &m) { m.usage = usage; },
+               {R::PromptTokens, R::CachedTokens, R::CompletionTokens});
     });
     connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
     emit busyChanged(true);
@@ -263,12 +259,11 @@ void ChatSession::onContent(const QString &delta)
         if (m_reasoningStartMs >= 0 && m_streamed) {
             const qint64 thought = m_contentStartMs - m_reasoningStartMs;
             const bool continuing = m_continuing;
-            change(
-                m_replyId,
-                [thought, continuing](Message &m) {
-                    m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
-                },
-                roles({R::ThinkingMs}));
+            change(m_replyId,
+                   [thought, continuing](Message &m) {
+                       m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
+                   },
+                   {R::ThinkingMs});
         }
     }
     QString text = delta;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "Conversation.h"
+#include "ConversationModel.h"
 #include "api/ChatCall.h"
 #include "api/ChatParameters.h"
 
@@ -16,7 +17,6 @@
 namespace moonpane {
 
 class ChatClient;
-class ConversationModel;
 class WireTrace;
 
 class ChatSession final : public QObject
@@ -65,7 +65,13 @@ private:
     void onReasoning(const QString &delta);
     void onContent(const QString &delta);
     void onFinished();
-    void change(qint64 id, const std::function<void(Message &)> &fn, const QList<int> &roles);
+    // Changes go through the shared model while it shows this conversation, so its view follows;
+    // otherwise straight to the conversation.
+    void change(qint64 id, const std::function<void(Message &)> &fn,
+                const QList<ConversationModel::Roles> &roles);
+    qint64 add(const Message &message);
+    void removeBranch(qint64 id);
+    void selectBranch(qint64 id);
     void appendContent(const QString &delta);
     void appendReasoning(const QString &delta);
     bool modelShowsUs() const;
