@@ -362,8 +362,7 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
     if (text && reasoningOpen)
         Console::err(u"\n"_s);
     if (!text)
-        Console::out(QString::fromUtf8(QJsonDocument(replyObject(reply)).toJson(QJsonDocument::Compact))
-                     + u'\n');
+        Console::jsonLine(replyObject(reply));
     return finish(options, reply, false);
 }
 
@@ -467,7 +466,7 @@ int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &reques
         QJsonObject object = replyObject(reply);
         object.insert(u"conversation_id"_s, MessageCodec::idText(conversation->id));
         object.insert(u"message_id"_s, MessageCodec::idText(replyId));
-        Console::out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) + u'\n');
+        Console::jsonLine(object);
     }
     return finish(options, reply, interrupted);
 }

@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane::cli::StoreCommands {
@@ -117,7 +119,7 @@ int list(const QStringList &arguments)
                 {u"updated_at"_s, MessageCodec::timeText(c->updatedAt)},
                 {u"messages"_s, counts.value(c->id)},
             };
-            Console::out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) + u'\n');
+            Console::jsonLine(object);
         } else {
             Console::out(u"%1  %2  %3  %4\n"_s.arg(MessageCodec::idText(c->id), localTime(c->updatedAt))
                              .arg(counts.value(c->id), 5)
@@ -266,25 +268,17 @@ int search(const QStringList &arguments)
     if (!openStore(&store))
         return ExitStorage;
     for (const SearchHit &hit : store.search(query, parser.isSet(reasoning), most)) {
-        // The snippet without the markers, and where they were.
-        QString plain;
+        // The snippet without the markers, and where they were, in code points (not UTF-16 units).
+        QList<SearchHit::Range> matches;
+        const QString plain = SearchHit::unmark(hit.snippet, &matches);
+        const auto codePoint = [&plain](qsizetype utf16) {
+            return utf16 - std::count_if(plain.cbegin(), plain.cbegin() + utf16, [](QChar c) {
+                       return c.isLowSurrogate();
+                   });
+        };
         QJsonArray highlights;
-        qsizetype codePoints = 0;
-        qsizetype start = -1;
-        for (qsizetype i = 0; i < hit.snippet.size(); ++i) {
-            const QChar c = hit.snippet.at(i);
-            if (c == SearchHit::kMatchStart) {
-                start = codePoints;
-            } else if (c == SearchHit::kMatchEnd) {
-                if (start >= 0)
-                    highlights.append(QJsonArray {start, codePoints});
-                start = -1;
-            } else {
-                plain += c;
-                if (!c.isLowSurrogate())
-                    ++codePoints;
-            }
-        }
+        for (const auto &[start, end] : matches)
+            highlights.append(QJsonArray {codePoint(start), codePoint(end)});
         const QJsonObject object {
             {u"conversation_id"_s, MessageCodec::idText(hit.conversationId)},
             {u"message_id"_s, MessageCodec::idText(hit.messageId)},
@@ -295,7 +289,7 @@ int search(const QStringList &arguments)
             {u"snippet"_s, plain},
             {u"highlights"_s, highlights},
         };
-        Console::out(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) + u'\n');
+        Console::jsonLine(object);
     }
     return ExitComplete;
 }

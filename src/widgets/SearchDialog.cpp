@@ -27,7 +27,8 @@ constexpr int kLimit = 200; // matches listed at most, newest first
 enum HitRole {
     TitleRole = Qt::UserRole + 1,
     WhenRole,
-    SnippetRole, // with SearchHit's markers
+    SnippetRole, // as a reader sees it (see readable), without markers
+    MatchesRole, // where the matches are in it: a QList<QPoint> of [start, end)
     ConversationRole,
     MessageRole,
     ThinkingRole,
@@ -88,27 +89,17 @@ public:
 
         // The snippet, its matches marked, in at most two lines.
         // Matches in the thinking say so first.
-        QString plain = index.data(ThinkingRole).toBool() ? QObject::tr("Thinking: ") : QString();
+        const QString prefix = index.data(ThinkingRole).toBool() ? QObject::tr("Thinking: ") : QString();
+        const QString plain = prefix + index.data(SnippetRole).toString();
+        const bool dark = palette.color(QPalette::Base).lightness() < 128;
         QList<QTextLayout::FormatRange> marks;
-        const QString marked = readable(index.data(SnippetRole).toString());
-        int start = -1;
-        for (QChar c : marked) {
-            if (c == SearchHit::kMatchStart) {
-                start = static_cast<int>(plain.size());
-            } else if (c == SearchHit::kMatchEnd) {
-                if (start >= 0) {
-                    QTextLayout::FormatRange range;
-                    range.start = start;
-                    range.length = static_cast<int>(plain.size()) - start;
-                    const bool dark = palette.color(QPalette::Base).lightness() < 128;
-                    range.format.setBackground(dark ? QColor(0x6b, 0x5a, 0x12) : QColor(0xff, 0xe5, 0x6b));
-                    range.format.setForeground(dark ? QColor(Qt::white) : QColor(Qt::black));
-                    marks.append(range);
-                }
-                start = -1;
-            } else {
-                plain += c;
-            }
+        for (const QPoint &match : index.data(MatchesRole).value<QList<QPoint>>()) {
+            QTextLayout::FormatRange range;
+            range.start = static_cast<int>(prefix.size()) + match.x();
+            range.length = match.y() - match.x();
+            range.format.setBackground(dark ? QColor(0x6b, 0x5a, 0x12) : QColor(0xff, 0xe5, 0x6b));
+            range.format.setForeground(dark ? QColor(Qt::white) : QColor(Qt::black));
+            marks.append(range);
         }
         QTextLayout layout(plain, option.font);
         QTextOption wrap;
@@ -237,12 +228,17 @@ void SearchDialog::showHits(const QList<SearchHit> &hits)
                       when.date() == QDate::currentDate()
                           ? when.time().toString(u"HH:mm"_s)
                           : locale.toString(when.date(), QLocale::ShortFormat));
-        item->setData(SnippetRole, hit.snippet);
+        // Made readable once here, not on every paint.
+        QList<SearchHit::Range> matches;
+        const QString plain = SearchHit::unmark(readable(hit.snippet), &matches);
+        QList<QPoint> points;
+        for (const auto &[start, end] : matches)
+            points.append(QPoint(static_cast<int>(start), static_cast<int>(end)));
+        item->setData(SnippetRole, plain);
+        item->setData(MatchesRole, QVariant::fromValue(points));
         item->setData(ConversationRole, hit.conversationId);
         item->setData(MessageRole, hit.messageId);
         item->setData(ThinkingRole, hit.inReasoning);
-        QString plain = hit.snippet;
-        plain.remove(SearchHit::kMatchStart).remove(SearchHit::kMatchEnd);
         item->setData(Qt::AccessibleTextRole, QString(hit.title + u": "_s + plain));
     }
     m_summary->setText(hits.isEmpty()              ? tr("No matches")

@@ -337,6 +337,18 @@ void TestCliStore::listExportImportSearch()
     QCOMPARE(thinking.size(), 2);
     QVERIFY(thinking.at(0).value("in_reasoning"_L1).toBool());
     QCOMPARE(run({u"search"_s, u"--limit"_s, u"1"_s, u"--reasoning"_s, u"greets"_s}).jsonLines().size(), 1);
+    // Highlights count code points: an emoji before the match is one, not two UTF-16 units.
+    QProcessEnvironment emoji = environment();
+    emoji.insert(u"XDG_DATA_HOME"_s, m_env->filePath(u"emoji"_s));
+    const QByteArray line = R"({"id":"5","title":"Emoji","created_at":"2026-01-01T00:00:00Z",)"
+                            R"("updated_at":"2026-01-01T00:00:00Z","messages":[{"role":"user",)"
+                            R"("content":"🍌🍌 ripe bananas","id":"7","state":"complete",)"
+                            R"("created_at":"2026-01-01T00:00:00Z"}]})";
+    QCOMPARE(runCli(emoji, {u"import"_s, u"-"_s}, line + '\n').exitCode, 0);
+    const QList<QJsonObject> ripe = runCli(emoji, {u"search"_s, u"bananas"_s}).jsonLines();
+    QCOMPARE(ripe.size(), 1);
+    QCOMPARE(ripe.at(0).value("snippet"_L1).toString(), u"🍌🍌 ripe bananas"_s);
+    QCOMPARE(ripe.at(0).value("highlights"_L1).toArray(), (QJsonArray {QJsonArray {8, 15}}));
 
     // Usage errors.
     QCOMPARE(run({u"export"_s}).exitCode, 2);

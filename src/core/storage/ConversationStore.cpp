@@ -1191,6 +1191,25 @@ bool ConversationStore::streamAlive(const QString &owner, qint64 updatedAtMs,
 
 // --- search ----------------------------------------------------------------------------------
 
+QString SearchHit::unmark(const QString &marked, QList<Range> *matches)
+{
+    QString plain;
+    plain.reserve(marked.size());
+    qsizetype start = -1;
+    for (const QChar c : marked) {
+        if (c == kMatchStart) {
+            start = plain.size();
+        } else if (c == kMatchEnd) {
+            if (start >= 0 && matches)
+                matches->append({start, plain.size()});
+            start = -1;
+        } else {
+            plain += c;
+        }
+    }
+    return plain;
+}
+
 namespace {
 
 // Wraps each case-insensitive occurrence of the terms in the match markers, around the first one.

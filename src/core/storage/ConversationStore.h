@@ -48,6 +48,10 @@ struct SearchHit
 
     static constexpr char16_t kMatchStart = u'\uE000';
     static constexpr char16_t kMatchEnd = u'\uE001';
+
+    using Range = std::pair<qsizetype, qsizetype>; // [start, end), in UTF-16 units
+    // A marked snippet without its markers, and where the matches are in what is left.
+    static QString unmark(const QString &marked, QList<Range> *matches = nullptr);
 };
 
 // How a tool the model calls may run: ask the user each time, run without asking, or refuse.
