@@ -306,18 +306,15 @@ int ChatCommand::run(const QStringList &arguments)
 
 bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
 {
-    Settings settings;
-    Endpoint endpoint;
+    const Settings settings;
+    Endpoint endpoint = settings.endpoint();
     const QString baseUrl = options.baseUrl.isEmpty() ? settings.effectiveBaseUrl() : options.baseUrl;
-    endpoint.baseUrl = QUrl(baseUrl.trimmed(), QUrl::StrictMode);
+    endpoint.baseUrl = QUrl(baseUrl.trimmed(), QUrl::StrictMode); // checked here, before anything is sent
     if (!endpoint.baseUrl.isValid() || endpoint.baseUrl.host().isEmpty()
         || (endpoint.baseUrl.scheme() != "http"_L1 && endpoint.baseUrl.scheme() != "https"_L1)) {
         Console::error(u"error: the base URL \"%1\" is not an http(s) URL"_s.arg(baseUrl));
         return false;
     }
-    endpoint.connectTimeout =
-        std::chrono::seconds(settings.value(Settings::Key::ConnectTimeoutSeconds).toInt());
-    endpoint.idleTimeout = std::chrono::seconds(settings.value(Settings::Key::IdleTimeoutSeconds).toInt());
 
     endpoint.apiKey = qEnvironmentVariable(SecretStore::kApiKeyVariable).trimmed();
     if (endpoint.apiKey.isEmpty()) {

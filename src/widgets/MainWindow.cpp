@@ -333,12 +333,8 @@ void MainWindow::applySettings()
 
 void MainWindow::refreshEndpoint()
 {
-    Endpoint endpoint;
-    endpoint.baseUrl = QUrl(m_settings->effectiveBaseUrl().trimmed());
+    Endpoint endpoint = m_settings->endpoint();
     endpoint.apiKey = m_credentials->key();
-    endpoint.connectTimeout =
-        std::chrono::seconds(m_settings->value(Settings::Key::ConnectTimeoutSeconds).toInt());
-    endpoint.idleTimeout = std::chrono::seconds(m_settings->value(Settings::Key::IdleTimeoutSeconds).toInt());
     m_client->setEndpoint(endpoint);
 }
 

@@ -131,4 +131,13 @@ QString Settings::effectiveBaseUrl() const
     return value(Key::BaseUrl).toString();
 }
 
+Endpoint Settings::endpoint() const
+{
+    Endpoint endpoint;
+    endpoint.baseUrl = QUrl(effectiveBaseUrl().trimmed());
+    endpoint.connectTimeout = std::chrono::seconds(value(Key::ConnectTimeoutSeconds).toInt());
+    endpoint.idleTimeout = std::chrono::seconds(value(Key::IdleTimeoutSeconds).toInt());
+    return endpoint;
+}
+
 } // namespace moonpane

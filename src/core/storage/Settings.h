@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/ChatParameters.h"
+#include "api/Endpoint.h"
 
 #include <QSettings>
 #include <QString>
@@ -57,6 +58,9 @@ public:
     // MOONPANE_BASE_URL if set, else the saved base URL, else the default.
     QString effectiveBaseUrl() const;
     static bool baseUrlFromEnvironment();
+    // Where requests go and how long they may wait: the effective base URL and the saved
+    // timeouts. The key is not part of it (see Credentials).
+    Endpoint endpoint() const;
 
 private:
     std::unique_ptr<QSettings> m_settings;
