@@ -17,9 +17,12 @@ SecretStore::Result resultOf(const QKeychain::Job *job)
     return result;
 }
 
-template<typename JobType> JobType *makeJob(QObject *parent)
+// A job owns itself and goes once it has finished: deleting one while the Secret Service is still
+// answering crashes QtKeychain's libsecret backend. Its answer reaches the store only while the
+// store exists (the connections below use the store as their context).
+template<typename JobType> JobType *makeJob()
 {
-    auto *job = new JobType(QLatin1String(SecretStore::kService), parent);
+    auto *job = new JobType(QLatin1String(SecretStore::kService));
     job->setKey(QLatin1String(SecretStore::kApiKeyEntry));
     job->setAutoDelete(true);
     return job;
@@ -93,7 +96,7 @@ SecretStore::SecretStore(QObject *parent)
 
 void SecretStore::readApiKey(Callback done)
 {
-    auto *job = makeJob<QKeychain::ReadPasswordJob>(this);
+    auto *job = makeJob<QKeychain::ReadPasswordJob>();
     connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
         Result result = resultOf(job);
         if (result.ok()) {
@@ -108,7 +111,7 @@ void SecretStore::readApiKey(Callback done)
 
 void SecretStore::writeApiKey(const QString &key, Callback done)
 {
-    auto *job = makeJob<QKeychain::WritePasswordJob>(this);
+    auto *job = makeJob<QKeychain::WritePasswordJob>();
     job->setTextData(key);
     connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] { done(resultOf(job)); });
     job->start();
@@ -116,7 +119,7 @@ void SecretStore::writeApiKey(const QString &key, Callback done)
 
 void SecretStore::deleteApiKey(Callback done)
 {
-    auto *job = makeJob<QKeychain::DeletePasswordJob>(this);
+    auto *job = makeJob<QKeychain::DeletePasswordJob>();
     connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
         Result result = resultOf(job);
         if (result.status == Status::NotFound)
