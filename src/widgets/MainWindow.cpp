@@ -136,7 +136,10 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     connect(m_view, &ConversationView::copied, this,
             [this](const QString &what) { statusBar()->showMessage(tr("Copied the %1.").arg(what), 3000); });
     connect(m_model, &ConversationModel::changed, this, &MainWindow::refreshStatus);
-    connect(m_credentials, &Credentials::changed, this, &MainWindow::updateStack);
+    connect(m_credentials, &Credentials::changed, this, [this] {
+        refreshEndpoint();
+        updateStack();
+    });
     connect(m_welcome, &WelcomePage::settingsRequested, this, &MainWindow::openSettings);
     connect(m_findBar, &FindBar::changed, this, [this] { updateFind(false); });
     connect(m_findBar, &FindBar::next, this, &MainWindow::findNext);
@@ -328,9 +331,11 @@ void MainWindow::applySettings()
     const ChatParameters defaults = m_settings->defaultParameters();
     for (ChatSession *session : std::as_const(m_sessions))
         session->setDefaults(defaults);
+    refreshEndpoint();
     refreshStatus();
 }
 
+// Called when the settings or the key change, not per request.
 void MainWindow::refreshEndpoint()
 {
     Endpoint endpoint = m_settings->endpoint();
@@ -420,7 +425,6 @@ void MainWindow::send(const QString &text)
         updateStack();
         return;
     }
-    refreshEndpoint();
     ChatSession *current = session(m_current);
     const qint64 editing = m_composer->editingMessageId();
     const QStringList problems = editing ? current->editAndResend(editing, text) : current->send(text);
@@ -459,15 +463,12 @@ void MainWindow::handleAction(MessageAction action, qint64 messageId)
         m_composer->beginEditing(messageId, message->content);
         return;
     case MessageAction::Regenerate:
-        refreshEndpoint();
         problems = current->regenerate(messageId);
         break;
     case MessageAction::Retry:
-        refreshEndpoint();
         problems = current->retry(messageId);
         break;
     case MessageAction::Continue:
-        refreshEndpoint();
         problems = current->continueReply(messageId);
         break;
     case MessageAction::Delete:

@@ -58,6 +58,7 @@ private slots:
     void copyLastReplyAndFocus();
     void deleteWithUndo();
     void activeConversationsRiseToTheTop();
+    void theEnvironmentKeyServesAtOnce();
     void statusBarShowsTheLastReply();
     void editAndResendFromTheView();
     void validationProblemsKeepTheDraft();
@@ -279,6 +280,18 @@ void TestMainWindow::activeConversationsRiseToTheTop()
     typeAndSend(window, u"bump"_s);
     waitIdle(window);
     QCOMPARE(list->index(0, 0).data(Qt::UserRole + 1).toLongLong(), older);
+}
+
+void TestMainWindow::theEnvironmentKeyServesAtOnce()
+{
+    // Sent before the keychain has answered (it does so asynchronously): MOONPANE_API_KEY is used.
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    m_window = new MainWindow;
+    QVERIFY(!m_window->credentials()->isLoaded());
+    m_window->show();
+    typeAndSend(m_window, u"Hello"_s);
+    waitIdle(m_window);
+    QCOMPARE(m_server->lastRequest().header("authorization"), "Bearer "_ba + kKey);
 }
 
 void TestMainWindow::statusBarShowsTheLastReply()

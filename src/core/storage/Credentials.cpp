@@ -15,6 +15,7 @@ void Credentials::load()
     if (!fromEnvironment.isEmpty()) {
         m_key = fromEnvironment;
         m_source = Source::Environment;
+        emit changed(); // usable now, before the keychain answers
     }
     m_store.readApiKey([this](const SecretStore::Result &result) {
         m_keychainStatus = result.status;
