@@ -142,14 +142,18 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     });
     connect(m_welcome, &WelcomePage::settingsRequested, this, &MainWindow::openSettings);
     connect(m_findBar, &FindBar::changed, this, [this] { updateFind(false); });
-    connect(m_findBar, &FindBar::next, this, &MainWindow::findNext);
-    connect(m_findBar, &FindBar::previous, this, &MainWindow::findPrevious);
+    connect(m_findBar, &FindBar::next, this, [this] { stepFind(1); });
+    connect(m_findBar, &FindBar::previous, this, [this] { stepFind(-1); });
     connect(m_findBar, &FindBar::closed, this, [this] {
         m_matches.clear();
         m_view->setFind({}, false);
         m_composer->focusInput();
     });
     connect(m_library, &ConversationLibrary::removed, this, &MainWindow::onConversationRemoved);
+    connect(m_library, &ConversationLibrary::changed, this, [this](qint64 id) {
+        if (m_current && m_current->id == id)
+            updateTitle();
+    });
     if (m_store) {
         connect(m_store, &ConversationStore::storageFailed, this, &MainWindow::showStorageProblem);
         connect(m_store, &ConversationStore::conversationReloaded, this, &MainWindow::onConversationReloaded);
@@ -236,8 +240,8 @@ void MainWindow::createActions()
     inspector->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     m_actions.insert(u"showInspector"_s, inspector);
     make(u"find"_s, tr("&Find…"), QKeySequence::Find, [this] { find(); });
-    make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { findNext(); });
-    make(u"findPrevious"_s, tr("Find Pre&vious"), QKeySequence::FindPrevious, [this] { findPrevious(); });
+    make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { stepFind(1); });
+    make(u"findPrevious"_s, tr("Find Pre&vious"), QKeySequence::FindPrevious, [this] { stepFind(-1); });
     make(u"searchAll"_s, tr("&Search All Conversations…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F),
          [this] { searchAll(); })
         ->setEnabled(m_store && m_store->isOpen());
@@ -409,7 +413,7 @@ void MainWindow::selectConversation(qint64 id)
     m_composer->setBusy(current->isBusy());
     const ChatParameters parameters = current->parameters();
     m_composer->setThinking(parameters.thinking, parameters.keepThinking);
-    setWindowTitle(tr("%1 — Moonpane").arg(conversation->title));
+    updateTitle();
     refreshStatus();
     if (m_findBar->isVisible())
         updateFind(false);
@@ -436,8 +440,7 @@ void MainWindow::send(const QString &text)
     m_composer->clear();
     m_current->draft.clear();
     if (m_current->title == "New chat"_L1)
-        m_library->rename(m_current->id, m_current->suggestedTitle());
-    setWindowTitle(tr("%1 — Moonpane").arg(m_current->title));
+        m_library->rename(m_current->id, m_current->suggestedTitle()); // the window title follows
     m_library->touch(m_current->id);
     m_view->setPinnedToBottom(true);
 }
@@ -571,6 +574,11 @@ void MainWindow::openConversationSettings(bool focusPrompt)
         dialog->focusSystemPrompt();
 }
 
+void MainWindow::updateTitle()
+{
+    setWindowTitle(m_current ? tr("%1 — Moonpane").arg(m_current->title) : tr("Moonpane"));
+}
+
 void MainWindow::refreshStatus()
 {
     if (!m_current) {
@@ -687,7 +695,7 @@ void MainWindow::showFindMatch(int index)
     m_findBar->setResult(m_matchIndex, static_cast<int>(m_matches.size()));
 }
 
-void MainWindow::findNext()
+void MainWindow::stepFind(int step)
 {
     if (!m_findBar->isVisible() || m_findBar->term().isEmpty()) {
         find();
@@ -695,18 +703,7 @@ void MainWindow::findNext()
     }
     if (m_matches.isEmpty())
         updateFind(true); // the conversation may have grown since
-    showFindMatch(m_matchIndex + 1);
-}
-
-void MainWindow::findPrevious()
-{
-    if (!m_findBar->isVisible() || m_findBar->term().isEmpty()) {
-        find();
-        return;
-    }
-    if (m_matches.isEmpty())
-        updateFind(true);
-    showFindMatch(m_matchIndex - 1);
+    showFindMatch(m_matchIndex + step);
 }
 
 void MainWindow::searchAll()
@@ -775,7 +772,7 @@ void MainWindow::onConversationReloaded(qint64 id)
         m_view->setPinnedToBottom(true);
     else if (const int row = m_model->rowOf(top); row >= 0)
         m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtTop);
-    setWindowTitle(tr("%1 — Moonpane").arg(m_current->title));
+    updateTitle();
     refreshStatus();
     if (m_findBar->isVisible())
         updateFind(true);

@@ -81,8 +81,8 @@ public slots:
     void openConversationSettings(bool focusPrompt = false);
     void copyLastReply();
     void find(); // Ctrl+F
-    void findNext();
-    void findPrevious();
+    void stepFind(int step); // to the next (1) or previous (-1) match
+    void updateTitle(); // the window's: the current conversation's title
     void searchAll(); // Ctrl+Shift+F
     // Opens a conversation at a message, with `query` found and marked there.
     void openAt(qint64 conversationId, qint64 messageId, const QString &query, bool inThinking);

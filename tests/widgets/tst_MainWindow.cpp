@@ -280,6 +280,10 @@ void TestMainWindow::activeConversationsRiseToTheTop()
     typeAndSend(window, u"bump"_s);
     waitIdle(window);
     QCOMPARE(list->index(0, 0).data(Qt::UserRole + 1).toLongLong(), older);
+    QCOMPARE(window->windowTitle(), u"bump — Moonpane"_s); // titled after its first message
+    // Renamed (from the sidebar, or by another process): the window follows.
+    window->library()->rename(older, u"Renamed"_s);
+    QCOMPARE(window->windowTitle(), u"Renamed — Moonpane"_s);
 }
 
 void TestMainWindow::theEnvironmentKeyServesAtOnce()
