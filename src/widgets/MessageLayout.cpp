@@ -563,26 +563,27 @@ MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
     return hit;
 }
 
-QRect MessageLayout::buttonRect(MessageAction action) const
+const MessageLayout::Button *MessageLayout::button(MessageAction action) const
 {
     for (const std::vector<Button> *list : {&m_buttons, &m_headerButtons}) {
-        for (const Button &button : *list) {
-            if (button.action == action)
-                return button.rect;
+        for (const Button &candidate : *list) {
+            if (candidate.action == action)
+                return &candidate;
         }
     }
-    return {};
+    return nullptr;
+}
+
+QRect MessageLayout::buttonRect(MessageAction action) const
+{
+    const Button *found = button(action);
+    return found ? found->rect : QRect();
 }
 
 QString MessageLayout::buttonLabel(MessageAction action) const
 {
-    for (const std::vector<Button> *list : {&m_buttons, &m_headerButtons}) {
-        for (const Button &button : *list) {
-            if (button.action == action)
-                return button.label;
-        }
-    }
-    return {};
+    const Button *found = button(action);
+    return found ? found->label : QString();
 }
 
 QString MessageLayout::selectedText(const RowState &row) const

@@ -141,6 +141,7 @@ private:
     };
 
     void arrange(const Message &message, const LayoutContext &context, const RowState &row);
+    const Button *button(MessageAction action) const; // in the header or below the text
     // Everything but the text and thinking header, to notice when a tick changed it.
     QString otherSignature() const;
     // Places buttons in a row at (x, y), leftwards from x when alignRight; returns their height.
