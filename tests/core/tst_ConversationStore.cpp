@@ -142,6 +142,7 @@ private slots:
     void unreadableFileIsRefused();
     void readsEverySchemaVersion_data();
     void readsEverySchemaVersion();
+    void aFailedUpgradeLeavesTheFileAsItWas();
     void search();
     void searchSkipsStreamingReplies();
     void searchInBackground();
@@ -626,6 +627,29 @@ void TestConversationStore::readsEverySchemaVersion()
     c->add(userMessage(u"thanks"_s, c->path().constLast()));
     store->flush();
     QCOMPARE(store->search(u"thanks"_s, false).size(), 1);
+}
+
+void TestConversationStore::aFailedUpgradeLeavesTheFileAsItWas()
+{
+    // A schema-1 file that the second step cannot upgrade: a table stands where it would create one.
+    const QString source = u"%1/db/schema1/moonpane.db"_s.arg(QStringLiteral(MOONPANE_FIXTURES_DIR));
+    QDir().mkpath(m_env->filePath(u"data"_s));
+    QVERIFY(QFile::copy(source, dbPath()));
+    QFile::setPermissions(dbPath(), QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(Raw(dbPath()).exec(u"CREATE TABLE messages_fts (x)"_s));
+    ConversationStore store;
+    QString error;
+    QVERIFY(!store.open(dbPath(), &error));
+    QVERIFY2(error.startsWith(u"Upgrading %1 to schema 2 failed; it was left as it was: "_s.arg(dbPath()))
+                 && error.contains(u"messages_fts"_s)
+                 && error.contains(u"a copy made before the upgrade is"_s),
+             qPrintable(error));
+    // Untouched: still schema 1, the same conversations; nothing was half done.
+    const Raw raw(dbPath());
+    QCOMPARE(raw.value(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(raw.value(u"SELECT count(*) FROM messages"_s).toInt(), 7);
+    QVERIFY(!raw.value(u"SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'text_length'"_s)
+                 .toBool());
 }
 
 void TestConversationStore::search()

@@ -262,9 +262,10 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
     }
     if (current >= target)
         return true;
+    QString backup;
     if (current > 0) {
         // A copy of what was there, before anything changes (consistent even in WAL mode).
-        const QString backup = u"%1.schema%2-%3.bak"_s.arg(path).arg(current).arg(
+        backup = u"%1.schema%2-%3.bak"_s.arg(path).arg(current).arg(
             QDateTime::currentDateTimeUtc().toString(u"yyyyMMddHHmmss"_s));
         QString quoted = backup;
         quoted.replace(u'\'', u"''"_s);
@@ -275,20 +276,31 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
     }
     // BEGIN IMMEDIATE takes the write lock: another process upgrading at the same time waits,
     // then finds the work done.
-    if (!exec(database, u"BEGIN IMMEDIATE"_s, error))
+    if (!exec(database, u"BEGIN IMMEDIATE"_s, error)) {
+        *error = u"Could not upgrade %1 (another program may hold it); nothing was changed: %2"_s.arg(path,
+                                                                                                      *error);
         return false;
+    }
     int version = schemaVersion(database);
     for (; version < target; ++version) {
         if (!execScript(database, QLatin1String(kMigrations[version]), error)
             || !exec(database, u"PRAGMA user_version = %1"_s.arg(version + 1), error)) {
             exec(database, u"ROLLBACK"_s);
-            *error = u"Upgrading %1 to schema %2 failed; it was left as it was: %3"_s.arg(path)
+            *error = u"Upgrading %1 to schema %2 failed; it was left as it was: %3. This version of "
+                     "Moonpane cannot use it: keep the file%4 and report the problem."_s.arg(path)
                          .arg(version + 1)
-                         .arg(*error);
+                         .arg(*error,
+                              backup.isEmpty() ? QString()
+                                               : u" (a copy made before the upgrade is %1)"_s.arg(backup));
             return false;
         }
     }
-    return exec(database, u"COMMIT"_s, error);
+    if (!exec(database, u"COMMIT"_s, error)) {
+        exec(database, u"ROLLBACK"_s);
+        *error = u"Could not finish upgrading %1; it was left as it was: %2"_s.arg(path, *error);
+        return false;
+    }
+    return true;
 }
 
 } // namespace moonpane
