@@ -418,6 +418,7 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
     Conversation *b = store->create();
     withImage.parts = {pngPart()};
     b->add(withImage);
+    const qint64 bId = b->id;
     store->flush();
     const QString dir = Database::attachmentsDir(dbPath());
     const QString hash =
@@ -440,6 +441,25 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
     QCOMPARE(m->parts.at(0), pngPart());
     QCOMPARE(m->parts.at(1).url, QByteArray("ms://file-abc"));
     QCOMPARE(m->parts.at(1).kind, ContentPart::Kind::Video);
+
+    // A media file gone from the disk: the message is shown without it, its text kept, and the
+    // user is told which file is missing.
+    {
+        QVERIFY(QFile::rename(QDir(dir).filePath(hash), QDir(dir).filePath(hash + u".away"_s)));
+        auto other = openStore();
+        QSignalSpy failed(other.get(), &ConversationStore::storageFailed);
+        Conversation *c = other->conversation(bId);
+        c->ensureText(c->path());
+        const Message *shown = c->message(c->path().constFirst());
+        QCOMPARE(shown->content, u"look"_s);
+        QVERIFY(shown->parts.isEmpty());
+        QCOMPARE(failed.size(), 1);
+        const QString said = failed.at(0).at(0).toString();
+        QVERIFY2(said.startsWith(u"Attachment files are missing: "_s) && said.contains(hash)
+                     && said.endsWith(u"The messages are shown without them."_s),
+                 qPrintable(said));
+        QVERIFY(QFile::rename(QDir(dir).filePath(hash + u".away"_s), QDir(dir).filePath(hash)));
+    }
 
     // Deleting one conversation keeps the file the other still uses; deleting both removes it.
     const QList<Conversation *> all = store->conversations();
