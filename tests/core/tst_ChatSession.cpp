@@ -70,6 +70,7 @@ private slots:
     void backgroundConversationStreamsOn();
     void invalidParametersSendNothing();
     void nonStreamedReply();
+    void refusalsSayWhyAndSendNothing();
 
 private:
     void waitIdle(ChatSession *session);
@@ -360,6 +361,39 @@ void TestChatSession::nonStreamedReply()
     QCOMPARE(reply->thinkingMs, -1);
     QCOMPARE(reply->generationMs, -1);
     QVERIFY(!reply->tokensPerSecond());
+}
+
+void TestChatSession::refusalsSayWhyAndSendNothing()
+{
+    QCOMPARE(m_session->send(u"  \n"_s), QStringList {u"the message is empty"_s});
+    QCOMPARE(m_model->rowCount(), 0);
+
+    FakeResponse held = FakeResponse::sse(stream({u"partial"_s}));
+    held.pauseAfterBytes = 10;
+    m_server->enqueue(held);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QCOMPARE(m_session->send(u"first"_s), QStringList());
+    const qint64 user = m_model->messageAt(0)->id;
+    const qint64 reply = m_model->messageAt(1)->id;
+    const QStringList busy {u"a reply is still streaming; stop it first"_s};
+    QCOMPARE(m_session->send(u"second"_s), busy);
+    QCOMPARE(m_session->regenerate(reply), busy);
+    QCOMPARE(m_session->editAndResend(user, u"edited"_s), busy);
+    QVERIFY(paused.wait(10000));
+    m_session->stop();
+    waitIdle(m_session);
+
+    QCOMPARE(m_session->regenerate(user), QStringList {u"only a reply can be regenerated"_s});
+    QCOMPARE(m_session->retry(user), QStringList {u"only a reply can be retried"_s});
+    QCOMPARE(m_session->continueReply(user), QStringList {u"only a reply can be continued"_s});
+    QCOMPARE(m_session->editAndResend(reply, u"x"_s),
+             QStringList {u"only your own messages can be edited"_s});
+    QCOMPARE(m_session->editAndResend(user, u" "_s), QStringList {u"the message is empty"_s});
+    m_model->updateMessage(reply, [](Message &m) { m.content.clear(); });
+    QCOMPARE(m_session->continueReply(reply),
+             QStringList {u"the reply has no text to continue from; regenerate it instead"_s});
+    QCOMPARE(m_server->requests().size(), 1); // only the first was sent
+    QCOMPARE(m_model->rowCount(), 2); // and nothing was added
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)
