@@ -116,25 +116,6 @@ Message replyOf(const ChatCall &call)
     return m;
 }
 
-// An earlier message of a --history file, kept in a saved conversation.
-Message storedMessage(const ChatMessage &wire, qint64 parentId)
-{
-    Message m;
-    m.role = wire.role;
-    m.parentId = parentId;
-    m.content = wire.parts.isEmpty() ? wire.content : wire.text();
-    for (const ContentPart &part : wire.parts) {
-        if (!part.isText())
-            m.parts.append(part);
-    }
-    m.reasoning = wire.reasoningContent.value_or(QString());
-    m.hasReasoning = wire.reasoningContent.has_value();
-    m.toolCalls = wire.toolCalls;
-    m.toolCallId = wire.toolCallId;
-    m.name = wire.name;
-    return m;
-}
-
 // The end of the text output, and the exit code for how the reply ended.
 int finish(const ChatOptions &options, const Message &reply, bool interrupted)
 {
@@ -382,8 +363,11 @@ int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &reques
         // The --history messages become the start of the saved conversation.
         qint64 parent = 0;
         for (qsizetype i = 0; i + 1 < request.messages.size(); ++i) {
-            if (request.messages.at(i).role != Role::System)
-                parent = conversation->add(storedMessage(request.messages.at(i), parent));
+            if (request.messages.at(i).role == Role::System)
+                continue;
+            Message earlier = Message::fromChatMessage(request.messages.at(i));
+            earlier.parentId = parent;
+            parent = conversation->add(earlier);
         }
     } else {
         conversation = store.conversation(options.conversationId);
@@ -401,13 +385,8 @@ int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &reques
     ChatSession session(client, conversation, nullptr);
     session.setOverride(request.parameters);
     session.setTrace(trace);
-    const ChatMessage &user = request.messages.constLast();
-    QList<ContentPart> media;
-    for (const ContentPart &part : user.parts) {
-        if (!part.isText())
-            media.append(part);
-    }
-    if (const QStringList problems = session.send(user.text(), media); !problems.isEmpty()) {
+    const Message user = Message::fromChatMessage(request.messages.constLast());
+    if (const QStringList problems = session.send(user.content, user.parts); !problems.isEmpty()) {
         for (const QString &problem : problems)
             Console::error(u"error: "_s + problem);
         if (fresh) {

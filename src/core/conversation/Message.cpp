@@ -21,6 +21,23 @@ ChatMessage Message::toChatMessage() const
     return message;
 }
 
+Message Message::fromChatMessage(const ChatMessage &wire)
+{
+    Message m;
+    m.role = wire.role;
+    m.content = wire.parts.isEmpty() ? wire.content : wire.text();
+    for (const ContentPart &part : wire.parts) {
+        if (!part.isText())
+            m.parts.append(part);
+    }
+    m.reasoning = wire.reasoningContent.value_or(QString());
+    m.hasReasoning = wire.reasoningContent.has_value();
+    m.toolCalls = wire.toolCalls;
+    m.toolCallId = wire.toolCallId;
+    m.name = wire.name;
+    return m;
+}
+
 std::optional<double> Message::tokensPerSecond() const
 {
     if (!usage || usage->completionTokens <= 0 || generationMs < kMinRateMs)

@@ -48,6 +48,9 @@ struct Message
 
     // The message as it goes into a request (ChatRequest applies the history rules).
     ChatMessage toChatMessage() const;
+    // A wire message as Moonpane keeps it: its text in `content` (text parts joined), its media
+    // in `parts`.
+    static Message fromChatMessage(const ChatMessage &wire);
     // Completion tokens per second while the reply streamed, when that means something: a reply
     // that came at once (not streamed, or a very short one) has no rate worth showing.
     std::optional<double> tokensPerSecond() const;

@@ -180,19 +180,7 @@ bool fromJson(const QJsonValue &value, Message *out, QString *error)
     if (!ChatMessage::fromJson(value, &wire, error))
         return false;
     const QJsonObject object = value.toObject();
-    Message m;
-    m.role = wire.role;
-    // The text lives in `content`; media parts go to `parts` (text parts are joined).
-    for (const ContentPart &part : std::as_const(wire.parts)) {
-        if (!part.isText())
-            m.parts.append(part);
-    }
-    m.content = wire.parts.isEmpty() ? wire.content : wire.text();
-    m.reasoning = wire.reasoningContent.value_or(QString());
-    m.hasReasoning = wire.reasoningContent.has_value();
-    m.toolCalls = wire.toolCalls;
-    m.toolCallId = wire.toolCallId;
-    m.name = wire.name;
+    Message m = Message::fromChatMessage(wire);
     m.id = idFromJson(object.value("id"_L1));
     m.parentId = idFromJson(object.value("parent_id"_L1));
     const QJsonValue state = object.value("state"_L1);
