@@ -54,9 +54,9 @@ void Credentials::saveToKeychain(const QString &key, const SecretStore::Callback
             m_key = trimmed;
             m_source = Source::Keychain;
         }
+        emit changed(); // first: what the caller's callback says stays on screen
         if (done)
             done(result);
-        emit changed();
     });
 }
 
@@ -79,9 +79,9 @@ void Credentials::forget(const SecretStore::Callback &done)
                 m_source = Source::None;
             }
         }
+        emit changed(); // first: what the caller's callback says stays on screen
         if (done)
             done(result);
-        emit changed();
     });
 }
 
