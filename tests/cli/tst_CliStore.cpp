@@ -356,8 +356,20 @@ void TestCliStore::listExportImportSearch()
     const CliResult missing = run({u"export"_s, u"999"_s});
     QCOMPARE(missing.exitCode, 2);
     QVERIFY(missing.err.contains("there is no conversation 999"));
-    QCOMPARE(run({u"search"_s}).exitCode, 2);
-    QCOMPARE(run({u"import"_s}).exitCode, 2);
+    // Each says what was wrong.
+    const auto refused = [this](const QStringList &arguments, const QByteArray &says) {
+        const CliResult result = run(arguments);
+        return result.exitCode == 2 && result.out.isEmpty()
+            && result.err.startsWith(QByteArray("error: ").append(says));
+    };
+    QVERIFY(refused({u"export"_s}, "give one conversation ID, or --all"));
+    QVERIFY(refused({u"export"_s, u"abc"_s}, "\"abc\" is not a conversation id"));
+    QVERIFY(refused({u"export"_s, bananas, u"--format"_s, u"pdf"_s}, "--format takes md, json or jsonl"));
+    QVERIFY(refused({u"search"_s}, "give the words to search for"));
+    QVERIFY(refused({u"search"_s, u"x"_s, u"--limit"_s, u"0"_s}, "--limit needs a positive number"));
+    QVERIFY(refused({u"import"_s}, "give the file to import"));
+    QVERIFY(refused({u"import"_s, u"/nonexistent/all.jsonl"_s}, "cannot read /nonexistent/all.jsonl"));
+    QVERIFY(refused({u"list"_s, u"--output"_s, u"xml"_s}, "--output takes text or json"));
     QVERIFY(run({u"list"_s, u"--help"_s}).out.contains("--output"));
 }
 
