@@ -61,6 +61,7 @@ private slots:
     void sendStreamsIntoOneRow();
     void stopKeepsThePartialReply();
     void failedReplyThenRetry();
+    void sendingOnAfterAFailedOrEmptyReply();
     void retryKeepsAPartialReplyAsABranch();
     void editAndResendForks();
     void regenerateAddsABranch();
@@ -183,6 +184,21 @@ void TestChatSession::failedReplyThenRetry()
     QCOMPARE(m_model->messageAt(1)->content, u"Complete without DONE"_s);
     QCOMPARE(m_model->index(1).data(static_cast<int>(ConversationModel::Roles::BranchCount)).toInt(), 1);
     QCOMPARE(sentMessages(*m_server).size(), 1); // the same history again
+}
+
+void TestChatSession::sendingOnAfterAFailedOrEmptyReply()
+{
+    m_server->enqueue(FakeResponse::json(500, R"({"error":{"message":"boom","type":"server_error"}})"));
+    QVERIFY(m_session->send(u"First"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Failed);
+    // The user writes on instead of retrying: the failed, empty reply is not history to send.
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    QCOMPARE(m_session->send(u"Second"_s), QStringList());
+    waitIdle(m_session);
+    QCOMPARE(sentMessages(*m_server),
+             QJsonArray({QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"First"_s}},
+                         QJsonObject {{u"role"_s, u"user"_s}, {u"content"_s, u"Second"_s}}}));
 }
 
 void TestChatSession::retryKeepsAPartialReplyAsABranch()
@@ -394,6 +410,16 @@ void TestChatSession::refusalsSayWhyAndSendNothing()
              QStringList {u"the reply has no text to continue from; regenerate it instead"_s});
     QCOMPARE(m_server->requests().size(), 1); // only the first was sent
     QCOMPARE(m_model->rowCount(), 2); // and nothing was added
+
+    // Too much to send: two large images make a body over the API's 100 MB.
+    const ContentPart large =
+        ContentPart::fromImageUrl("data:image/png;base64," + QByteArray(55'000'000, 'A'));
+    const QStringList tooLarge = m_session->send(u"two big ones"_s, {large, large});
+    QCOMPARE(tooLarge.size(), 1);
+    QVERIFY2(tooLarge.at(0).startsWith(u"the request would be 110 MB; the API accepts at most 100 MB"_s),
+             qPrintable(tooLarge.at(0)));
+    QCOMPARE(m_server->requests().size(), 1);
+    QCOMPARE(m_model->rowCount(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

@@ -219,8 +219,14 @@ QList<ChatMessage> Conversation::history(qint64 lastId)
     QList<ChatMessage> messages;
     if (!systemPrompt.trimmed().isEmpty())
         messages.append(ChatMessage::system(systemPrompt));
-    for (qint64 id : std::as_const(ids))
-        messages.append(m_messages.value(id).toChatMessage());
+    for (qint64 id : std::as_const(ids)) {
+        ChatMessage message = m_messages.value(id).toChatMessage();
+        // A reply that brought nothing to send (it failed, or was stopped before its first word)
+        // is shown, but is not history: the API refuses an assistant message without text or calls.
+        if (message.role == Role::Assistant && !message.hasContent() && message.toolCalls.isEmpty())
+            continue;
+        messages.append(std::move(message));
+    }
     return messages;
 }
 

@@ -92,7 +92,8 @@ public:
     void restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf);
 
     // The wire messages of the active path up to and including `lastId` (0: the whole path),
-    // preceded by the system prompt. Loads the text it needs.
+    // preceded by the system prompt, leaving out replies with nothing to send (failed, or
+    // stopped before their first word). Loads the text it needs.
     QList<ChatMessage> history(qint64 lastId = 0);
 
     // A title from the first user message, for a new conversation.
