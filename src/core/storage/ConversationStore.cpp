@@ -224,39 +224,62 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
     return true;
 }
 
-bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
-                   const QString &attachmentsDir, const QString &streamOwner, QString *error)
+// A message's columns besides its place, its text and its state, in the order bindDetails binds them.
+const QStringList kDetailColumns = {u"has_reasoning"_s, u"tool_calls"_s,     u"tool_call_id"_s, u"name"_s,
+                                    u"finish_reason"_s, u"usage"_s,          u"error"_s,        u"model"_s,
+                                    u"thinking_ms"_s,   u"first_token_ms"_s, u"generation_ms"_s};
+
+void bindDetails(QSqlQuery &query, const Message &m)
 {
-    QSqlQuery query(database);
-    query.prepare(
-        u"INSERT INTO messages (id, conversation_id, parent_id, position, role, content, reasoning, "
-        "has_reasoning, tool_calls, tool_call_id, name, finish_reason, usage, state, error, model, "
-        "created_at, updated_at, thinking_ms, first_token_ms, generation_ms, text_length, stream_owner) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
-    query.addBindValue(m.id);
-    query.addBindValue(conversationId);
-    query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
-    query.addBindValue(position);
-    query.addBindValue(roleName(m.role));
-    query.addBindValue(notNull(m.content));
-    query.addBindValue(notNull(m.reasoning));
     query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
     query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
     query.addBindValue(nullIfEmpty(m.toolCallId));
     query.addBindValue(nullIfEmpty(m.name));
     query.addBindValue(nullIfEmpty(m.finishReason));
     query.addBindValue(nullIfEmpty(usageJson(m)));
-    query.addBindValue(MessageCodec::stateName(m.state));
     query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
     query.addBindValue(nullIfEmpty(m.model));
-    query.addBindValue(ms(m.createdAt));
-    query.addBindValue(nowMs());
     query.addBindValue(optionalMs(m.thinkingMs));
     query.addBindValue(optionalMs(m.firstTokenMs));
     query.addBindValue(optionalMs(m.generationMs));
+}
+
+// state, updated_at
+void bindState(QSqlQuery &query, const Message &m)
+{
+    query.addBindValue(MessageCodec::stateName(m.state));
+    query.addBindValue(nowMs());
+}
+
+// content, reasoning, text_length
+void bindText(QSqlQuery &query, const Message &m)
+{
+    query.addBindValue(notNull(m.content));
+    query.addBindValue(notNull(m.reasoning));
     query.addBindValue(m.content.size() + m.reasoning.size());
+}
+
+bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
+                   const QString &attachmentsDir, const QString &streamOwner, QString *error)
+{
+    static const QString sql =
+        u"INSERT INTO messages (id, conversation_id, parent_id, position, role, created_at, stream_owner, "
+        "state, updated_at, %1, content, reasoning, text_length) VALUES (?, ?, ?, ?, ?, ?, ?, %2)"_s.arg(
+            kDetailColumns.join(u", "_s),
+            QStringList(2 + kDetailColumns.size() + 3, u"?"_s).join(u", "_s)); // state, details, text
+    QSqlQuery query(database);
+    query.prepare(sql);
+    query.addBindValue(m.id);
+    query.addBindValue(conversationId);
+    query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
+    query.addBindValue(position);
+    query.addBindValue(roleName(m.role));
+    query.addBindValue(ms(m.createdAt));
     query.addBindValue(m.state == MessageState::Streaming ? QVariant(streamOwner)
                                                           : QVariant(QMetaType::fromType<QString>()));
+    bindState(query, m);
+    bindDetails(query, m);
+    bindText(query, m);
     if (!run(query, error))
         return false;
     return m.parts.isEmpty() || writeAttachments(database, m.id, m.parts, attachmentsDir, error);
@@ -923,41 +946,20 @@ void ConversationStore::messageChanged(const Conversation &conversation, const M
     const std::shared_ptr<Shared> shared = m_shared;
     const QVariant owner = streaming ? QVariant(streamOwner()) : QVariant(QMetaType::fromType<QString>());
     m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
-        QSqlQuery query(database);
-        if (!m.textLoaded) {
-            query.prepare(u"UPDATE messages SET state = ?, stream_owner = ?, updated_at = ? WHERE id = ?"_s);
-            query.addBindValue(MessageCodec::stateName(m.state));
-            query.addBindValue(owner);
-            query.addBindValue(nowMs());
-            query.addBindValue(m.id);
-            return run(query, error) && bump(database, *shared, conversationId, error);
-        }
-        QString sql = u"UPDATE messages SET state = ?, stream_owner = ?, has_reasoning = ?, tool_calls = ?, "
-                      u"tool_call_id = ?, name = ?, "
-                      "finish_reason = ?, usage = ?, error = ?, model = ?, updated_at = ?, thinking_ms = ?, "
-                      "first_token_ms = ?, generation_ms = ?"_s;
+        // A stub (text not loaded) changes its state only; its text and details stay as stored.
+        QString sql = u"UPDATE messages SET stream_owner = ?, state = ?, updated_at = ?"_s;
+        if (m.textLoaded)
+            sql += u", %1 = ?"_s.arg(kDetailColumns.join(u" = ?, "_s));
         if (withText)
             sql += u", content = ?, reasoning = ?, text_length = ?"_s;
+        QSqlQuery query(database);
         query.prepare(sql + u" WHERE id = ?"_s);
-        query.addBindValue(MessageCodec::stateName(m.state));
         query.addBindValue(owner);
-        query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
-        query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
-        query.addBindValue(nullIfEmpty(m.toolCallId));
-        query.addBindValue(nullIfEmpty(m.name));
-        query.addBindValue(nullIfEmpty(m.finishReason));
-        query.addBindValue(nullIfEmpty(usageJson(m)));
-        query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
-        query.addBindValue(nullIfEmpty(m.model));
-        query.addBindValue(nowMs());
-        query.addBindValue(optionalMs(m.thinkingMs));
-        query.addBindValue(optionalMs(m.firstTokenMs));
-        query.addBindValue(optionalMs(m.generationMs));
-        if (withText) {
-            query.addBindValue(notNull(m.content));
-            query.addBindValue(notNull(m.reasoning));
-            query.addBindValue(m.content.size() + m.reasoning.size());
-        }
+        bindState(query, m);
+        if (m.textLoaded)
+            bindDetails(query, m);
+        if (withText)
+            bindText(query, m);
         query.addBindValue(m.id);
         return run(query, error) && bump(database, *shared, conversationId, error);
     });
