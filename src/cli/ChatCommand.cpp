@@ -4,11 +4,13 @@
 #include "InterruptNotifier.h"
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
+#include "api/LocalFile.h"
 #include "api/WireTrace.h"
 #include "conversation/Attachment.h"
 #include "conversation/ChatSession.h"
 #include "storage/ConversationStore.h"
 #include "storage/MessageCodec.h"
+#include "storage/PrivateFiles.h"
 #include "storage/SecretStore.h"
 #include "storage/Settings.h"
 
@@ -26,15 +28,10 @@ namespace moonpane::cli {
 
 namespace {
 
+// A file given on the command line: regular files only, no larger than a request can be.
 bool readFile(const QString &path, QByteArray *out, QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1: %2"_s.arg(path, file.errorString());
-        return false;
-    }
-    *out = file.readAll();
-    return true;
+    return LocalFile::read(path, ChatRequest::kMaxBodyBytes, out, error);
 }
 
 bool readJsonFile(const QString &path, QJsonDocument *out, QString *error)
@@ -145,7 +142,8 @@ int finish(const ChatOptions &options, const Message &reply, bool interrupted)
         break;
     }
     if (interrupted) {
-        Console::error(u"interrupted."_s + kept);
+        Console::error(u"interrupted."_s
+                       + (options.save ? kept : u" The reply is incomplete; what arrived is printed."_s));
         return ExitInterrupted;
     }
     Console::error(u"error: "_s + error.summary() + u" The reply is incomplete."_s + kept);
@@ -207,7 +205,21 @@ bool ChatCommand::buildRequest(const ChatOptions &options, ChatRequest *request,
             *error = u"cannot read the prompt from standard input"_s;
             return false;
         }
-        prompt = QString::fromUtf8(in.readAll());
+        // Bounded like a file: /dev/zero on standard input must not eat all memory.
+        QByteArray bytes;
+        while (bytes.size() <= ChatRequest::kMaxBodyBytes) {
+            const QByteArray chunk =
+                in.read(std::min<qint64>(1 << 20, ChatRequest::kMaxBodyBytes + 1 - bytes.size()));
+            if (chunk.isEmpty())
+                break;
+            bytes += chunk;
+        }
+        if (bytes.size() > ChatRequest::kMaxBodyBytes) {
+            *error = u"the prompt on standard input is larger than %1, more than a request can hold"_s.arg(
+                LocalFile::megabytes(ChatRequest::kMaxBodyBytes));
+            return false;
+        }
+        prompt = QString::fromUtf8(bytes);
     }
     ChatMessage user = ChatMessage::user(prompt);
     if (!options.attachments.isEmpty()) {
@@ -272,7 +284,7 @@ int ChatCommand::run(const QStringList &arguments)
     std::unique_ptr<WireTrace> trace;
     if (!options.traceFile.isEmpty()) {
         traceFile = std::make_unique<QFile>(options.traceFile);
-        if (!traceFile->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        if (!PrivateFiles::open(traceFile.get(), QIODevice::WriteOnly | QIODevice::Truncate)) {
             Console::error(u"error: cannot write the trace to %1: %2"_s.arg(options.traceFile,
                                                                             traceFile->errorString()));
             return ExitUsage;
@@ -296,6 +308,14 @@ bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
         Console::error(u"error: the base URL \"%1\" is not an http(s) URL"_s.arg(baseUrl));
         return false;
     }
+    // Consent to plain http is given per run here; the app's saved choice does not carry over.
+    endpoint.allowInsecure = options.allowInsecure;
+    if (const ApiError refusal = ChatClient::insecureRefusal(endpoint); refusal.isError()) {
+        Console::error(u"error: "_s + refusal.message
+                       + u"\nhint: use an https:// URL, or pass --allow-insecure "
+                         "if you accept that."_s);
+        return false;
+    }
 
     endpoint.apiKey = qEnvironmentVariable(SecretStore::kApiKeyVariable).trimmed();
     if (endpoint.apiKey.isEmpty()) {
@@ -317,6 +337,7 @@ bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
 int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body,
                       ChatClient *client, WireTrace *trace)
 {
+    InterruptNotifier interrupt; // before the request goes out, so no signal is missed
     ChatCall *call = client->sendBody(body, request.parameters.stream, trace);
     const bool text = options.output == ChatOptions::Output::Text;
     bool reasoningOpen = false;
@@ -333,6 +354,12 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
             Console::out(delta);
         });
     }
+    // SIGINT/SIGTERM stop the call: what arrived is printed (JSON included), then exit 130.
+    bool interrupted = false;
+    QObject::connect(&interrupt, &InterruptNotifier::interrupted, call, [&] {
+        interrupted = true;
+        call->cancel();
+    });
     QObject::connect(call, &ChatCall::finished, QCoreApplication::instance(), &QCoreApplication::quit);
     QCoreApplication::exec();
 
@@ -341,7 +368,7 @@ int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, co
         Console::err(u"\n"_s);
     if (!text)
         Console::jsonLine(replyObject(reply));
-    return finish(options, reply, false);
+    return finish(options, reply, interrupted);
 }
 
 int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &request, ChatClient *client,

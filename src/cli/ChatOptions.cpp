@@ -18,6 +18,8 @@ struct Spec
 const Spec kSpecs[] = {
     {"base-url", "URL",
      "API base URL (default: $MOONPANE_BASE_URL, the saved setting, https://www.anyfast.ai)"},
+    {"allow-insecure", nullptr,
+     "allow a plain http:// base URL to a host beyond loopback (the key crosses the network unencrypted)"},
     {"model", "ID", "model id (default kimi-k2.6)"},
     {"system", "TEXT", "system prompt"},
     {"history", "FILE", "JSON array of earlier wire-format messages, sent before the new one"},
@@ -124,6 +126,7 @@ bool ChatOptions::parse(const QStringList &arguments, ChatOptions *out, QString 
     o.responseFormat = parser.value(u"response-format"_s);
     o.dryRun = parser.isSet(u"dry-run"_s);
     o.traceFile = parser.value(u"trace"_s);
+    o.allowInsecure = parser.isSet(u"allow-insecure"_s);
     p.stream = !parser.isSet(u"no-stream"_s);
     p.stop = parser.values(u"stop"_s);
 

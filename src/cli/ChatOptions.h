@@ -13,6 +13,7 @@ struct ChatOptions
     enum class Output { Text, Json };
 
     QString baseUrl; // empty: environment, saved setting, default
+    bool allowInsecure = false; // plain http beyond loopback
     QString system;
     QString historyFile;
     QStringList attachments;

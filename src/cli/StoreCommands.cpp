@@ -6,6 +6,7 @@
 #include "storage/Database.h"
 #include "storage/Exporter.h"
 #include "storage/MessageCodec.h"
+#include "storage/PrivateFiles.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -66,7 +67,7 @@ public:
         if (path.isEmpty() || path == "-"_L1)
             return m_stdout.open(stdout, QIODevice::WriteOnly);
         m_file = std::make_unique<QSaveFile>(path);
-        if (m_file->open(QIODevice::WriteOnly))
+        if (PrivateFiles::open(m_file.get())) // a conversation is for its owner only
             return true;
         Console::error(u"error: cannot write %1: %2"_s.arg(path, m_file->errorString()));
         return false;

@@ -19,6 +19,7 @@
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Exporter.h"
+#include "storage/PrivateFiles.h"
 #include "storage/Settings.h"
 
 #include <QAction>
@@ -813,7 +814,7 @@ bool MainWindow::exportConversation(qint64 id, ExportFormat format, const QStrin
         ? Exporter::markdown(*conversation).toUtf8()
         : Exporter::wireJson(*conversation, format == ExportFormat::JsonWithMedia);
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+    if (!PrivateFiles::open(&file) || file.write(bytes) != bytes.size() || !file.commit()) {
         *error = file.errorString();
         return false;
     }
@@ -828,7 +829,7 @@ bool MainWindow::exportAll(const QString &path, QString *error)
     }
     saveDraft();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    if (!PrivateFiles::open(&file)) {
         *error = file.errorString();
         return false;
     }

@@ -53,6 +53,7 @@ public:
     ConversationModel *conversationModel() const { return m_model; }
     ConversationLibrary *library() const { return m_library; }
     Credentials *credentials() const { return m_credentials; }
+    ChatClient *client() const { return m_client; }
     StatusPanel *statusPanel() const { return m_status; }
     WelcomePage *welcomePage() const { return m_welcome; }
     Conversation *currentConversation() const { return m_current; }

@@ -7,6 +7,7 @@
 #include "ui_SettingsDialog.h"
 
 #include <QPushButton>
+#include <QSpinBox>
 
 using namespace Qt::StringLiterals;
 
@@ -36,6 +37,30 @@ SettingsDialog::SettingsDialog(Settings *settings, Credentials *credentials, QWi
         });
     });
     connect(m_credentials, &Credentials::changed, this, &SettingsDialog::updateKeyStatus);
+    connect(ui->baseUrlEdit, &QLineEdit::textChanged, this, &SettingsDialog::updateInsecureChoice);
+    // The spin boxes take exactly what Settings accepts: a value edited into the file beyond
+    // it is clamped when read, and the note says so.
+    const auto setRange = [](QSpinBox *spin, Settings::Key key) {
+        const auto [minimum, maximum] = Settings::range(key);
+        spin->setRange(minimum, maximum);
+    };
+    setRange(ui->contextSpin, Settings::Key::ContextWindowTokens);
+    setRange(ui->connectTimeoutSpin, Settings::Key::ConnectTimeoutSeconds);
+    setRange(ui->idleTimeoutSpin, Settings::Key::IdleTimeoutSeconds);
+    setRange(ui->maxReplySpin, Settings::Key::MaxReplyMegabytes);
+    const auto [connectMin, connectMax] = Settings::range(Settings::Key::ConnectTimeoutSeconds);
+    const auto [idleMin, idleMax] = Settings::range(Settings::Key::IdleTimeoutSeconds);
+    const auto [replyMin, replyMax] = Settings::range(Settings::Key::MaxReplyMegabytes);
+    ui->limitsNote->setText(
+        tr("The connect timeout runs from %1 to %2 s and the silence timeout (time without an event; "
+           "keep-alives do not count) from %3 to %4 s. A reply longer than the limit (%5 to %6 MB) is "
+           "stopped and kept as incomplete. Values outside these ranges in moonpane.ini are clamped.")
+            .arg(connectMin)
+            .arg(connectMax)
+            .arg(idleMin)
+            .arg(idleMax)
+            .arg(replyMin)
+            .arg(replyMax));
     load();
 }
 
@@ -72,9 +97,28 @@ void SettingsDialog::load()
     ui->priceCachedSpin->setValue(m_settings->value(Settings::Key::PriceCachedInputPerMillion).toDouble());
     ui->priceOutputSpin->setValue(m_settings->value(Settings::Key::PriceOutputPerMillion).toDouble());
     ui->contextSpin->setValue(m_settings->value(Settings::Key::ContextWindowTokens).toInt());
-    ui->connectTimeoutSpin->setValue(m_settings->value(Settings::Key::ConnectTimeoutSeconds).toInt());
-    ui->idleTimeoutSpin->setValue(m_settings->value(Settings::Key::IdleTimeoutSeconds).toInt());
+    ui->connectTimeoutSpin->setValue(m_settings->number(Settings::Key::ConnectTimeoutSeconds));
+    ui->idleTimeoutSpin->setValue(m_settings->number(Settings::Key::IdleTimeoutSeconds));
+    ui->maxReplySpin->setValue(m_settings->number(Settings::Key::MaxReplyMegabytes));
+    ui->allowInsecureCheck->setChecked(m_settings->endpoint().allowInsecure);
+    updateInsecureChoice();
     updateKeyStatus();
+}
+
+void SettingsDialog::updateInsecureChoice()
+{
+    // Only a plain http:// URL to a host beyond loopback needs the user's consent.
+    const QUrl url(ui->baseUrlEdit->text().trimmed());
+    const bool insecure = url.isValid() && Endpoint::isInsecure(url);
+    ui->allowInsecureCheck->setVisible(insecure);
+    if (insecure) {
+        ui->allowInsecureCheck->setText(
+            tr("Allow plain http:// to %1: the API key and every message cross the network unencrypted")
+                .arg(url.host()));
+        const QString allowed = m_settings->value(Settings::Key::InsecureHost).toString();
+        ui->allowInsecureCheck->setChecked(!allowed.isEmpty()
+                                           && allowed.compare(url.host(), Qt::CaseInsensitive) == 0);
+    }
 }
 
 void SettingsDialog::updateKeyStatus()
@@ -103,6 +147,8 @@ Endpoint SettingsDialog::endpoint() const
     endpoint.apiKey = typed.isEmpty() ? m_credentials->key() : typed;
     endpoint.connectTimeout = std::chrono::seconds(ui->connectTimeoutSpin->value());
     endpoint.idleTimeout = std::chrono::seconds(ui->idleTimeoutSpin->value());
+    endpoint.maxReplyBytes = qint64(ui->maxReplySpin->value()) << 20;
+    endpoint.allowInsecure = Endpoint::isInsecure(endpoint.baseUrl) && ui->allowInsecureCheck->isChecked();
     return endpoint;
 }
 
@@ -166,6 +212,12 @@ void SettingsDialog::accept()
     m_settings->setValue(Settings::Key::ContextWindowTokens, ui->contextSpin->value());
     m_settings->setValue(Settings::Key::ConnectTimeoutSeconds, ui->connectTimeoutSpin->value());
     m_settings->setValue(Settings::Key::IdleTimeoutSeconds, ui->idleTimeoutSpin->value());
+    m_settings->setValue(Settings::Key::MaxReplyMegabytes, ui->maxReplySpin->value());
+    const QUrl url(ui->baseUrlEdit->text().trimmed());
+    if (Endpoint::isInsecure(url) && ui->allowInsecureCheck->isChecked())
+        m_settings->setValue(Settings::Key::InsecureHost, url.host());
+    else
+        m_settings->remove(Settings::Key::InsecureHost); // consent is for one host, taken back when unticked
     m_settings->sync();
 
     const QString key = ui->apiKeyEdit->text().trimmed();

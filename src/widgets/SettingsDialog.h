@@ -41,6 +41,7 @@ signals:
 private:
     void load();
     void updateKeyStatus();
+    void updateInsecureChoice();
     Endpoint endpoint() const;
 
     std::unique_ptr<Ui::SettingsDialog> ui;

@@ -11,6 +11,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <csignal>
+#include <sys/stat.h>
+
 using namespace moonpane;
 using namespace moonpane::test;
 using namespace Qt::StringLiterals;
@@ -54,6 +57,10 @@ private slots:
     void noKeyExitsTwo();
     void noKeychainExitsTwo();
     void traceRedactsTheKey();
+    void interruptPrintsThePartialReply_data();
+    void interruptPrintsThePartialReply();
+    void plainHttpNeedsConsent();
+    void echoedKeyIsNeverPrinted();
     void helpAndUnknownCommand();
 
 private:
@@ -321,7 +328,18 @@ void TestCli::usageErrorsSendNothing_data()
     QTest::newRow("bad history") << QStringList {u"--history"_s, u"@badhistory"_s, u"x"_s}
                                  << u"message 1: unknown role"_s;
     QTest::newRow("missing history") << QStringList {u"--history"_s, u"/nonexistent/h.json"_s, u"x"_s}
-                                     << u"cannot read"_s;
+                                     << u"no such file"_s;
+    // Not regular files: each would block forever (a FIFO) or never end (/dev/zero).
+    QTest::newRow("device as history")
+        << QStringList {u"--history"_s, u"/dev/zero"_s, u"x"_s} << u"/dev/zero: is not a regular file"_s;
+    QTest::newRow("device as attachment")
+        << QStringList {u"--attach"_s, u"/dev/zero"_s, u"x"_s} << u"/dev/zero: is not a regular file"_s;
+    QTest::newRow("fifo as tools") << QStringList {u"--tools"_s, u"@fifo"_s, u"x"_s}
+                                   << u"is not a regular file"_s;
+    QTest::newRow("fifo as attachment")
+        << QStringList {u"--attach"_s, u"@fifo"_s, u"x"_s} << u"is not a regular file"_s;
+    QTest::newRow("folder as history")
+        << QStringList {u"--history"_s, u"@dir"_s, u"x"_s} << u"is a folder, not a file"_s;
     QTest::newRow("tools not array") << QStringList {u"--tools"_s, u"@badtools"_s, u"x"_s}
                                      << u"must hold a JSON array"_s;
     QTest::newRow("response format") << QStringList {u"--response-format"_s, u"yaml"_s, u"x"_s}
@@ -343,7 +361,11 @@ void TestCli::usageErrorsSendNothing()
         {u"@notes"_s, m_env.writeFile(u"notes.txt"_s, "plain text\n")},
         {u"@badhistory"_s, m_env.writeFile(u"bad-history.json"_s, R"([{"role":"robot","content":"x"}])")},
         {u"@badtools"_s, m_env.writeFile(u"bad-tools.json"_s, R"({"type":"function"})")},
+        {u"@fifo"_s, m_env.filePath(u"fifo"_s)},
+        {u"@dir"_s, m_env.filePath(QString())},
     };
+    if (!QFileInfo::exists(files.value(u"@fifo"_s)))
+        QCOMPARE(::mkfifo(QFile::encodeName(files.value(u"@fifo"_s)).constData(), 0600), 0);
     for (QString &arg : args)
         arg = files.value(arg, arg);
     QStringList full = {u"chat"_s};
@@ -483,6 +505,100 @@ void TestCli::traceRedactsTheKey()
     QVERIFY(trace.contains("Authorization: Bearer [redacted]"));
     QVERIFY(trace.contains("< data: [DONE]"));
     QVERIFY(trace.contains("\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]"));
+}
+
+void TestCli::interruptPrintsThePartialReply_data()
+{
+    QTest::addColumn<bool>("json");
+    QTest::addColumn<bool>("sigint");
+    QTest::addRow("text, SIGTERM") << false << false;
+    QTest::addRow("json, SIGINT") << true << true;
+}
+
+void TestCli::interruptPrintsThePartialReply()
+{
+    QFETCH(bool, json);
+    QFETCH(bool, sigint);
+    FakeResponse response = FakeResponse::counting(2000);
+    response.delivery = FakeResponse::Delivery::Drip;
+    response.dripBytes = 64;
+    response.dripIntervalMs = 5;
+    m_server->enqueue(response);
+    QProcessEnvironment environment = m_env.processEnvironment();
+    environment.insert(u"MOONPANE_API_KEY"_s, QLatin1String(kKey));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    QStringList args = base();
+    if (json)
+        args << u"--output"_s << u"json"_s;
+    process.start(cliPath(), args << u"Count slowly"_s);
+    QVERIFY(process.waitForStarted());
+    process.closeWriteChannel();
+    QVERIFY(QTest::qWaitFor([&] { return m_server->bodyBytesWritten() > 4000; }, 30000));
+    if (sigint)
+        QCOMPARE(::kill(static_cast<pid_t>(process.processId()), SIGINT), 0);
+    else
+        process.terminate();
+    QSignalSpy finished(&process, &QProcess::finished);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 130);
+    const QByteArray out = process.readAllStandardOutput();
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(err.contains("interrupted. The reply is incomplete; what arrived is printed."), err.constData());
+    QVERIFY(m_server->bodyBytesWritten() < response.body.size());
+    QString content = QString::fromUtf8(out);
+    if (json) {
+        const QJsonObject reply = QJsonDocument::fromJson(out).object();
+        QCOMPARE(reply.value("incomplete"_L1), QJsonValue(true));
+        content = reply.value("content"_L1).toString();
+    }
+    QVERIFY2(content.startsWith(u"w0 w1 w2 "_s), qPrintable(content.left(80)));
+    QVERIFY(!content.contains(u"w1999"_s));
+}
+
+void TestCli::plainHttpNeedsConsent()
+{
+    // The fake server stands in for the network as an HTTP proxy: a request for a host beyond
+    // loopback reaches it only if the CLI sends one.
+    QProcessEnvironment proxy;
+    proxy.insert(u"http_proxy"_s, m_server->baseUrl().toString());
+    const QStringList args = {u"chat"_s, u"--base-url"_s, u"http://api.example.com"_s};
+    const CliResult refused = run(args + QStringList {u"x"_s}, {}, true, proxy);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("uses plain http"), refused.err.constData());
+    QVERIFY(refused.err.contains("--allow-insecure"));
+    QVERIFY(m_server->requests().isEmpty());
+
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    const CliResult allowed = run(args + QStringList {u"--allow-insecure"_s, u"x"_s}, {}, true, proxy);
+    QCOMPARE(allowed.exitCode, 0);
+    QVERIFY2(
+        allowed.err.contains("warning: sending the API key unencrypted over plain http to api.example.com"),
+        allowed.err.constData());
+    QCOMPARE(m_server->requests().size(), 1);
+    QVERIFY(m_server->lastRequest().path.contains("api.example.com"));
+
+    // Loopback needs no consent.
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    const CliResult loopback = run(base() << u"x"_s);
+    QCOMPARE(loopback.exitCode, 0);
+    QVERIFY(!loopback.err.contains("warning"));
+}
+
+void TestCli::echoedKeyIsNeverPrinted()
+{
+    m_server->enqueue(
+        FakeResponse::json(401, R"({"error":{"message":"Incorrect API key provided: )"_ba + kKey + "\"}}"));
+    const CliResult text = run(base() << u"x"_s);
+    QCOMPARE(text.exitCode, 3);
+    QVERIFY(text.err.contains("Incorrect API key provided: [redacted]"));
+    QVERIFY(!text.err.contains(kKey) && !text.out.contains(kKey));
+    m_server->enqueue(
+        FakeResponse::json(401, R"({"error":{"message":"Incorrect API key provided: )"_ba + kKey + "\"}}"));
+    const CliResult json = run(base() << u"--output"_s << u"json"_s << u"x"_s);
+    QVERIFY(!json.out.contains(kKey) && !json.err.contains(kKey));
+    QVERIFY(json.out.contains("[redacted]"));
 }
 
 void TestCli::helpAndUnknownCommand()

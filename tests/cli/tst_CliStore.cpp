@@ -30,21 +30,6 @@ QJsonObject expected(const QString &fixture)
     return QJsonDocument::fromJson(fixtureBytes(fixture + u".expected.json"_s)).object();
 }
 
-// A stream of `count` content pieces "w0 ", "w1 ", ...
-QByteArray longStream(int count)
-{
-    QByteArray body;
-    for (int i = 0; i < count; ++i) {
-        const QJsonObject chunk {
-            {u"choices"_s,
-             QJsonArray {QJsonObject {{u"index"_s, 0},
-                                      {u"delta"_s, QJsonObject {{u"content"_s, u"w%1 "_s.arg(i)}}}}}}};
-        body += "data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n";
-    }
-    return body
-        + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
-}
-
 } // namespace
 
 class TestCliStore : public QObject
@@ -229,7 +214,7 @@ void TestCliStore::saveUsageErrors()
 
 void TestCliStore::cutStreamIsSavedIncomplete()
 {
-    FakeResponse response = FakeResponse::sse(longStream(200));
+    FakeResponse response = FakeResponse::counting(200);
     response.dropAfterBytes = response.body.size() / 2;
     m_server->enqueue(response);
     const CliResult result = run(chat() << u"--save"_s << u"--output"_s << u"json"_s << u"Count"_s);
@@ -249,7 +234,7 @@ void TestCliStore::cutStreamIsSavedIncomplete()
 
 void TestCliStore::interruptKeepsThePartialReply()
 {
-    FakeResponse response = FakeResponse::sse(longStream(2000));
+    FakeResponse response = FakeResponse::counting(2000);
     response.delivery = FakeResponse::Delivery::Drip;
     response.dripBytes = 64;
     response.dripIntervalMs = 5;

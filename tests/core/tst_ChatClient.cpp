@@ -4,6 +4,8 @@
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/ChatRequest.h"
+#include "api/Redirect.h"
+#include "api/ServiceProbe.h"
 #include "api/WireTrace.h"
 
 #include <QBuffer>
@@ -66,6 +68,18 @@ private slots:
     void connectionRefused();
     void emptyBodyIsAnError();
     void traceHasLinesButNoKey();
+    void errorTextsNeverCarryTheKey();
+    void traceRedactsAShortKey();
+    void redirectToAnotherOriginSendsNothingThere_data();
+    void redirectToAnotherOriginSendsNothingThere();
+    void sameOriginRedirectIsFollowedAndTraced();
+    void sameOriginRedirectThatDropsTheBodyIsRefused();
+    void endlessRedirectsStop();
+    void modelListRedirects();
+    void plainHttpBeyondLoopbackIsRefused();
+    void loopbackAndHttpsAreNotInsecure();
+    void replyGrowingPastTheCapEndsIncomplete();
+    void keepAlivesDoNotHoldTheIdleTimeout();
 
 private:
     ChatCall *start(const ChatRequest &request = hello(), WireTrace *trace = nullptr);
@@ -383,7 +397,7 @@ void TestChatClient::idleTimeout()
     waitForFinish(call);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
     QCOMPARE(call->error().kind, ApiError::Kind::Timeout);
-    QVERIFY(call->error().message.contains(u"sent nothing for"_s));
+    QVERIFY(call->error().message.contains(u"sent no event for"_s));
     QVERIFY(call->reply().content.endsWith(u"a table:\n\n"_s));
 }
 
@@ -450,6 +464,268 @@ void TestChatClient::traceHasLinesButNoKey()
     QVERIFY(text.contains("< data: [DONE]"));
     QVERIFY(text.contains("functions.get_weather:1"));
     QVERIFY(text.contains("# complete"));
+}
+
+void TestChatClient::errorTextsNeverCarryTheKey()
+{
+    // A server that quotes the key back, in the message, the code and a request id.
+    m_server->enqueue(FakeResponse::json(401,
+                                         R"({"error":{"message":"Incorrect API key provided: )"_ba + kKey
+                                             + R"(","code":")" + kKey + R"("}})")
+                          .withHeader("x-request-id", kKey));
+    ChatCall *call = start();
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    const ApiError &error = call->error();
+    for (const QString &text : {error.message, error.code, error.requestId, error.summary()})
+        QVERIFY2(!text.contains(QLatin1String(kKey)), qPrintable(text));
+    QVERIFY(error.message.contains(u"Incorrect API key provided: [redacted]"_s));
+}
+
+void TestChatClient::traceRedactsAShortKey()
+{
+    Endpoint endpoint = m_client->endpoint();
+    endpoint.apiKey = u"k9z"_s; // short keys are masked too
+    m_client->setEndpoint(endpoint);
+    m_server->enqueue(FakeResponse::json(401, R"({"error":{"message":"bad key k9z"}})"));
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    WireTrace trace(&buffer);
+    ChatCall *call = start(hello(), &trace);
+    waitForFinish(call);
+    QVERIFY(!buffer.data().contains("k9z"));
+    QVERIFY(buffer.data().contains("bad key [redacted]"));
+    QCOMPARE(call->error().message, u"bad key [redacted]"_s);
+}
+
+void TestChatClient::redirectToAnotherOriginSendsNothingThere_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("otherPort"); // else the other host name for the same port
+    for (int status : {301, 302, 303, 307, 308}) {
+        QTest::addRow("%d to another port", status) << status << true;
+        QTest::addRow("%d to another host", status) << status << false;
+    }
+}
+
+void TestChatClient::redirectToAnotherOriginSendsNothingThere()
+{
+    QFETCH(int, status);
+    QFETCH(bool, otherPort);
+    FakeServer other;
+    QVERIFY(other.listen());
+    other.enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    // "localhost" reaches the same server, yet is another origin than 127.0.0.1.
+    const QByteArray location = otherPort
+        ? QByteArray(other.baseUrl().toEncoded() + "/v1/chat/completions")
+        : QByteArray("http://localhost:" + QByteArray::number(m_server->port()) + "/v1/chat/completions");
+    m_server->enqueue(FakeResponse::json(status, {}).withHeader("Location", location));
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    WireTrace trace(&buffer);
+    ChatCall *call = start(hello(), &trace);
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    QCOMPARE(call->error().httpStatus, status);
+    QCOMPARE(call->error().code, u"redirect_refused"_s);
+    QVERIFY2(call->error().message.contains(QString::fromLatin1(location)),
+             qPrintable(call->error().message));
+    QVERIFY(call->error().message.contains(u"nothing was sent there"_s));
+    QVERIFY(!call->error().advice().isEmpty());
+    QCOMPARE(m_server->requests().size(), 1);
+    QCOMPARE(other.requests().size(), 0);
+    QCOMPARE(call->redirects(), 0);
+    const QByteArray text = buffer.data();
+    QVERIFY(text.contains(QByteArray("< HTTP " + QByteArray::number(status))));
+    QCOMPARE(text.count("> POST "), 1);
+}
+
+void TestChatClient::sameOriginRedirectIsFollowedAndTraced()
+{
+    // A relative Location, then an absolute one: both the same origin.
+    m_server->enqueue(FakeResponse::json(307, {}).withHeader("Location", "/v2/chat/completions"));
+    m_server->enqueue(FakeResponse::json(308, {}).withHeader(
+        "Location", m_server->baseUrl().toEncoded() + "/v3/chat/completions"));
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    WireTrace trace(&buffer);
+    const ChatRequest request = hello();
+    ChatCall *call = start(request, &trace);
+    QSignalSpy started(call, &ChatCall::responseStarted);
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Complete);
+    QCOMPARE(call->httpStatus(), 200); // the last hop's status, not the first
+    QCOMPARE(call->redirects(), 2);
+    QCOMPARE(started.size(), 1);
+    QCOMPARE(call->reply().content, expectedContent(u"kimi_thinking.sse"_s));
+    QCOMPARE(m_server->requests().size(), 3);
+    QCOMPARE(m_server->requests().at(1).path, "/v2/chat/completions"_ba);
+    QCOMPARE(m_server->requests().at(2).path, "/v3/chat/completions"_ba);
+    for (const RecordedRequest &got : m_server->requests()) {
+        QCOMPARE(got.method, "POST"_ba);
+        QCOMPARE(got.body, request.toJson());
+        QCOMPARE(got.header("authorization"), "Bearer "_ba + kKey);
+    }
+    const QByteArray text = buffer.data();
+    QCOMPARE(text.count("> POST "), 3);
+    QVERIFY(text.contains("/v2/chat/completions"));
+    QVERIFY(text.contains("< HTTP 307"));
+    QVERIFY(text.contains("following the redirect"));
+    QVERIFY(!text.contains(kKey));
+}
+
+void TestChatClient::sameOriginRedirectThatDropsTheBodyIsRefused()
+{
+    m_server->enqueue(FakeResponse::json(302, {}).withHeader("Location", "/elsewhere"));
+    ChatCall *call = start();
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    QVERIFY(call->error().message.contains(u"GET"_s));
+    QCOMPARE(m_server->requests().size(), 1);
+}
+
+void TestChatClient::endlessRedirectsStop()
+{
+    for (int i = 0; i <= Redirect::kMaxHops; ++i)
+        m_server->enqueue(FakeResponse::json(307, {}).withHeader("Location", "/v1/chat/completions"));
+    ChatCall *call = start();
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    QVERIFY(call->error().message.contains(u"more than"_s));
+    QCOMPARE(m_server->requests().size(), Redirect::kMaxHops + 1);
+}
+
+void TestChatClient::modelListRedirects()
+{
+    FakeServer other;
+    QVERIFY(other.listen());
+    other.enqueue(FakeResponse::json(200, R"({"data":[{"id":"stolen"}]})"));
+    ServiceProbe probe;
+    // Same origin: followed, with GET.
+    m_server->enqueue(FakeResponse::json(302, {}).withHeader("Location", "/v2/models"));
+    m_server->enqueue(FakeResponse::json(200, R"({"data":[{"id":"kimi-k2.6"}]})"));
+    QStringList models;
+    ApiError error;
+    bool done = false;
+    probe.listModels(m_client->endpoint(), [&](const QStringList &m, const ApiError &e) {
+        models = m;
+        error = e;
+        done = true;
+    });
+    QTRY_VERIFY(done);
+    QCOMPARE(models, QStringList {u"kimi-k2.6"_s});
+    QCOMPARE(m_server->lastRequest().path, "/v2/models"_ba);
+    // Another origin: refused, and the other server never hears of it.
+    m_server->enqueue(
+        FakeResponse::json(301, {}).withHeader("Location", other.baseUrl().toEncoded() + "/v1/models"));
+    done = false;
+    probe.listModels(m_client->endpoint(), [&](const QStringList &m, const ApiError &e) {
+        models = m;
+        error = e;
+        done = true;
+    });
+    QTRY_VERIFY(done);
+    QVERIFY(models.isEmpty());
+    QCOMPARE(error.code, u"redirect_refused"_s);
+    QCOMPARE(other.requests().size(), 0);
+}
+
+void TestChatClient::plainHttpBeyondLoopbackIsRefused()
+{
+    Endpoint endpoint = m_client->endpoint();
+    endpoint.baseUrl = QUrl(u"http://api.example.com"_s);
+    m_client->setEndpoint(endpoint);
+    ChatCall *call = start();
+    QVERIFY(call->isRunning()); // fails once the event loop runs, so finished() can be connected
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    QCOMPARE(call->error().code, u"insecure_refused"_s);
+    QVERIFY(call->error().message.contains(u"api.example.com"_s));
+    QVERIFY(call->error().advice().contains(u"--allow-insecure"_s));
+    QCOMPARE(m_server->requests().size(), 0);
+
+    ServiceProbe probe;
+    bool done = false;
+    ApiError error;
+    probe.listModels(endpoint, [&](const QStringList &, const ApiError &e) {
+        error = e;
+        done = true;
+    });
+    QTRY_VERIFY(done);
+    QCOMPARE(error.code, u"insecure_refused"_s);
+
+    endpoint.allowInsecure = true; // the user's consent: the request goes out (and fails to resolve)
+    QVERIFY(!ChatClient::insecureRefusal(endpoint).isError());
+}
+
+void TestChatClient::loopbackAndHttpsAreNotInsecure()
+{
+    for (const char *url :
+         {"http://127.0.0.1:8080", "http://127.1.2.3", "http://[::1]:9000", "http://localhost",
+          "http://LocalHost:1", "http://dev.localhost", "https://api.example.com", "https://10.0.0.1"})
+        QVERIFY2(!Endpoint::isInsecure(QUrl(QLatin1String(url))), url);
+    for (const char *url :
+         {"http://api.example.com", "http://10.0.0.1", "http://[fe80::1]", "HTTP://example.org",
+          "http://localhost.example.com", "http://127.0.0.1.example.com"})
+        QVERIFY2(Endpoint::isInsecure(QUrl(QLatin1String(url))), url);
+    // The fake server by name rather than by address: still loopback, still sent.
+    Endpoint endpoint = m_client->endpoint();
+    endpoint.baseUrl = QUrl(u"http://localhost:%1"_s.arg(m_server->port()));
+    m_client->setEndpoint(endpoint);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    ChatCall *call = start();
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Complete);
+}
+
+void TestChatClient::replyGrowingPastTheCapEndsIncomplete()
+{
+    // 200 events of 1 KB of content against a 64 KB cap.
+    QByteArray body;
+    const QByteArray piece(1000, 'a');
+    for (int i = 0; i < 200; ++i)
+        body += R"(data: {"choices":[{"index":0,"delta":{"content":")" + piece + "\"}}]}\n\n";
+    body += "data: [DONE]\n\n";
+    FakeResponse response = FakeResponse::sse(body);
+    response.delivery = FakeResponse::Delivery::RandomSplits;
+    m_server->enqueue(response);
+    Endpoint endpoint = m_client->endpoint();
+    endpoint.maxReplyBytes = 64 << 10;
+    m_client->setEndpoint(endpoint);
+    ChatCall *call = start();
+    qsizetype streamed = 0;
+    connect(call, &ChatCall::contentReceived, this,
+            [&streamed](const QString &delta) { streamed += delta.size(); });
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
+    QVERIFY2(call->error().message.contains(u"grew past"_s), qPrintable(call->error().message));
+    QCOMPARE(call->reply().content.size(), 65 * 1000); // every whole event that fit in 65,536 bytes
+    QCOMPARE(streamed, call->reply().content.size()); // what was shown is what is kept
+}
+
+void TestChatClient::keepAlivesDoNotHoldTheIdleTimeout()
+{
+    // One event, then comments every few milliseconds for far longer than the idle timeout.
+    QByteArray body = R"(data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]})"
+                      "\n\n";
+    for (int i = 0; i < 2000; ++i)
+        body += ": keep-alive\n\n";
+    FakeResponse response = FakeResponse::sse(body);
+    response.delivery = FakeResponse::Delivery::Drip;
+    response.dripBytes = 14;
+    response.dripIntervalMs = 5; // 2,000 comments: 10 s of keep-alives
+    m_server->enqueue(response);
+    Endpoint endpoint = m_client->endpoint();
+    endpoint.idleTimeout = 400ms;
+    m_client->setEndpoint(endpoint);
+    ChatCall *call = start();
+    waitForFinish(call, 5000);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
+    QCOMPARE(call->error().kind, ApiError::Kind::Timeout);
+    QVERIFY(call->error().message.contains(u"sent no event"_s));
+    QCOMPARE(call->reply().content, u"Hi"_s);
+    QVERIFY(m_server->bodyBytesWritten() < body.size()); // the comments were still coming
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

@@ -11,16 +11,20 @@
 #include "storage/Database.h"
 #include "storage/Exporter.h"
 #include "storage/MessageCodec.h"
+#include "storage/PrivateFiles.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace moonpane;
 using namespace moonpane::test;
@@ -152,6 +156,11 @@ private slots:
     void importRefusesMalformedFilesAndImportsNothing();
     void twoStoresShareOneFile();
     void toolsAndPoliciesPersist();
+    void filesArePrivateWhateverTheUmask();
+    void existingModesArePutRightOnOpen();
+    void strayMediaFilesAreSweptOnOpen();
+    void removedMediaAreGoneEvenIfTheStoreClosesAtOnce();
+    void textAfterANulCanBeFound();
 
 private:
     QString dbPath() const { return m_env->filePath(u"data/moonpane.db"_s); }
@@ -445,7 +454,9 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
     // A media file gone from the disk: the message is shown without it, its text kept, and the
     // user is told which file is missing.
     {
-        QVERIFY(QFile::rename(QDir(dir).filePath(hash), QDir(dir).filePath(hash + u".away"_s)));
+        // Outside attachments/: a stray file in there would be swept as unreferenced.
+        const QString away = QFileInfo(dbPath()).absoluteDir().filePath(hash + u".away"_s);
+        QVERIFY(QFile::rename(QDir(dir).filePath(hash), away));
         auto other = openStore();
         QSignalSpy failed(other.get(), &ConversationStore::storageFailed);
         Conversation *c = other->conversation(bId);
@@ -458,20 +469,18 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
         QVERIFY2(said.startsWith(u"Attachment files are missing: "_s) && said.contains(hash)
                      && said.endsWith(u"The messages are shown without them."_s),
                  qPrintable(said));
-        QVERIFY(QFile::rename(QDir(dir).filePath(hash + u".away"_s), QDir(dir).filePath(hash)));
+        QVERIFY(QFile::rename(away, QDir(dir).filePath(hash)));
     }
 
     // Deleting one conversation keeps the file the other still uses; deleting both removes it.
     const QList<Conversation *> all = store->conversations();
     store->remove(all.at(0)->id);
     store->commitRemove();
-    store->flush();
-    store->flush(); // the file goes in the write after the one that removed its last row
+    store->flush(); // waits for the follow-up write that removes the file, too
     QVERIFY(QFile::exists(QDir(dir).filePath(hash)));
     store->remove(all.at(1)->id);
     store->commitRemove();
-    store->flush();
-    store->flush();
+    store->flush(); // one flush: the writer waits for follow-up jobs too
     QVERIFY(!QFile::exists(QDir(dir).filePath(hash)));
     QCOMPARE(raw.value(u"SELECT count(*) FROM attachments"_s).toInt(), 0);
     QCOMPARE(raw.value(u"SELECT count(*) FROM messages"_s).toInt(), 0);
@@ -1083,6 +1092,166 @@ void TestConversationStore::toolsAndPoliciesPersist()
     QCOMPARE(raw.value(u"SELECT count(*) FROM tool_policies WHERE name = 'clock'"_s).toInt(), 0);
     QCOMPARE(raw.value(u"SELECT policy FROM tool_policies WHERE name = 'get_weather'"_s).toString(),
              u"always"_s);
+}
+
+namespace {
+
+// The permission bits of a path, as `ls -l` shows them in octal.
+int modeOf(const QString &path)
+{
+    struct stat info
+    {
+    };
+    if (::lstat(QFile::encodeName(path).constData(), &info) != 0)
+        return -1;
+    return static_cast<int>(info.st_mode & 07777);
+}
+
+// Sets the process umask for a scope.
+class Umask
+{
+public:
+    explicit Umask(mode_t mask)
+        : m_old(::umask(mask))
+    {
+    }
+    ~Umask() { ::umask(m_old); }
+    Umask(const Umask &) = delete;
+    Umask &operator=(const Umask &) = delete;
+
+private:
+    mode_t m_old;
+};
+
+} // namespace
+
+void TestConversationStore::filesArePrivateWhateverTheUmask()
+{
+    const Umask loose(022); // files 0644 and folders 0755 unless Moonpane says otherwise
+    const QString path = m_env->filePath(u"fresh/moonpane.db"_s);
+    auto store = openStore(path);
+    Conversation *c = store->create();
+    Message withImage = userMessage(u"look"_s);
+    withImage.parts = {pngPart()};
+    const qint64 user = c->add(withImage);
+    Message reply = assistantMessage(u"Once"_s, user);
+    reply.state = MessageState::Streaming; // takes the process's lock file in streams/
+    c->add(reply);
+    store->flush();
+    const QDir dir = QFileInfo(path).absoluteDir();
+    QCOMPARE(modeOf(dir.absolutePath()), 0700);
+    for (const QString &file : {u"moonpane.db"_s, u"moonpane.db-wal"_s, u"moonpane.db-shm"_s}) {
+        QVERIFY2(QFileInfo::exists(dir.filePath(file)), qPrintable(file));
+        QCOMPARE(modeOf(dir.filePath(file)), 0600);
+    }
+    for (const QString &sub : {u"attachments"_s, u"streams"_s}) {
+        QCOMPARE(modeOf(dir.filePath(sub)), 0700);
+        const QStringList files = QDir(dir.filePath(sub)).entryList(QDir::Files);
+        QCOMPARE(files.size(), 1);
+        QCOMPARE(modeOf(QDir(dir.filePath(sub)).filePath(files.constFirst())), 0600);
+    }
+    // Exports are the user's too.
+    QSaveFile exported(m_env->filePath(u"export.jsonl"_s));
+    QVERIFY(PrivateFiles::open(&exported));
+    QString error;
+    QVERIFY(store->exportAll(&exported, &error));
+    QVERIFY(exported.commit());
+    QCOMPARE(modeOf(m_env->filePath(u"export.jsonl"_s)), 0600);
+}
+
+void TestConversationStore::existingModesArePutRightOnOpen()
+{
+    {
+        const Umask loose(022);
+        auto store = openStore();
+        Message withImage = userMessage(u"look"_s);
+        withImage.parts = {pngPart()};
+        store->create()->add(withImage);
+        store->flush();
+    }
+    // As an older Moonpane left them: readable by everyone.
+    const QDir dir = QFileInfo(dbPath()).absoluteDir();
+    const QString media = Database::attachmentsDir(dbPath());
+    const QString file = QDir(media).filePath(QDir(media).entryList(QDir::Files).constFirst());
+    for (const QString &path : {dir.absolutePath(), media})
+        QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0755), 0);
+    for (const QString &path : {dbPath(), file})
+        QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0644), 0);
+    QCOMPARE(modeOf(dbPath()), 0644);
+
+    auto store = openStore();
+    store->flush(); // the modes are put right on the writer's thread
+    QCOMPARE(modeOf(dir.absolutePath()), 0700);
+    QCOMPARE(modeOf(media), 0700);
+    QCOMPARE(modeOf(dbPath()), 0600);
+    QCOMPARE(modeOf(file), 0600);
+}
+
+void TestConversationStore::strayMediaFilesAreSweptOnOpen()
+{
+    QString kept;
+    {
+        auto store = openStore();
+        Message withImage = userMessage(u"look"_s);
+        withImage.parts = {pngPart()};
+        store->create()->add(withImage);
+        store->flush();
+        kept = QDir(Database::attachmentsDir(dbPath())).entryList(QDir::Files).constFirst();
+    }
+    // A file no row names: a crash between writing it and committing its row.
+    const QDir media(Database::attachmentsDir(dbPath()));
+    QFile stray(media.filePath(u"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"_s));
+    QVERIFY(stray.open(QIODevice::WriteOnly));
+    stray.write("orphan");
+    stray.close();
+    auto store = openStore();
+    store->flush();
+    QCOMPARE(media.entryList(QDir::Files), QStringList {kept});
+}
+
+void TestConversationStore::removedMediaAreGoneEvenIfTheStoreClosesAtOnce()
+{
+    // The file of a removed message goes in a follow-up write, posted by the write that removed
+    // its row; a store destroyed right after the removal (the CLI exiting) must still run it.
+    const QDir media(Database::attachmentsDir(dbPath()));
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        Message withImage = userMessage(u"look"_s);
+        withImage.parts = {pngPart()};
+        const qint64 id = c->add(withImage);
+        store->flush();
+        QCOMPARE(media.entryList(QDir::Files).size(), 1);
+        c->removeBranch(id);
+    }
+    QCOMPARE(media.entryList(QDir::Files), QStringList());
+}
+
+void TestConversationStore::textAfterANulCanBeFound()
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    const QString withNul = u"before"_s + QChar(u'\0') + u" albatross after"_s;
+    const qint64 user = c->add(userMessage(withNul));
+    // Streamed text goes another way into the file: appended in batches.
+    Message reply = assistantMessage(QString(), user);
+    reply.state = MessageState::Streaming;
+    const qint64 replyId = c->add(reply);
+    c->appendContent(replyId, u"start"_s + QChar(u'\0') + u" pelican end"_s);
+    c->update(replyId, [](Message &m) { m.state = MessageState::Complete; });
+    store->flush();
+    QCOMPARE(store->search(u"albatross"_s, false).size(), 1);
+    QCOMPARE(store->search(u"pelican"_s, false).size(), 1);
+    const qint64 id = c->id;
+    store.reset();
+    store = openStore();
+    c = store->conversation(id);
+    c->ensureText(c->path());
+    QString expected = withNul;
+    expected[6] = QChar::ReplacementCharacter; // the NUL, and nothing else
+    QCOMPARE(c->message(user)->content, expected);
+    QVERIFY(c->message(replyId)->content.endsWith(u" pelican end"_s));
+    QVERIFY(!c->message(replyId)->content.contains(QChar(u'\0')));
 }
 
 QTEST_GUILESS_MAIN(TestConversationStore)

@@ -77,6 +77,18 @@ FakeResponse FakeResponse::sse(const QByteArray &body)
     return response;
 }
 
+FakeResponse FakeResponse::counting(int count)
+{
+    QByteArray body;
+    for (int i = 0; i < count; ++i)
+        body += R"(data: {"choices":[{"index":0,"delta":{"content":"w)" + QByteArray::number(i)
+            + R"( "}}]})"
+              "\n\n";
+    return sse(body
+               + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                 "data: [DONE]\n\n");
+}
+
 FakeResponse FakeResponse::fixture(const QString &name)
 {
     if (name.endsWith(".json"_L1))

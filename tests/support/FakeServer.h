@@ -58,6 +58,8 @@ struct FakeResponse
 
     // text/event-stream body
     static FakeResponse sse(const QByteArray &body);
+    // A stream whose content counts "w0 w1 w2 …" up to w<count - 1>, then stops.
+    static FakeResponse counting(int count);
     // A fixture from tests/support/fixtures, as an event stream (or JSON for *.json).
     static FakeResponse fixture(const QString &name);
     static FakeResponse json(int status, const QByteArray &body);

@@ -12,6 +12,7 @@
 #include "StatusPanel.h"
 #include "TestEnvironment.h"
 #include "WelcomePage.h"
+#include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
@@ -31,7 +32,9 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 
 using namespace moonpane;
@@ -67,6 +70,8 @@ private slots:
     void settingsShowEnvironmentOverrides();
     void settingsStoreTheKeyAndListModels();
     void settingsTestButton();
+    void outOfRangeSettingsAreClamped();
+    void plainHttpNeedsConsent();
 
 private:
     MainWindow *open();
@@ -81,6 +86,9 @@ private:
 void TestMainWindow::init()
 {
     m_env = std::make_unique<TestEnvironment>();
+    // QSettings finds its file once per process: every test here shares it, so each starts
+    // from the defaults (one saves "Ctrl+Enter sends", which would change how others type).
+    QSettings(Settings().fileName(), QSettings::IniFormat).clear();
     m_server = new FakeServer(this);
     QVERIFY(m_server->listen());
     qputenv("MOONPANE_BASE_URL", m_server->baseUrl().toString().toUtf8());
@@ -189,6 +197,7 @@ void TestMainWindow::escapeStops()
     QTRY_VERIFY(!window->conversationModel()->messageAt(1)->content.isEmpty());
     window->action(u"stop"_s)->trigger(); // Esc
     waitIdle(window);
+    QCOMPARE(window->conversationModel()->rowCount(), 2);
     const Message *reply = window->conversationModel()->messageAt(1);
     QCOMPARE(reply->state, MessageState::Incomplete);
     QVERIFY(reply->content.endsWith(u"a table:\n\n"_s)); // the partial reply is kept
@@ -486,6 +495,82 @@ void TestMainWindow::settingsTestButton()
     QTRY_VERIFY(dialog->testResult().contains(u"HTTP 401"_s));
     QVERIFY(dialog->testResult().contains(u"MOONPANE_API_KEY"_s)); // what to do about it
     dialog->reject();
+}
+
+void TestMainWindow::outOfRangeSettingsAreClamped()
+{
+    {
+        // As someone might edit moonpane.ini: 0 would fail every request, a negative value
+        // would turn the timeout off.
+        Settings settings;
+        settings.setValue(Settings::Key::ConnectTimeoutSeconds, 0);
+        settings.setValue(Settings::Key::IdleTimeoutSeconds, -5);
+        settings.setValue(Settings::Key::MaxReplyMegabytes, u"lots"_s);
+        settings.sync();
+    }
+    const Settings settings;
+    const Endpoint endpoint = settings.endpoint();
+    QCOMPARE(endpoint.connectTimeout, std::chrono::milliseconds(1000));
+    QCOMPARE(endpoint.idleTimeout, std::chrono::milliseconds(5000));
+    QCOMPARE(endpoint.maxReplyBytes, qint64(64) << 20); // unreadable: the default
+    MainWindow *window = open();
+    QCOMPARE(window->client()->endpoint().idleTimeout, std::chrono::milliseconds(5000));
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    auto *connect = dialog->findChild<QSpinBox *>(u"connectTimeoutSpin"_s);
+    QCOMPARE(connect->value(), 1);
+    QCOMPARE(connect->minimum(), Settings::range(Settings::Key::ConnectTimeoutSeconds).first);
+    QCOMPARE(connect->maximum(), Settings::range(Settings::Key::ConnectTimeoutSeconds).second);
+    QCOMPARE(dialog->findChild<QSpinBox *>(u"idleTimeoutSpin"_s)->value(), 5);
+    QCOMPARE(dialog->findChild<QSpinBox *>(u"maxReplySpin"_s)->value(), 64);
+    const QString note = dialog->findChild<QLabel *>(u"limitsNote"_s)->text();
+    QVERIFY2(note.contains(u"from 1 to 600 s"_s) && note.contains(u"clamped"_s), qPrintable(note));
+    dialog->reject();
+}
+
+void TestMainWindow::plainHttpNeedsConsent()
+{
+    // Refused before anything is sent, with the reason in the conversation.
+    qputenv("MOONPANE_BASE_URL", "http://api.example.com");
+    MainWindow *window = open();
+    typeAndSend(window, u"Hello"_s);
+    waitIdle(window);
+    QCOMPARE(window->conversationModel()->rowCount(), 2);
+    const Message *reply = window->conversationModel()->messageAt(1);
+    QCOMPARE(reply->state, MessageState::Failed);
+    QVERIFY2(reply->error.message.contains(u"plain http"_s), qPrintable(reply->error.message));
+    QVERIFY(reply->error.advice().contains(u"Settings → Account"_s));
+
+    // Settings asks, for this host only.
+    qunsetenv("MOONPANE_BASE_URL");
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    auto *url = dialog->findChild<QLineEdit *>(u"baseUrlEdit"_s);
+    auto *allow = dialog->findChild<QCheckBox *>(u"allowInsecureCheck"_s);
+    url->setText(u"https://api.example.com"_s);
+    QVERIFY(allow->isHidden());
+    url->setText(u"http://127.0.0.1:9"_s); // loopback: nothing to consent to
+    QVERIFY(allow->isHidden());
+    url->setText(u"http://api.example.com"_s);
+    QVERIFY(!allow->isHidden());
+    QVERIFY(!allow->isChecked());
+    QVERIFY(allow->text().contains(u"api.example.com"_s));
+    allow->setChecked(true);
+    dialog->accept();
+    QTRY_VERIFY(!window->settingsDialog());
+    QCOMPARE(Settings().value(Settings::Key::InsecureHost).toString(), u"api.example.com"_s);
+    QVERIFY(Settings().endpoint().allowInsecure);
+    QVERIFY(window->client()->endpoint().allowInsecure);
+
+    // Another host is not covered by that consent; https takes it back.
+    window->openSettings();
+    dialog = window->settingsDialog();
+    dialog->findChild<QLineEdit *>(u"baseUrlEdit"_s)->setText(u"http://other.example.com"_s);
+    QVERIFY(!dialog->findChild<QCheckBox *>(u"allowInsecureCheck"_s)->isChecked());
+    dialog->findChild<QLineEdit *>(u"baseUrlEdit"_s)->setText(u"https://api.example.com"_s);
+    dialog->accept();
+    QTRY_VERIFY(!window->settingsDialog());
+    QVERIFY(!Settings().isSet(Settings::Key::InsecureHost));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -223,10 +223,36 @@ QString ApiError::summary() const
     return message;
 }
 
+QString ApiError::redact(QString text, const QString &secret)
+{
+    if (!secret.isEmpty())
+        text.replace(secret, u"[redacted]"_s);
+    return text;
+}
+
+ApiError ApiError::redacted(const QString &secret) const
+{
+    if (secret.isEmpty())
+        return *this;
+    ApiError error = *this;
+    error.code = redact(code, secret);
+    error.type = redact(type, secret);
+    error.message = redact(message, secret);
+    error.requestId = redact(requestId, secret);
+    return error;
+}
+
 QString ApiError::advice() const
 {
     const QString wait = retryAfterSeconds ? u"Wait %1 s, then retry."_s.arg(*retryAfterSeconds)
                                            : u"Wait a little, then retry."_s;
+    // Moonpane's own refusals to send the key somewhere.
+    if (code == "redirect_refused"_L1)
+        return u"Check the base URL (Settings → Account, MOONPANE_BASE_URL or --base-url). Moonpane follows "
+               "a redirect only to the same server, so that the key goes nowhere else."_s;
+    if (code == "insecure_refused"_L1)
+        return u"Use an https:// base URL, or allow plain http to this host: in the app under Settings → "
+               "Account, in moonpane-cli with --allow-insecure."_s;
     switch (kind) {
     case Kind::None:
         return {};

@@ -49,6 +49,11 @@ struct ApiError
     static ApiError fromStreamError(const QByteArray &errorJson);
     static ApiError make(Kind kind, const QString &message);
 
+    // This error with `secret` (the API key) masked wherever the server's words quote it, so
+    // that no message shown, printed, stored or exported carries it. Any non-empty secret counts.
+    ApiError redacted(const QString &secret) const;
+    static QString redact(QString text, const QString &secret);
+
     // A Retry-After value as seconds: delay-seconds or an HTTP-date; nullopt if unreadable.
     static std::optional<int> parseRetryAfter(const QByteArray &header);
     // The readable gist of an HTML error page: its title or first text, on one short line.

@@ -1,8 +1,10 @@
 #include "ChatCall.h"
 
+#include "Redirect.h"
 #include "WireTrace.h"
 
 #include <QMetaEnum>
+#include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QUrl>
 
@@ -58,25 +60,84 @@ WireTrace::Headers responseHeaders(const QNetworkReply *reply)
 
 } // namespace
 
-ChatCall::ChatCall(QNetworkReply *reply, std::chrono::milliseconds connectTimeout,
-                   std::chrono::milliseconds idleTimeout, WireTrace *trace, QObject *parent)
+ChatCall::ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, const QByteArray &body,
+                   const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent)
     : QObject(parent)
-    , m_reply(reply)
+    , m_network(network)
+    , m_request(request)
+    , m_requestBody(body)
     , m_decoder(this)
     , m_trace(trace)
-    , m_connectTimeout(connectTimeout)
-    , m_idleTimeout(idleTimeout)
+    , m_limits(limits)
+    , m_secret(secret)
 {
     m_clock.start();
-    reply->setParent(this);
-    if (m_trace)
+    m_decoder.assembler().setMaxBytes(static_cast<std::size_t>(std::max<qint64>(0, m_limits.maxReplyBytes)));
+    if (m_trace) {
+        m_trace->setSecret(m_secret);
         m_decoder.setLineObserver([this](std::string_view line) { m_trace->receivedLine(line); });
-    connect(reply, &QNetworkReply::metaDataChanged, this, &ChatCall::onMetaDataChanged);
-    connect(reply, &QNetworkReply::readyRead, this, &ChatCall::onReadyRead);
-    connect(reply, &QNetworkReply::finished, this, &ChatCall::onFinished);
+    }
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ChatCall::onTimeout);
-    m_timer.start(m_connectTimeout);
+    // Redirects are decided here (Redirect), never by Qt: its default follows them to any host.
+    m_request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    post(m_request.url());
+}
+
+ChatCall::ChatCall(const ApiError &error, QObject *parent)
+    : QObject(parent)
+    , m_decoder(this)
+{
+    m_clock.start();
+    QMetaObject::invokeMethod(
+        this, [this, error] { finish(Outcome::Failed, error); }, Qt::QueuedConnection);
+}
+
+void ChatCall::post(const QUrl &url)
+{
+    m_request.setUrl(url);
+    if (m_trace) {
+        WireTrace::Headers headers;
+        for (const QByteArray &name : m_request.rawHeaderList())
+            headers.append({name, m_request.rawHeader(name)});
+        m_trace->request("POST", url, headers, m_requestBody, m_hops == 0);
+    }
+    m_reply = m_network->post(m_request, m_requestBody);
+    m_reply->setParent(this);
+    connectReply();
+    m_timer.start(m_limits.connectTimeout);
+}
+
+void ChatCall::connectReply()
+{
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &ChatCall::onMetaDataChanged);
+    connect(m_reply, &QNetworkReply::readyRead, this, &ChatCall::onReadyRead);
+    connect(m_reply, &QNetworkReply::finished, this, &ChatCall::onFinished);
+}
+
+bool ChatCall::followRedirect()
+{
+    if (!Redirect::isRedirect(m_status))
+        return false;
+    const QUrl from = m_reply->url();
+    const Redirect redirect = Redirect::decide(from, m_status, m_reply->rawHeader("Location"), true, m_hops);
+    QNetworkReply *old = m_reply;
+    old->disconnect(this);
+    old->abort();
+    old->deleteLater();
+    m_reply = nullptr;
+    if (!redirect.follow) {
+        finish(Outcome::Failed, redirect.error);
+        return true;
+    }
+    ++m_hops;
+    if (m_trace)
+        m_trace->note(u"following the redirect (%1) to %2, the same origin"_s.arg(m_status).arg(
+            redirect.target.toDisplayString(QUrl::RemoveUserInfo)));
+    m_headersSeen = false;
+    m_status = 0;
+    post(redirect.target);
+    return true;
 }
 
 ChatCall::~ChatCall()
@@ -112,11 +173,13 @@ void ChatCall::onMetaDataChanged()
         return;
     m_headersSeen = true;
     m_status = status.toInt();
-    m_timer.start(m_idleTimeout);
+    m_timer.start(m_limits.idleTimeout);
     if (m_trace)
         m_trace->response(m_status,
                           m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray(),
                           responseHeaders(m_reply));
+    if (followRedirect())
+        return;
     emit responseStarted(m_status);
 }
 
@@ -139,9 +202,8 @@ void ChatCall::decideBodyKind(const QByteArray &firstBytes)
 
 void ChatCall::onReadyRead()
 {
-    if (!isRunning() || !m_reply)
+    if (!isRunning() || !m_reply || !m_headersSeen)
         return;
-    m_timer.start(m_idleTimeout);
     const QByteArray bytes = m_reply->readAll();
     if (bytes.isEmpty())
         return;
@@ -152,6 +214,11 @@ void ChatCall::onReadyRead()
     switch (m_bodyKind) {
     case BodyKind::Stream:
         m_decoder.feed(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+        // Only events count as progress: comments and keep-alives alone let the idle timeout run.
+        if (m_decoder.eventCount() != m_eventsSeen) {
+            m_eventsSeen = m_decoder.eventCount();
+            m_timer.start(m_limits.idleTimeout);
+        }
         if (m_decoder.isOver()) {
             const StreamAssembler &assembler = m_decoder.assembler();
             if (assembler.hasError())
@@ -170,6 +237,7 @@ void ChatCall::onReadyRead()
         break;
     case BodyKind::Json:
     case BodyKind::Error:
+        m_timer.start(m_limits.idleTimeout);
         m_body += bytes;
         if (m_body.size() > (m_bodyKind == BodyKind::Json ? kMaxJsonBodyBytes : kMaxErrorBodyBytes)) {
             if (m_bodyKind == BodyKind::Error) {
@@ -192,6 +260,8 @@ void ChatCall::onFinished()
     if (!isRunning() || !m_reply)
         return;
     onMetaDataChanged(); // a reply can finish without metaDataChanged having been seen
+    if (!isRunning() || !m_reply)
+        return; // a refused redirect ended it, or a followed one started the next request
     if (m_reply->bytesAvailable() > 0)
         onReadyRead();
     if (!isRunning())
@@ -209,9 +279,10 @@ void ChatCall::onFinished()
         return;
     }
     if (m_timedOut) {
-        const qint64 seconds = (m_headersSeen ? m_idleTimeout : m_connectTimeout).count() / 1000;
+        const qint64 seconds =
+            (m_headersSeen ? m_limits.idleTimeout : m_limits.connectTimeout).count() / 1000;
         const QString message = m_headersSeen
-            ? u"%1 sent nothing for %2 s; the reply was stopped."_s.arg(hostOf(m_reply)).arg(seconds)
+            ? u"%1 sent no event for %2 s; the reply was stopped."_s.arg(hostOf(m_reply)).arg(seconds)
             : u"%1 did not answer within %2 s."_s.arg(hostOf(m_reply)).arg(seconds);
         finish(Outcome::Incomplete, ApiError::make(ApiError::Kind::Timeout, message));
         return;
@@ -274,13 +345,14 @@ void ChatCall::finish(Outcome outcome, const ApiError &error)
     if (!isRunning())
         return;
     m_outcome = outcome;
-    m_error = error;
+    m_error = error.redacted(m_secret); // a server may quote the key back in its error
+
     m_timer.stop();
     if (m_trace) {
         if (error.isError())
             m_trace->note(
                 u"%1: %2"_s.arg(QString::fromLatin1(QMetaEnum::fromType<Outcome>().valueToKey(int(outcome))),
-                                error.summary()));
+                                m_error.summary()));
         else
             m_trace->note(u"complete"_s);
     }

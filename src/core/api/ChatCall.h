@@ -2,6 +2,11 @@
 // decoder, the timeouts and the trace, reports deltas as signals while the reply streams, and
 // ends with exactly one finished() signal. Delete it with deleteLater(), never from a slot of
 // its own signals.
+//
+// What a server can do to it is bounded: redirects are followed only to the same origin (see
+// Redirect), the reply's size is capped (Limits::maxReplyBytes), the idle timeout counts only
+// events (a stream of comments or keep-alives does not keep it alive), and the API key is masked
+// in every error text before anyone sees it.
 #pragma once
 
 #include "ApiError.h"
@@ -10,6 +15,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -17,6 +23,7 @@
 #include <chrono>
 #include <memory>
 
+class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace moonpane {
@@ -38,8 +45,20 @@ public:
     };
     Q_ENUM(Outcome)
 
-    ChatCall(QNetworkReply *reply, std::chrono::milliseconds connectTimeout,
-             std::chrono::milliseconds idleTimeout, WireTrace *trace, QObject *parent = nullptr);
+    struct Limits
+    {
+        std::chrono::milliseconds connectTimeout {30'000}; // until the response headers arrive
+        std::chrono::milliseconds idleTimeout {300'000}; // between two events afterwards
+        qint64 maxReplyBytes = qint64(64) << 20; // content, reasoning and tool calls
+    };
+
+    // Posts `body` with `request` (which carries the key, if any: `secret` is masked in errors
+    // and traces). The trace, if any, must outlive the call.
+    ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, const QByteArray &body,
+             const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent = nullptr);
+    // A call refused before anything was sent: it finishes Failed with `error` once the event
+    // loop runs, so that its finished() can still be connected.
+    ChatCall(const ApiError &error, QObject *parent = nullptr);
     ~ChatCall() override;
 
     Outcome outcome() const { return m_outcome; }
@@ -47,6 +66,8 @@ public:
     const ApiError &error() const { return m_error; }
     AssistantReply reply() const { return m_decoder.assembler().reply(); }
     int httpStatus() const { return m_status; }
+    // Redirects followed so far (each to the same origin).
+    int redirects() const { return m_hops; }
     // Milliseconds from send to the first reasoning or content delta; -1 if none came.
     qint64 timeToFirstTokenMs() const { return m_firstTokenMs; }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
@@ -65,6 +86,9 @@ signals:
 private:
     enum class BodyKind { Undecided, Stream, Json, Error };
 
+    void post(const QUrl &url);
+    void connectReply();
+    bool followRedirect(); // true when the response was a redirect (followed or refused)
     void onMetaDataChanged();
     void onReadyRead();
     void onFinished();
@@ -79,13 +103,18 @@ private:
     void toolCallDelta(int index) override;
     void usageUpdated() override;
 
+    QNetworkAccessManager *m_network = nullptr;
+    QNetworkRequest m_request;
+    QByteArray m_requestBody;
     QPointer<QNetworkReply> m_reply;
     StreamDecoder m_decoder;
-    WireTrace *m_trace;
+    WireTrace *m_trace = nullptr;
     QTimer m_timer;
     QElapsedTimer m_clock;
-    std::chrono::milliseconds m_connectTimeout;
-    std::chrono::milliseconds m_idleTimeout;
+    Limits m_limits;
+    QString m_secret;
+    int m_hops = 0;
+    qint64 m_eventsSeen = 0;
     BodyKind m_bodyKind = BodyKind::Undecided;
     QByteArray m_body; // JSON and error bodies are read whole
     Outcome m_outcome = Outcome::Running;

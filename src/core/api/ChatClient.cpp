@@ -1,5 +1,6 @@
 #include "ChatClient.h"
 
+#include "ApiError.h"
 #include "ChatCall.h"
 #include "ChatRequest.h"
 #include "WireTrace.h"
@@ -9,6 +10,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
+using namespace Qt::StringLiterals;
+
 namespace moonpane {
 
 ChatClient::ChatClient(QObject *parent)
@@ -16,6 +19,8 @@ ChatClient::ChatClient(QObject *parent)
     , m_network(new QNetworkAccessManager(this))
 {
     QNetworkProxyFactory::setUseSystemConfiguration(true);
+    // Never Qt's own redirect handling (it follows to any host, key included): see Redirect.
+    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     // Timeouts are the call's own (connect and idle), not a whole-transfer limit.
     m_network->setTransferTimeout(0);
 }
@@ -41,20 +46,43 @@ ChatCall *ChatClient::send(const ChatRequest &request, WireTrace *trace)
 
 ChatCall *ChatClient::sendBody(const QByteArray &body, bool stream, WireTrace *trace)
 {
+    if (const ApiError refusal = insecureRefusal(m_endpoint); refusal.isError())
+        return new ChatCall(refusal, this);
+    warnIfInsecure(m_endpoint);
     QNetworkRequest request =
         makeRequest(m_endpoint.chatCompletionsUrl(), stream ? "text/event-stream" : "application/json");
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    if (trace) {
-        trace->setSecret(m_endpoint.apiKey);
-        WireTrace::Headers headers;
-        for (const QByteArray &name : request.rawHeaderList())
-            headers.append({name, request.rawHeader(name)});
-        trace->request("POST", request.url(), headers, body);
-    }
+    ChatCall::Limits limits;
+    limits.connectTimeout = m_endpoint.connectTimeout;
     // Non-streamed replies can take minutes of silence while the model works.
-    const auto idle = stream ? m_endpoint.idleTimeout
-                             : std::max(m_endpoint.idleTimeout, std::chrono::milliseconds(900'000));
-    return new ChatCall(m_network->post(request, body), m_endpoint.connectTimeout, idle, trace, this);
+    limits.idleTimeout = stream ? m_endpoint.idleTimeout
+                                : std::max(m_endpoint.idleTimeout, std::chrono::milliseconds(900'000));
+    limits.maxReplyBytes = m_endpoint.maxReplyBytes;
+    return new ChatCall(m_network, request, body, limits, m_endpoint.apiKey, trace, this);
+}
+
+ApiError ChatClient::insecureRefusal(const Endpoint &endpoint)
+{
+    const QUrl url = endpoint.chatCompletionsUrl();
+    if (!Endpoint::isInsecure(url))
+        return {};
+    const QString host = url.host();
+    if (endpoint.allowInsecure)
+        return {};
+    ApiError error = ApiError::make(
+        ApiError::Kind::Validation,
+        u"The base URL %1 uses plain http: the API key would cross the network to %2 unencrypted, so "
+        "nothing was sent."_s.arg(endpoint.baseUrl.toDisplayString(QUrl::RemoveUserInfo), host));
+    error.code = u"insecure_refused"_s;
+    return error;
+}
+
+void ChatClient::warnIfInsecure(const Endpoint &endpoint)
+{
+    // Allowed, and still said every time: the key crosses the network unencrypted.
+    const QUrl url = endpoint.chatCompletionsUrl();
+    if (Endpoint::isInsecure(url) && endpoint.allowInsecure)
+        qWarning("warning: sending the API key unencrypted over plain http to %s", qPrintable(url.host()));
 }
 
 } // namespace moonpane

@@ -11,6 +11,7 @@ class QNetworkRequest;
 
 namespace moonpane {
 
+struct ApiError;
 class ChatCall;
 struct ChatRequest;
 class WireTrace;
@@ -28,11 +29,18 @@ public:
     const Endpoint &endpoint() const { return m_endpoint; }
 
     // Starts the request; the call is a child of the client. The request should have been
-    // validated (ChatRequest::validate); the trace, if any, must outlive the call.
+    // validated (ChatRequest::validate); the trace, if any, must outlive the call. A request the
+    // endpoint refuses (insecureRefusal) comes back as a call that fails without sending.
     ChatCall *send(const ChatRequest &request, WireTrace *trace = nullptr);
     ChatCall *sendBody(const QByteArray &body, bool stream, WireTrace *trace = nullptr);
 
     QNetworkAccessManager *network() const { return m_network; }
+
+    // Why a request to `endpoint` must not be sent (plain http beyond loopback without the
+    // user's consent, Endpoint::allowInsecure), or no error.
+    static ApiError insecureRefusal(const Endpoint &endpoint);
+    // Says on stderr that the key goes out unencrypted, when it does (every request).
+    static void warnIfInsecure(const Endpoint &endpoint);
 
 private:
     QNetworkRequest makeRequest(const QUrl &url, const QByteArray &accept) const;

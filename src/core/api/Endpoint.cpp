@@ -1,5 +1,7 @@
 #include "Endpoint.h"
 
+#include <QHostAddress>
+
 namespace moonpane {
 
 QUrl Endpoint::apiUrl(const QUrl &base, const QString &path)
@@ -14,6 +16,20 @@ QUrl Endpoint::apiUrl(const QUrl &base, const QString &path)
     url.setQuery(QString());
     url.setFragment(QString());
     return url;
+}
+
+bool Endpoint::isLoopback(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+        || host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+bool Endpoint::isInsecure(const QUrl &url)
+{
+    return url.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 && !isLoopback(url.host());
 }
 
 } // namespace moonpane

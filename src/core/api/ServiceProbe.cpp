@@ -3,6 +3,7 @@
 #include "ChatCall.h"
 #include "ChatClient.h"
 #include "ChatRequest.h"
+#include "Redirect.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -27,10 +28,15 @@ QString ServiceProbe::TestResult::message() const
     return error.summary() + u"\n"_s + error.advice();
 }
 
+namespace {
+constexpr qint64 kMaxModelsBytes = 4 << 20; // a model list, not a download
+} // namespace
+
 ServiceProbe::ServiceProbe(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
 {
+    m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy); // see Redirect
 }
 
 void ServiceProbe::test(const Endpoint &endpoint, const QString &model,
@@ -74,26 +80,51 @@ QStringList ServiceProbe::parseModels(const QByteArray &json)
 void ServiceProbe::listModels(const Endpoint &endpoint,
                               std::function<void(const QStringList &, const ApiError &)> done)
 {
+    if (const ApiError refusal = ChatClient::insecureRefusal(endpoint); refusal.isError()) {
+        QMetaObject::invokeMethod(
+            this, [done, refusal] { done({}, refusal); }, Qt::QueuedConnection);
+        return;
+    }
+    ChatClient::warnIfInsecure(endpoint);
     QNetworkRequest request(endpoint.modelsUrl());
     request.setRawHeader("Accept", "application/json");
     if (!endpoint.apiKey.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + endpoint.apiKey.toUtf8());
     request.setTransferTimeout(static_cast<int>(endpoint.connectTimeout.count()));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    get(request, endpoint.apiKey, 0, std::move(done));
+}
+
+void ServiceProbe::get(const QNetworkRequest &request, const QString &secret, int hops,
+                       std::function<void(const QStringList &, const ApiError &)> done)
+{
     QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::finished, this, [reply, done] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, request, secret, hops, done] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
+        if (Redirect::isRedirect(status)) {
+            const Redirect redirect =
+                Redirect::decide(reply->url(), status, reply->rawHeader("Location"), false, hops);
+            if (!redirect.follow) {
+                done({}, redirect.error);
+                return;
+            }
+            QNetworkRequest next = request;
+            next.setUrl(redirect.target);
+            get(next, secret, hops + 1, done);
+            return;
+        }
+        const QByteArray body = reply->read(kMaxModelsBytes);
         if (status >= 200 && status < 300) {
             done(parseModels(body), {});
             return;
         }
-        ApiError error = status
+        const ApiError error = status
             ? ApiError::fromHttpResponse(
                 status, reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray(), body,
                 reply->rawHeader("Retry-After"))
             : ApiError::make(ApiError::Kind::Transport, reply->errorString());
-        done({}, error);
+        done({}, error.redacted(secret));
     });
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace moonpane {
 
@@ -40,6 +41,10 @@ public:
     static QStringList parseModels(const QByteArray &json);
 
 private:
+    // GETs with redirects decided by Redirect; `secret` is masked in errors.
+    void get(const QNetworkRequest &request, const QString &secret, int hops,
+             std::function<void(const QStringList &, const ApiError &)> done);
+
     QNetworkAccessManager *m_network;
 };
 

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ struct StreamAssembler::Private
     std::string content;
     std::string reasoning;
     std::vector<ToolCallBuffer> toolCalls;
+    std::size_t assembledBytes = 0; // content, reasoning and tool call arguments
+    std::size_t maxBytes = std::numeric_limits<std::size_t>::max();
+    // Whether `more` bytes still fit under maxBytes; if not, the reply ends with an error.
+    bool fits(std::size_t more);
     std::string finishReason;
     std::string usageJson; // the last usage object seen, raw
     std::string id;
@@ -96,7 +101,26 @@ StreamAssembler::~StreamAssembler() = default;
 
 void StreamAssembler::reset()
 {
+    const std::size_t maxBytes = d->maxBytes;
     d = std::make_unique<Private>(d->listener);
+    d->maxBytes = maxBytes;
+}
+
+void StreamAssembler::setMaxBytes(std::size_t bytes)
+{
+    d->maxBytes = bytes;
+}
+
+bool StreamAssembler::Private::fits(std::size_t more)
+{
+    if (more <= maxBytes && assembledBytes <= maxBytes - more)
+        return true;
+    if (!error.isError())
+        error = ApiError::make(
+            ApiError::Kind::Protocol,
+            u"The reply grew past %1 MB, the most Moonpane keeps of one reply, and was stopped there. "
+            "The part that arrived is kept."_s.arg(static_cast<qulonglong>(maxBytes >> 20)));
+    return false;
 }
 
 void StreamAssembler::addEvent(std::string_view type, std::string_view data)
@@ -260,13 +284,19 @@ simdjson::error_code StreamAssembler::Private::parseDelta(od::object delta)
     if (hasReasoningContent || hasReasoningAlias) {
         hasReasoning = true;
         if (!reasoningPiece.empty()) {
+            if (!fits(reasoningPiece.size()))
+                return simdjson::CAPACITY;
             reasoning.append(reasoningPiece);
+            assembledBytes += reasoningPiece.size();
             if (listener)
                 listener->reasoningDelta(reasoningPiece);
         }
     }
     if (!contentPiece.empty()) {
+        if (!fits(contentPiece.size()))
+            return simdjson::CAPACITY;
         content.append(contentPiece);
+        assembledBytes += contentPiece.size();
         if (listener)
             listener->contentDelta(contentPiece);
     }
@@ -347,6 +377,8 @@ simdjson::error_code StreamAssembler::Private::parseToolCalls(od::array calls)
                 }
             }
         }
+        if (!fits(arguments.size() + name.size()))
+            return simdjson::CAPACITY;
         bool ok = false;
         ToolCallBuffer &slot = toolCallSlot(index, callId, &ok);
         if (!ok)
@@ -360,6 +392,7 @@ simdjson::error_code StreamAssembler::Private::parseToolCalls(od::array calls)
         else if (!name.empty() && name != slot.name)
             slot.name.append(name); // a name streamed in pieces; repeats of the whole name are ignored
         slot.arguments.append(arguments);
+        assembledBytes += arguments.size() + name.size();
         if (listener)
             listener->toolCallDelta(static_cast<int>(&slot - toolCalls.data()));
     }
@@ -429,6 +462,11 @@ const ApiError &StreamAssembler::error() const
 qint64 StreamAssembler::chunkCount() const
 {
     return d->chunks;
+}
+
+std::size_t StreamAssembler::assembledBytes() const
+{
+    return d->assembledBytes;
 }
 
 std::string_view StreamAssembler::content() const

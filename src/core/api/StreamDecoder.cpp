@@ -16,6 +16,7 @@ void StreamDecoder::setLineObserver(std::function<void(std::string_view)> observ
 
 void StreamDecoder::sseEvent(const SseEvent &event)
 {
+    ++m_events;
     m_assembler.addEvent(event.type, event.data);
 }
 

@@ -26,6 +26,8 @@ public:
     // [DONE] arrived or the stream reported an error: nothing more will be assembled.
     bool isOver() const { return m_assembler.isDone() || m_assembler.hasError(); }
     std::size_t pendingBytes() const { return m_parser.pendingBytes(); }
+    // Events dispatched so far (comments and keep-alives are not events).
+    qint64 eventCount() const { return m_events; }
 
     StreamAssembler &assembler() { return m_assembler; }
     const StreamAssembler &assembler() const { return m_assembler; }
@@ -37,6 +39,7 @@ private:
     StreamAssembler m_assembler;
     SseParser m_parser;
     std::function<void(std::string_view)> m_lineObserver;
+    qint64 m_events = 0;
 };
 
 } // namespace moonpane

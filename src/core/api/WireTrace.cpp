@@ -26,7 +26,7 @@ void WireTrace::write(char direction, QByteArray text)
 {
     if (!m_device)
         return;
-    if (m_secret.size() >= 4)
+    if (!m_secret.isEmpty())
         text.replace(m_secret, kRedacted);
     QByteArray line = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz")).toLatin1();
     line += " +" + QByteArray::number(m_clock.elapsed()).rightJustified(6) + "ms " + direction + ' ';
@@ -36,9 +36,10 @@ void WireTrace::write(char direction, QByteArray text)
 }
 
 void WireTrace::request(const QByteArray &method, const QUrl &url, const Headers &headers,
-                        const QByteArray &body)
+                        const QByteArray &body, bool restartClock)
 {
-    m_clock.restart();
+    if (restartClock)
+        m_clock.restart();
     write('>', method + ' ' + url.toEncoded(QUrl::RemoveUserInfo));
     for (const auto &[name, value] : headers) {
         const bool secret = name.compare("authorization", Qt::CaseInsensitive) == 0;

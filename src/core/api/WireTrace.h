@@ -1,8 +1,8 @@
 // A wire trace of one request: the request line, headers (the API key redacted), the body, the
 // response status and headers, and every received line, each with a millisecond timestamp.
 // The key never reaches the trace: the Authorization header is replaced and any other
-// occurrence of the key (an error message quoting it, say) is masked. Base64 media in the
-// request body is elided to its first bytes and its length.
+// occurrence of the key (an error message quoting it, say) is masked, whatever its length. Base64 media in
+// the request body is elided to its first bytes and its length.
 #pragma once
 
 #include <QByteArray>
@@ -28,7 +28,9 @@ public:
 
     void setSecret(const QString &secret);
 
-    void request(const QByteArray &method, const QUrl &url, const Headers &headers, const QByteArray &body);
+    // `restartClock`: a new request; false for a redirect's next hop, which keeps the timeline.
+    void request(const QByteArray &method, const QUrl &url, const Headers &headers, const QByteArray &body,
+                 bool restartClock = true);
     void response(int status, const QByteArray &reason, const Headers &headers);
     void receivedLine(std::string_view line);
     void receivedBody(const QByteArray &body);

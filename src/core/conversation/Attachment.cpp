@@ -1,8 +1,9 @@
 #include "Attachment.h"
 
+#include "api/LocalFile.h"
+
 #include <QFile>
 #include <QFileInfo>
-#include <QLocale>
 #include <QMimeDatabase>
 
 using namespace Qt::StringLiterals;
@@ -38,11 +39,6 @@ bool matches(const QMimeType &type, const QStringList &accepted)
     return false;
 }
 
-QString megabytes(qint64 bytes)
-{
-    return QLocale::c().toString(static_cast<double>(bytes) / 1e6, 'f', 1) + u" MB"_s;
-}
-
 } // namespace
 
 std::optional<Attachment::Kind> Attachment::kindOf(const QString &mimeType, QString *error)
@@ -64,27 +60,10 @@ std::optional<Attachment::Kind> Attachment::kindOf(const QString &mimeType, QStr
 
 std::optional<Attachment> Attachment::fromFile(const QString &path, QString *error)
 {
-    QFile file(path);
-    const QFileInfo info(path);
-    if (!info.exists()) {
-        *error = u"%1: no such file"_s.arg(path);
+    QByteArray data;
+    if (!LocalFile::read(path, kMaxFileBytes, &data, error))
         return std::nullopt;
-    }
-    if (info.isDir()) {
-        *error = u"%1: is a folder, not a file"_s.arg(path);
-        return std::nullopt;
-    }
-    if (info.size() > kMaxFileBytes) {
-        *error = u"%1: %2 is too large to send inline (at most %3)"_s.arg(path, megabytes(info.size()),
-                                                                          megabytes(kMaxFileBytes));
-        return std::nullopt;
-    }
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
-        return std::nullopt;
-    }
-    const QByteArray data = file.readAll();
-    std::optional<Attachment> attachment = fromData(data, info.fileName(), error);
+    std::optional<Attachment> attachment = fromData(data, QFileInfo(path).fileName(), error);
     if (!attachment)
         *error = u"%1: %2"_s.arg(path, *error);
     return attachment;
@@ -97,8 +76,8 @@ std::optional<Attachment> Attachment::fromData(const QByteArray &data, const QSt
         return std::nullopt;
     }
     if (data.size() > kMaxFileBytes) {
-        *error = u"%1 is too large to send inline (at most %2)"_s.arg(megabytes(data.size()),
-                                                                      megabytes(kMaxFileBytes));
+        *error = u"%1 is too large to send inline (at most %2)"_s.arg(LocalFile::megabytes(data.size()),
+                                                                      LocalFile::megabytes(kMaxFileBytes));
         return std::nullopt;
     }
     const QMimeType type = QMimeDatabase().mimeTypeForData(data);

@@ -3,6 +3,7 @@
 #include "Database.h"
 #include "Exporter.h"
 #include "MessageCodec.h"
+#include "PrivateFiles.h"
 #include "StoreWriter.h"
 #include "conversation/IdGenerator.h"
 
@@ -126,9 +127,18 @@ QVariant parametersJson(const std::optional<ChatParameters> &parameters)
 }
 
 // Qt binds a null QString as SQL NULL; text columns want "".
-QString notNull(const QString &text)
+// Text as it is stored and indexed: never NULL, and no NUL characters, which SQLite's text
+// functions and the search index treat as the end of the text (what follows could not be
+// found). Each becomes U+FFFD, so lengths and offsets stay as they are.
+QString storedText(const QString &text)
 {
-    return text.isNull() ? u""_s : text;
+    if (text.isNull())
+        return u""_s;
+    if (!text.contains(QChar(u'\0')))
+        return text;
+    QString clean = text;
+    clean.replace(QChar(u'\0'), QChar::ReplacementCharacter);
+    return clean;
 }
 
 QVariant optionalMs(qint64 value)
@@ -200,9 +210,9 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
         // Written inside the transaction that holds the write lock, so a process removing the
         // same file as unreferenced cannot interleave.
         if (!known.next() || !QFileInfo::exists(file)) {
-            QDir().mkpath(dir);
+            PrivateFiles::makeDir(dir);
             QSaveFile out(file);
-            if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit()) {
+            if (!PrivateFiles::open(&out) || out.write(bytes) != bytes.size() || !out.commit()) {
                 *error = u"cannot write the attachment %1: %2"_s.arg(file, out.errorString());
                 return false;
             }
@@ -254,8 +264,8 @@ void bindState(QSqlQuery &query, const Message &m)
 // content, reasoning, text_length
 void bindText(QSqlQuery &query, const Message &m)
 {
-    query.addBindValue(notNull(m.content));
-    query.addBindValue(notNull(m.reasoning));
+    query.addBindValue(storedText(m.content));
+    query.addBindValue(storedText(m.reasoning));
     query.addBindValue(m.content.size() + m.reasoning.size());
 }
 
@@ -291,12 +301,12 @@ bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QSt
     query.prepare(u"INSERT INTO conversations (id, title, created_at, updated_at, system_prompt, parameters, "
                   "draft, active_leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
     query.addBindValue(c.id);
-    query.addBindValue(notNull(c.title));
+    query.addBindValue(storedText(c.title));
     query.addBindValue(ms(c.createdAt));
     query.addBindValue(ms(c.updatedAt));
-    query.addBindValue(notNull(c.systemPrompt));
+    query.addBindValue(storedText(c.systemPrompt));
     query.addBindValue(parametersJson(c.parameters));
-    query.addBindValue(notNull(c.draft));
+    query.addBindValue(storedText(c.draft));
     query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
     return run(query, error);
 }
@@ -343,6 +353,35 @@ StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir
                 return false;
             if (!query.next())
                 QFile::remove(QDir(dir).filePath(hash));
+        }
+        return true;
+    };
+}
+
+// Files in attachments/ that no row names (a crash between writing a file and committing its
+// row, or a removal that never ran), removed when the store opens. Like removeOrphanFiles it
+// runs holding the write lock, and writeAttachments writes a file only while holding it, so no
+// other process can be between writing a file and committing its row meanwhile. Also puts the
+// modes of the data folder right (PrivateFiles), off the UI thread.
+StoreWriter::Job sweepDataDir(const QString &databasePath)
+{
+    return [databasePath](QSqlDatabase &database, QString *error) {
+        PrivateFiles::restrictDataDir(databasePath);
+        const QDir dir(Database::attachmentsDir(databasePath));
+        if (!dir.exists())
+            return true;
+        QSqlQuery query(database);
+        query.setForwardOnly(true);
+        if (!query.exec(u"SELECT hash FROM attachments"_s)) {
+            *error = Database::describe(query.lastError());
+            return false;
+        }
+        QSet<QString> known;
+        while (query.next())
+            known.insert(query.value(0).toString());
+        for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
+            if (!known.contains(name))
+                QFile::remove(dir.filePath(name));
         }
         return true;
     };
@@ -621,6 +660,7 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
         m_writer->post(markIncomplete(cut));
         m_writer->waitIdle();
     }
+    m_writer->post(sweepDataDir(m_path));
 
     QSqlQuery query(database);
     query.setForwardOnly(true);
@@ -686,11 +726,11 @@ void ConversationStore::saveMeta(Conversation *conversation)
         query.prepare(
             u"UPDATE conversations SET title = ?, updated_at = ?, system_prompt = ?, parameters = ?, "
             "draft = ? WHERE id = ?"_s);
-        query.addBindValue(notNull(r.title));
+        query.addBindValue(storedText(r.title));
         query.addBindValue(ms(r.updatedAt));
-        query.addBindValue(notNull(r.systemPrompt));
+        query.addBindValue(storedText(r.systemPrompt));
         query.addBindValue(parametersJson(r.parameters));
-        query.addBindValue(notNull(r.draft));
+        query.addBindValue(storedText(r.draft));
         query.addBindValue(r.id);
         return run(query, error);
     });
@@ -909,8 +949,8 @@ void ConversationStore::writePendingText()
             query.prepare(u"UPDATE messages SET content = content || ?, reasoning = reasoning || ?, "
                           "has_reasoning = has_reasoning OR ?, text_length = text_length + ?, updated_at = ? "
                           "WHERE id = ?"_s);
-            query.addBindValue(notNull(it->content));
-            query.addBindValue(notNull(it->reasoning));
+            query.addBindValue(storedText(it->content));
+            query.addBindValue(storedText(it->reasoning));
             query.addBindValue(!it->reasoning.isEmpty());
             query.addBindValue(it->content.size() + it->reasoning.size());
             query.addBindValue(nowMs());
@@ -1149,11 +1189,13 @@ QString ConversationStore::streamOwner()
         // A random token rather than the pid: pids are reused, and two machines may share a file.
         m_streamToken = QString::number(QRandomGenerator::system()->generate64(), 36);
         const QString dir = QFileInfo(m_path).absoluteDir().filePath(u"streams"_s);
-        QDir().mkpath(dir);
+        PrivateFiles::makeDir(dir);
         m_streamLock = std::make_unique<QLockFile>(QDir(dir).filePath(m_streamToken + u".lock"_s));
         m_streamLock->setStaleLockTime(0); // held for as long as the process runs
         if (!m_streamLock->tryLock(0))
             qWarning("moonpane: cannot create the lock file %s", qPrintable(m_streamLock->fileName()));
+        else
+            PrivateFiles::restrict(m_streamLock->fileName());
     }
     return m_streamToken;
 }

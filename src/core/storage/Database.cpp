@@ -1,7 +1,10 @@
 #include "Database.h"
 
+#include "PrivateFiles.h"
+
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -221,7 +224,16 @@ QString Database::integrityCheck(const QSqlDatabase &database)
 
 QSqlDatabase Database::open(const QString &path, const QString &name, QString *error, int version)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    PrivateFiles::makeDir(QFileInfo(path).absolutePath());
+    if (!QFileInfo::exists(path)) {
+        // Created 0600 before SQLite sees it: SQLite gives the -wal and -shm files its mode.
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly, PrivateFiles::kFileMode))
+            file.close();
+    }
+    PrivateFiles::restrict(path);
+    PrivateFiles::restrict(path + u"-wal"_s);
+    PrivateFiles::restrict(path + u"-shm"_s);
     QSqlDatabase database = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
     database.setDatabaseName(path);
     // Another process (the CLI, the app) may hold the write lock for a moment.
@@ -273,6 +285,7 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
             *error = u"Could not back up %1 before upgrading it; nothing was changed: %2"_s.arg(path, *error);
             return false;
         }
+        PrivateFiles::restrict(backup);
     }
     // BEGIN IMMEDIATE takes the write lock: another process upgrading at the same time waits,
     // then finds the work done.

@@ -5,6 +5,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -16,6 +18,8 @@ struct Entry
     Settings::Key key;
     const char *name;
     QVariant defaultValue;
+    int minimum = 0; // numeric settings: read values are clamped to [minimum, maximum]
+    int maximum = 0;
 };
 
 const Entry &entry(Settings::Key key)
@@ -24,8 +28,11 @@ const Entry &entry(Settings::Key key)
     static const Entry table[] = {
         {K::BaseUrl, "account/base_url", QString::fromLatin1(Endpoint::kDefaultBaseUrl)},
         {K::Model, "account/model", QString::fromLatin1(ChatParameters::kDefaultModel)},
-        {K::ConnectTimeoutSeconds, "network/connect_timeout_s", 30},
-        {K::IdleTimeoutSeconds, "network/idle_timeout_s", 300},
+        // 0 would fail every request, a negative value would turn the timeout off.
+        {K::ConnectTimeoutSeconds, "network/connect_timeout_s", 30, 1, 600},
+        {K::IdleTimeoutSeconds, "network/idle_timeout_s", 300, 5, 3600},
+        {K::MaxReplyMegabytes, "network/max_reply_mb", 64, 1, 1024},
+        {K::InsecureHost, "account/insecure_http_host", QString()},
         {K::DefaultParameters, "chat/default_parameters", QString()},
         {K::SendWithCtrlEnter, "chat/send_with_ctrl_enter", false},
         {K::ShowThinking, "view/show_thinking", true},
@@ -33,7 +40,7 @@ const Entry &entry(Settings::Key key)
         {K::PriceInputPerMillion, "cost/input_per_million", 0.95},
         {K::PriceCachedInputPerMillion, "cost/cached_input_per_million", 0.16},
         {K::PriceOutputPerMillion, "cost/output_per_million", 4.00},
-        {K::ContextWindowTokens, "chat/context_window_tokens", 262144},
+        {K::ContextWindowTokens, "chat/context_window_tokens", 262144, 1024, 10'000'000},
         {K::WindowGeometry, "window/geometry", QByteArray()},
         {K::WindowState, "window/state", QByteArray()},
         {K::SplitterState, "window/splitter", QByteArray()},
@@ -86,6 +93,21 @@ QVariant Settings::defaultValue(Key key)
     return entry(key).defaultValue;
 }
 
+std::pair<int, int> Settings::range(Key key)
+{
+    const Entry &e = entry(key);
+    return {e.minimum, e.maximum};
+}
+
+int Settings::number(Key key) const
+{
+    const Entry &e = entry(key);
+    bool ok = false;
+    const int read = value(key).toInt(&ok);
+    const int number = ok ? read : e.defaultValue.toInt();
+    return e.maximum > e.minimum ? std::clamp(number, e.minimum, e.maximum) : number;
+}
+
 QString Settings::name(Key key)
 {
     return QLatin1String(entry(key).name);
@@ -135,8 +157,12 @@ Endpoint Settings::endpoint() const
 {
     Endpoint endpoint;
     endpoint.baseUrl = QUrl(effectiveBaseUrl().trimmed());
-    endpoint.connectTimeout = std::chrono::seconds(value(Key::ConnectTimeoutSeconds).toInt());
-    endpoint.idleTimeout = std::chrono::seconds(value(Key::IdleTimeoutSeconds).toInt());
+    endpoint.connectTimeout = std::chrono::seconds(number(Key::ConnectTimeoutSeconds));
+    endpoint.idleTimeout = std::chrono::seconds(number(Key::IdleTimeoutSeconds));
+    endpoint.maxReplyBytes = qint64(number(Key::MaxReplyMegabytes)) << 20;
+    const QString allowed = value(Key::InsecureHost).toString();
+    endpoint.allowInsecure =
+        !allowed.isEmpty() && allowed.compare(endpoint.baseUrl.host(), Qt::CaseInsensitive) == 0;
     return endpoint;
 }
 

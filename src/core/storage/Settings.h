@@ -11,6 +11,7 @@
 #include <QVariant>
 
 #include <memory>
+#include <utility>
 
 namespace moonpane {
 
@@ -22,6 +23,8 @@ public:
         Model,
         ConnectTimeoutSeconds,
         IdleTimeoutSeconds,
+        MaxReplyMegabytes, // content, reasoning and tool calls of one reply
+        InsecureHost, // the one host plain http:// may send the key to, by the user's choice
         DefaultParameters, // ChatParameters::toJson, app-wide defaults for every conversation
         SendWithCtrlEnter, // false: Enter sends, Shift+Enter is a new line
         ShowThinking,
@@ -47,6 +50,11 @@ public:
     void remove(Key key); // back to the default
     bool isSet(Key key) const;
     static QVariant defaultValue(Key key);
+    // The range a numeric setting is clamped to when read, whatever the file says; {0, 0} for
+    // settings without one.
+    static std::pair<int, int> range(Key key);
+    // A numeric setting, clamped to its range.
+    int number(Key key) const;
     static QString name(Key key);
     QString fileName() const;
     void sync();
@@ -58,8 +66,9 @@ public:
     // MOONPANE_BASE_URL if set, else the saved base URL, else the default.
     QString effectiveBaseUrl() const;
     static bool baseUrlFromEnvironment();
-    // Where requests go and how long they may wait: the effective base URL and the saved
-    // timeouts. The key is not part of it (see Credentials).
+    // Where requests go and how long they may wait: the effective base URL, the saved timeouts
+    // and reply limit (clamped), and whether plain http to its host was allowed. The key is not
+    // part of it (see Credentials).
     Endpoint endpoint() const;
 
 private:

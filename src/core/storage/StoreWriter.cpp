@@ -77,9 +77,10 @@ qint64 StoreWriter::committed()
 
 void StoreWriter::waitIdle()
 {
+    // Up to the latest post, not the one seen on entry: a job may post a follow-up (removing
+    // the files of media nobody uses any more), and that is part of what was asked for.
     QMutexLocker locker(&m_mutex);
-    const qint64 target = m_posted;
-    while (m_done < target)
+    while (m_done < m_posted)
         m_progress.wait(&m_mutex);
 }
 

@@ -35,7 +35,8 @@ public:
     bool start(QString *error);
     // Queues a job and returns at once, with the job's number (see committed()).
     qint64 post(Job job);
-    void waitIdle(); // blocks until everything posted so far is committed
+    // Blocks until everything posted is committed, follow-ups posted by those jobs included.
+    void waitIdle();
     // How many jobs have been written (and committed, or failed): job n is done when this >= n.
     qint64 committed();
 

@@ -1,0 +1,68 @@
+#include "LocalFile.h"
+
+#include <QFile>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane::LocalFile {
+
+QString megabytes(qint64 bytes)
+{
+    return u"%1 MB"_s.arg(static_cast<double>(bytes) / 1'000'000.0, 0, 'f', 1);
+}
+
+bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
+{
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int code = errno;
+        *error = code == ENOENT
+            ? u"%1: no such file"_s.arg(path)
+            : u"%1: cannot read it (%2)"_s.arg(path, QString::fromLocal8Bit(std::strerror(code)));
+        return false;
+    }
+    struct stat info
+    {
+    };
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        *error = S_ISDIR(info.st_mode)
+            ? u"%1: is a folder, not a file"_s.arg(path)
+            : u"%1: is not a regular file (a device, pipe or socket); give a file"_s.arg(path);
+        return false;
+    }
+    if (info.st_size > limit) {
+        ::close(fd);
+        *error = u"%1: %2 is too large (at most %3)"_s.arg(path, megabytes(info.st_size), megabytes(limit));
+        return false;
+    }
+    // Back to blocking reads: it is a regular file.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
+        return false;
+    }
+    // The size may have changed since fstat: read one byte more than allowed to know.
+    QByteArray bytes = file.read(limit + 1);
+    if (file.error() != QFileDevice::NoError) {
+        *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
+        return false;
+    }
+    if (bytes.size() > limit) {
+        *error = u"%1: it is too large (at most %2)"_s.arg(path, megabytes(limit));
+        return false;
+    }
+    *out = std::move(bytes);
+    return true;
+}
+
+} // namespace moonpane::LocalFile

@@ -1,0 +1,18 @@
+// Reads a file named by the user (an attachment, a --history or --tools file) without trusting
+// what it is: only a regular file is read (a FIFO would block forever, /dev/zero never ends),
+// it is opened without blocking, and at most `limit` + 1 bytes are read, so an oversized file
+// is refused without being loaded.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+namespace moonpane::LocalFile {
+
+// On success *out holds the whole file. On failure says why in *error, naming the file.
+bool read(const QString &path, qint64 limit, QByteArray *out, QString *error);
+
+// "12.3 MB", the way limits are told to users.
+QString megabytes(qint64 bytes);
+
+} // namespace moonpane::LocalFile
