@@ -581,7 +581,7 @@ bool ConversationView::viewportEvent(QEvent *event)
                 QToolTip::showText(
                     help->globalPos(),
                     isOpenableLink(QUrl(hit.link))
-                        ? hit.link
+                        ? openableForm(QUrl(hit.link)).toString()
                         : tr("%1\n(not opened: only http, https and mailto links open)").arg(hit.link),
                     viewport());
                 return true;
@@ -629,6 +629,16 @@ bool ConversationView::isOpenableLink(const QUrl &url)
 {
     const QString scheme = url.scheme().toLower();
     return url.isValid() && (scheme == "http"_L1 || scheme == "https"_L1 || scheme == "mailto"_L1);
+}
+
+QUrl ConversationView::openableForm(const QUrl &url)
+{
+    if (url.scheme().compare("mailto"_L1, Qt::CaseInsensitive) != 0)
+        return url;
+    QUrl address = url;
+    address.setQuery(QString());
+    address.setFragment(QString());
+    return address;
 }
 
 void ConversationView::mousePressEvent(QMouseEvent *event)
@@ -793,7 +803,7 @@ void ConversationView::activate(const MessageHit &hit, int row)
     case MessageAction::OpenLink: {
         const QUrl url(hit.link);
         if (isOpenableLink(url))
-            emit linkActivated(url);
+            emit linkActivated(openableForm(url));
         else
             emit linkRefused(url);
         return;

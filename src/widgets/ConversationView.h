@@ -47,6 +47,9 @@ public:
 
     // Links a click may open.
     static bool isOpenableLink(const QUrl &url);
+    // What a click on an openable link opens: a mailto: link loses its query (?attach=, ?body=,
+    // ?cc= could make a mail program attach a file or send more than the user saw).
+    static QUrl openableForm(const QUrl &url);
 
     // For tests and benchmarks.
     int laidOutRows() const;

@@ -51,6 +51,7 @@ private slots:
     void malformedImportImportsNothing();
     void newerDatabaseIsRefused();
     void cliAndAppWriteAtTheSameTime();
+    void twoWritersAtOnceNeverStackUserTurns();
 
 private:
     CliResult run(const QStringList &args, const QByteArray &input = {});
@@ -444,6 +445,66 @@ void TestCliStore::cliAndAppWriteAtTheSameTime()
     raw.close();
     raw = {};
     QSqlDatabase::removeDatabase(u"check"_s);
+}
+
+void TestCliStore::twoWritersAtOnceNeverStackUserTurns()
+{
+    // A conversation with one finished exchange.
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    const CliResult first = run(chat() << u"--save"_s << u"--output"_s << u"json"_s << u"Start"_s);
+    QCOMPARE(first.exitCode, 0);
+    const QString id = first.json().value("conversation_id"_L1).toString();
+
+    // Writer A is in the middle of its turn: its question is saved, its reply streams (held
+    // by the server before its first word).
+    FakeResponse held = FakeResponse::fixture(u"no_done.sse"_s);
+    held.pauseAfterBytes = 1;
+    m_server->enqueue(held);
+    QProcess a;
+    a.setProcessEnvironment(environment());
+    a.start(cliPath(), chat() << u"--save"_s << u"--conversation"_s << id << u"From A"_s);
+    QVERIFY(a.waitForStarted());
+    a.closeWriteChannel();
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    QVERIFY(paused.wait(30000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            auto store = openStore();
+            Conversation *c = store->conversation(id.toLongLong());
+            return c && c->size() == 4 && c->message(c->leaf())->state == MessageState::Streaming;
+        },
+        30000));
+
+    // Writer B sends meanwhile: not under A's question, whose reply is not written yet.
+    m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
+    const CliResult b = run(chat() << u"--save"_s << u"--conversation"_s << id << u"From B"_s);
+    QCOMPARE(b.exitCode, 0);
+    const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QStringList roles;
+    for (const QJsonValue &m : sent)
+        roles.append(m.toObject().value("role"_L1).toString());
+    QCOMPARE(roles, (QStringList {u"user"_s, u"assistant"_s, u"user"_s}));
+    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"From B"_s);
+
+    m_server->resume();
+    QSignalSpy finished(&a, &QProcess::finished);
+    QVERIFY(a.state() == QProcess::NotRunning || finished.wait(30000));
+    QCOMPARE(a.exitCode(), 0);
+
+    // Both exchanges are kept, as two branches after the first reply; no user message has a
+    // user message for parent.
+    auto store = openStore();
+    Conversation *c = store->conversation(id.toLongLong());
+    c->ensureText(c->messageIds());
+    QCOMPARE(c->size(), 6);
+    for (qint64 messageId : c->messageIds()) {
+        const Message *m = c->message(messageId);
+        const Message *parent = m->parentId ? c->message(m->parentId) : nullptr;
+        QVERIFY2(!parent || parent->role != m->role, qPrintable(m->content));
+    }
+    const qint64 firstReply = c->path().at(1);
+    QCOMPARE(c->siblings(c->path().at(2)).size(), 2);
+    QCOMPARE(c->message(c->path().at(2))->parentId, firstReply);
 }
 
 QTEST_GUILESS_MAIN(TestCliStore)

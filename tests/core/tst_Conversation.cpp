@@ -21,6 +21,7 @@ private slots:
     void historyStartsWithTheSystemPrompt();
     void suggestedTitle();
     void tokensPerSecond();
+    void aNewTurnNeverGoesUnderAnUnfinishedOne();
 };
 
 void TestConversation::pathFollowsNewMessages()
@@ -133,6 +134,27 @@ void TestConversation::tokensPerSecond()
     QCOMPARE(m.tokensPerSecond().value_or(0), 400.0);
     m.usage->completionTokens = 0;
     QVERIFY(!m.tokensPerSecond());
+}
+
+void TestConversation::aNewTurnNeverGoesUnderAnUnfinishedOne()
+{
+    Conversation c;
+    QCOMPARE(c.nextTurnParent(), 0);
+    const qint64 u1 = c.add(message(Role::User, u"hi"_s, 0));
+    QCOMPARE(c.nextTurnParent(), 0); // its reply is not there yet: beside it, not under it
+    Message streaming = message(Role::Assistant, u"hel"_s, u1);
+    streaming.state = MessageState::Streaming; // another process is writing it
+    const qint64 a1 = c.add(streaming);
+    QCOMPARE(c.nextTurnParent(), 0);
+    c.update(a1, [](Message &m) { m.state = MessageState::Complete; });
+    QCOMPARE(c.nextTurnParent(), a1);
+    const qint64 u2 = c.add(message(Role::User, u"more"_s, a1));
+    QCOMPARE(c.nextTurnParent(), a1);
+    // A reply that ended, even failed and empty, is the user's to write on from.
+    Message failed = message(Role::Assistant, QString(), u2);
+    failed.state = MessageState::Failed;
+    const qint64 a2 = c.add(failed);
+    QCOMPARE(c.nextTurnParent(), a2);
 }
 
 QTEST_GUILESS_MAIN(TestConversation)

@@ -285,7 +285,8 @@ void TestConversationView::linksOpenOnlyOnClickAndOnlySafeSchemes()
     const qint64 user = m_conversation->add(message(Role::User, u"links please"_s, 0));
     m_conversation->add(
         message(Role::Assistant,
-                u"See [the docs](https://example.com/docs) or [this file](file:///etc/passwd).\n\n"
+                u"See [the docs](https://example.com/docs) or [this file](file:///etc/passwd), or "
+                "[write](mailto:someone@example.com?attach=/home/me/.ssh/id_rsa&body=hi).\n\n"
                 "![remote image](https://example.com/x.png)"_s,
                 user));
     m_model->setConversation(m_conversation);
@@ -303,6 +304,13 @@ void TestConversationView::linksOpenOnlyOnClickAndOnlySafeSchemes()
     click(1, file);
     QCOMPARE(refused.size(), 1);
     QCOMPARE(opened.size(), 1);
+    // A mailto: link opens the address only, never its ?attach= or ?body=.
+    const QPoint mail = findLink(1, u"mailto:someone@example.com?attach=/home/me/.ssh/id_rsa&body=hi"_s);
+    QVERIFY(mail.x() >= 0);
+    click(1, mail);
+    QCOMPARE(opened.size(), 2);
+    QCOMPARE(opened.at(1).at(0).toUrl(), QUrl(u"mailto:someone@example.com"_s));
+    opened.removeLast();
     // A press on a link and a release elsewhere opens nothing.
     QTest::mousePress(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, docs));
     QTest::mouseRelease(m_view->viewport(), Qt::LeftButton, {}, rowPoint(1, docs + QPoint(0, 400)));

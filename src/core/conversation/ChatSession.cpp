@@ -82,7 +82,7 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     user.role = Role::User;
     user.content = text;
     user.parts = parts;
-    user.parentId = m_conversation->leaf();
+    user.parentId = m_conversation->nextTurnParent(); // never under an unfinished turn
     user.createdAt = QDateTime::currentDateTimeUtc();
     const qint64 userId = add(user);
     const QStringList problems = startReply(userId);

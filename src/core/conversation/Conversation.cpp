@@ -230,6 +230,24 @@ QList<ChatMessage> Conversation::history(qint64 lastId)
     return messages;
 }
 
+qint64 Conversation::nextTurnParent() const
+{
+    // From the leaf back past an exchange that is not over: a user message (its reply is not
+    // there yet: another process may be about to write it) and a reply still streaming (in
+    // another process: this one sends nothing while it streams). A reply that ended, even
+    // failed and empty, is the user's to write on from.
+    for (qsizetype i = m_path.size() - 1; i >= 0; --i) {
+        const auto it = m_messages.constFind(m_path.at(i));
+        if (it == m_messages.cend())
+            continue;
+        const Message &m = *it;
+        if (m.role == Role::User || (m.role == Role::Assistant && m.state == MessageState::Streaming))
+            continue;
+        return m.id;
+    }
+    return 0;
+}
+
 QString Conversation::suggestedTitle()
 {
     for (qint64 id : std::as_const(m_path)) {

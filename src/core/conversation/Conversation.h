@@ -96,6 +96,13 @@ public:
     // stopped before their first word). Loads the text it needs.
     QList<ChatMessage> history(qint64 lastId = 0);
 
+    // Where a new user message goes: under the last message of the active path that ended an
+    // exchange. When the path ends in a user message or a reply still streaming (another
+    // process, such as a second moonpane-cli, is in the middle of its turn), the new message
+    // starts a branch beside that exchange instead of going under it, so two turns written at
+    // once never become two user messages in a row.
+    qint64 nextTurnParent() const;
+
     // A title from the first user message, for a new conversation.
     QString suggestedTitle();
 
