@@ -1,4 +1,4 @@
-// moonpane-bench render-stream --reply-kb N [--width W] [--height H] [--store]
+// moonpane-bench render-stream --reply-kb N [--shape S] [--width W] [--height H] [--store]
 //
 // Streams a reply of N KB, in deltas of about five words, into the real ConversationModel,
 // ConversationView and MessageLayout (offscreen), and times each delta on the main thread: the
@@ -8,7 +8,9 @@
 // per run); small replies are repeated, each in a fresh conversation, until 1,000 deltas are
 // timed. With --store the conversations live in a ConversationStore on a temporary file, as in
 // the app, so the reply is also saved while it streams (on the writer thread; what the main
-// thread pays is handing the text over). Prints one JSON line:
+// thread pays is handing the text over). --shape streams one of the shapes of shapedReply instead
+// of the mixed reply: a long table, a line without spaces, a paragraph without a blank line.
+// Prints one JSON line:
 // {"reply_kb","deltas","median_us","p99_us",...}.
 #include "BenchCommon.h"
 #include "ConversationView.h"
@@ -65,12 +67,16 @@ int runRenderStream(const QStringList &args)
     const int width = option(args, u"--width"_s, u"1000"_s).toInt();
     const int height = option(args, u"--height"_s, u"800"_s).toInt();
     const bool stored = args.contains(u"--store"_s);
-    if (kb < 1) {
+    const QString shape = option(args, u"--shape"_s, u"mixed"_s);
+    const QString replyText = shapedReply(shape, qsizetype(kb) * 1024);
+    if (kb < 1 || replyText.isEmpty()) {
         std::fprintf(stderr,
-                     "usage: moonpane-bench render-stream --reply-kb N [--width W] [--height H] [--store]\n");
+                     "usage: moonpane-bench render-stream --reply-kb N [--shape %s] [--width W] [--height H] "
+                     "[--store]\n",
+                     qPrintable(replyShapes().join(u'|')));
         return 2;
     }
-    const QStringList deltas = intoDeltas(syntheticReply(qsizetype(kb) * 1024));
+    const QStringList deltas = intoDeltas(replyText);
 
     QTemporaryDir dir;
     ConversationStore store;
@@ -133,6 +139,7 @@ int runRenderStream(const QStringList &args)
     printJson(QJsonObject {
         {u"bench"_s, u"render-stream"_s},
         {u"reply_kb"_s, kb},
+        {u"shape"_s, shape},
         {u"stored"_s, stored},
         {u"deltas"_s, static_cast<qint64>(costs.size())},
         {u"replies"_s, replies},

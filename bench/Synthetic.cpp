@@ -124,6 +124,51 @@ QString syntheticReply(qsizetype bytes, quint32 seed)
     return text;
 }
 
+QStringList replyShapes()
+{
+    return {u"mixed"_s, u"table"_s, u"wide-table"_s, u"line"_s, u"code-line"_s, u"paragraph"_s};
+}
+
+QString shapedReply(const QString &shape, qsizetype bytes)
+{
+    const auto table = [bytes](int columns) {
+        QString text;
+        for (int c = 0; c < columns; ++c)
+            text += u"| col %1 "_s.arg(c);
+        text += u"|\n"_s + QString(u"|---"_s).repeated(columns) + u"|\n"_s;
+        for (int row = 0; text.size() < bytes; ++row) {
+            for (int c = 0; c < columns; ++c)
+                text += u"| r%1c%2 "_s.arg(row).arg(c);
+            text += u"|\n"_s;
+        }
+        return text;
+    };
+    const auto line = [](qsizetype length) {
+        QString text(length, Qt::Uninitialized);
+        for (qsizetype i = 0; i < length; ++i)
+            text[i] = QChar(u'a' + static_cast<char16_t>((i * 7 + i / 26) % 26));
+        return text;
+    };
+    if (shape == "mixed"_L1)
+        return syntheticReply(bytes);
+    if (shape == "table"_L1)
+        return table(50);
+    if (shape == "wide-table"_L1)
+        return table(200);
+    if (shape == "line"_L1)
+        return line(bytes);
+    if (shape == "code-line"_L1)
+        return u"```text\n"_s + line(bytes) + u"\n```\n"_s;
+    if (shape == "paragraph"_L1) {
+        Writer writer(3);
+        QString text;
+        while (text.size() < bytes)
+            text += writer.sentence(12) + u' ';
+        return text.trimmed() + u'\n';
+    }
+    return {};
+}
+
 QStringList intoDeltas(const QString &text)
 {
     QStringList deltas;
@@ -136,6 +181,10 @@ QStringList intoDeltas(const QString &text)
                 start = i + 1;
                 words = 0;
             }
+        } else if (i + 1 - start >= 200) { // a long run without a space still streams in pieces
+            deltas.append(text.mid(start, i + 1 - start));
+            start = i + 1;
+            words = 0;
         }
     }
     if (start < text.size())

@@ -4,6 +4,8 @@
 #include "RenderDocument.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QCoreApplication>
+#include <QLocale>
 #include <QPainter>
 #include <QTextBlock>
 #include <QTextCursor>
@@ -14,7 +16,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -23,6 +24,10 @@ namespace moonpane {
 namespace {
 
 constexpr int kCodePadding = 10;
+// What a large block shows of itself.
+constexpr int kPreviewLines = 12;
+constexpr qsizetype kPreviewLineChars = 400;
+constexpr int kPreviewTableRows = 20;
 
 // Gives inline code a background and tables some air: Qt's Markdown import leaves both bare.
 void styleDocument(QTextDocument *document, const MessageStyle &style)
@@ -54,6 +59,87 @@ void styleDocument(QTextDocument *document, const MessageStyle &style)
     }
 }
 
+// A GitHub table's delimiter row: only '|', ':', '-' and spaces, with a '|' and a '-'.
+bool isDelimiterRow(QStringView line)
+{
+    bool pipe = false;
+    bool dash = false;
+    for (QChar c : line) {
+        if (c == u'|')
+            pipe = true;
+        else if (c == u'-')
+            dash = true;
+        else if (c != u':' && c != u' ' && c != u'\t')
+            return false;
+    }
+    return pipe && dash;
+}
+
+// What makes a Markdown block costly to lay out, found in one pass.
+struct Shape
+{
+    qsizetype longestLine = 0;
+    qsizetype lines = 0;
+    qsizetype pipes = 0;
+    qsizetype tableLines = 0; // lines with a '|' once a delimiter row was seen
+    int columns = 0; // of the table's header
+    bool table = false;
+
+    qsizetype cells() const { return table ? std::max<qsizetype>(0, pipes - tableLines) : 0; }
+};
+
+Shape shapeOf(QStringView text)
+{
+    Shape shape;
+    qsizetype start = 0;
+    qsizetype previousPipes = 0;
+    while (start <= text.size()) {
+        qsizetype end = text.indexOf(u'\n', start);
+        if (end < 0)
+            end = text.size();
+        const QStringView line = text.mid(start, end - start);
+        shape.longestLine = std::max(shape.longestLine, line.size());
+        ++shape.lines;
+        const qsizetype pipes = line.count(u'|');
+        if (!shape.table && isDelimiterRow(line)) {
+            shape.table = true;
+            shape.columns = static_cast<int>(std::max<qsizetype>(1, previousPipes - 1));
+            shape.pipes = previousPipes; // the header row counts
+            shape.tableLines = previousPipes ? 1 : 0;
+        } else if (shape.table && pipes > 0) {
+            shape.pipes += pipes;
+            ++shape.tableLines;
+        }
+        previousPipes = pipes;
+        if (end == text.size())
+            break;
+        start = end + 1;
+    }
+    return shape;
+}
+
+bool beyondBounds(QStringView text)
+{
+    if (text.size() > BlockStack::kMaxMarkdownChars)
+        return true;
+    const Shape shape = shapeOf(text);
+    return shape.longestLine > BlockStack::kMaxLineChars || shape.cells() > BlockStack::kMaxTableCells;
+}
+
+QString sizeText(qsizetype chars)
+{
+    const QLocale locale;
+    if (chars < 1'000'000)
+        return locale.toString(static_cast<double>(chars) / 1000.0, 'f', chars < 10'000 ? 1 : 0) + u" KB"_s;
+    return locale.toString(static_cast<double>(chars) / 1e6, 'f', 1) + u" MB"_s;
+}
+
+// Where to cut a long line near `at`: never between the two halves of a surrogate pair.
+qsizetype cutAt(QStringView text, qsizetype at)
+{
+    return at > 0 && at < text.size() && text.at(at - 1).isHighSurrogate() ? at - 1 : at;
+}
+
 } // namespace
 
 BlockStack::BlockStack(Mode mode)
@@ -67,11 +153,14 @@ void BlockStack::clear()
 {
     m_changedTop = 0;
     m_blocks.clear();
+    m_sources.clear();
     m_splitter.reset();
     m_hasTail = false;
-    m_tailStart = -1;
     m_textLength = 0;
     m_height = 0;
+    m_pending = 0;
+    m_expanded.clear();
+    m_grownWhole.clear();
 }
 
 int BlockStack::codeHeaderHeight(const MessageStyle &style) const
@@ -79,8 +168,442 @@ int BlockStack::codeHeaderHeight(const MessageStyle &style) const
     return style.smallLineHeight + 8;
 }
 
-void BlockStack::renderInto(Block &block, const QString &source, bool code, const QString &language,
-                            const MessageStyle &style) const
+int BlockStack::footerHeight(const MessageStyle &style) const
+{
+    return style.smallLineHeight + 14;
+}
+
+void BlockStack::noteChange(int top)
+{
+    m_changedTop = m_changedTop < 0 ? top : std::min(m_changedTop, top);
+}
+
+void BlockStack::markStale(Block &block)
+{
+    block.stale = true;
+}
+
+// --- structure -------------------------------------------------------------------------------
+
+std::vector<BlockStack::Block> BlockStack::sliceBlocks(const QString &text, qsizetype from, qsizetype to,
+                                                       bool joinedFirst, Kind kind, bool mono) const
+{
+    // Greedy from `from`: lines gather into a slice while it stays within kSliceChars; a line
+    // longer than kMaxLineChars is cut into pieces, each a slice of its own joined to the one
+    // before it. Starting again from any slice's start gives the same slices from there on,
+    // which is what lets a growing text be sliced again from its last slice only.
+    std::vector<Block> out;
+    const QStringView all(text);
+    qsizetype sliceStart = -1;
+    qsizetype sliceEnd = -1;
+    bool sliceJoined = false;
+    bool nextJoined = joinedFirst;
+    const auto flush = [&] {
+        if (sliceStart < 0)
+            return;
+        Block block;
+        block.kind = kind;
+        block.from = sliceStart;
+        block.text = text.mid(sliceStart, sliceEnd - sliceStart);
+        block.joined = sliceJoined;
+        block.mono = mono;
+        out.push_back(std::move(block));
+        sliceStart = -1;
+    };
+    qsizetype pos = from;
+    while (pos < to) {
+        qsizetype lineEnd = all.indexOf(u'\n', pos);
+        if (lineEnd < 0 || lineEnd > to)
+            lineEnd = to;
+        if (lineEnd - pos > kMaxLineChars) {
+            flush();
+            qsizetype piece = pos;
+            while (lineEnd - piece > kMaxLineChars) {
+                const qsizetype cut = cutAt(all, piece + kMaxLineChars);
+                sliceStart = piece;
+                sliceEnd = cut;
+                sliceJoined = nextJoined;
+                flush();
+                nextJoined = true;
+                piece = cut;
+            }
+            sliceStart = piece; // the rest of the line gathers what follows
+            sliceEnd = lineEnd;
+            sliceJoined = true;
+            nextJoined = false;
+        } else if (sliceStart >= 0 && lineEnd - sliceStart > kSliceChars) {
+            flush();
+            sliceStart = pos;
+            sliceEnd = lineEnd;
+            sliceJoined = false;
+        } else {
+            if (sliceStart < 0) {
+                sliceStart = pos;
+                sliceJoined = nextJoined;
+                nextJoined = false;
+            }
+            sliceEnd = lineEnd;
+        }
+        pos = lineEnd + 1;
+    }
+    flush();
+    return out;
+}
+
+BlockStack::Block BlockStack::largeBlock(const QString &text, const Source &source) const
+{
+    const QStringView body = QStringView(text).mid(source.from, source.to - source.from);
+    const Shape shape = shapeOf(body);
+    Block block;
+    block.kind = Kind::Elided;
+    block.from = source.from;
+    // A preview that is cheap to lay out: a table's first rows as a table when they fit the
+    // bounds, otherwise the first lines, cut short, as plain text.
+    QStringList lines;
+    bool cut = false;
+    qsizetype pipes = 0;
+    qsizetype start = 0;
+    const int maxLines = shape.table ? 2 + kPreviewTableRows : kPreviewLines;
+    while (start < body.size() && lines.size() < maxLines) {
+        qsizetype end = body.indexOf(u'\n', start);
+        if (end < 0)
+            end = body.size();
+        QStringView line = body.mid(start, end - start);
+        pipes += line.count(u'|');
+        if (shape.table && pipes - lines.size() > kMaxTableCells && lines.size() > 2)
+            break;
+        if (line.size() > kPreviewLineChars) {
+            line = line.left(cutAt(line, kPreviewLineChars));
+            cut = true;
+        }
+        lines.append(line.toString()
+                     + (cut && line.size() == cutAt(line, kPreviewLineChars) ? u"…"_s : QString()));
+        start = end + 1;
+    }
+    const bool tablePreview = shape.table && !cut && lines.size() > 2;
+    block.mono = !tablePreview && (cut || shape.table);
+    block.text = lines.join(u'\n');
+    const QString size = sizeText(body.size());
+    const QLocale locale;
+    if (shape.table) {
+        const qsizetype rows = std::max<qsizetype>(0, shape.tableLines - 1);
+        block.note = tr("A table of %1 rows and %2 columns (%3), too large to lay out here: ")
+                         .arg(locale.toString(rows), locale.toString(shape.columns), size)
+            + (tablePreview ? tr("the first %1 rows are shown.").arg(lines.size() - 2)
+                            : tr("its first lines are shown as text."));
+    } else if (shape.longestLine > kMaxLineChars) {
+        block.note = tr("A line of %1 characters (%2): its start is shown.")
+                         .arg(locale.toString(shape.longestLine), size);
+    } else {
+        block.note = tr("%1 of Markdown in one block, too large to lay out here: the first lines are shown.")
+                         .arg(size);
+    }
+    return block;
+}
+
+void BlockStack::setBlocks(int sourceIndex, std::vector<Block> blocks, int keepFirst)
+{
+    Source &source = m_sources[static_cast<size_t>(sourceIndex)];
+    const auto begin = m_blocks.begin() + source.firstBlock + keepFirst;
+    const auto end = m_blocks.begin() + source.firstBlock + source.blockCount;
+    // The old block at the seam may live on in the first new one: same start, its text a
+    // prefix of the new text. The new text is appended to its document, no parse again.
+    if (begin != end && !blocks.empty()) {
+        Block &old = *begin;
+        Block &next = blocks.front();
+        if (old.document && old.kind == next.kind && old.from == next.from && old.mono == next.mono
+            && old.joined == next.joined && next.text.startsWith(old.text)) {
+            if (next.text.size() > old.text.size()) {
+                QTextCursor cursor(old.document.get());
+                cursor.movePosition(QTextCursor::End);
+                cursor.insertText(QStringView(next.text).mid(old.text.size()).toString());
+                next.stale = true;
+            } else {
+                next.stale = old.stale;
+            }
+            next.needsRender = false;
+            next.document = std::move(old.document);
+            next.top = old.top;
+            next.height = old.height;
+            next.documentHeight = old.documentHeight;
+        }
+    }
+    const int oldCount = static_cast<int>(end - begin);
+    const int seam = begin != end ? begin->top
+        : source.firstBlock + keepFirst < static_cast<int>(m_blocks.size())
+        ? m_blocks[static_cast<size_t>(source.firstBlock + keepFirst)].top
+        : m_height;
+    noteChange(seam);
+    const int count = static_cast<int>(blocks.size());
+    for (Block &block : blocks) {
+        block.source = sourceIndex;
+        if (!block.document) {
+            block.top = seam; // where it goes, until the stack is put together again
+            block.height = estimate(block, *m_style); // until it is rendered
+        }
+    }
+    const auto at = m_blocks.erase(begin, end);
+    m_blocks.insert(at, std::make_move_iterator(blocks.begin()), std::make_move_iterator(blocks.end()));
+    source.blockCount = keepFirst + count;
+    if (count != oldCount) {
+        for (size_t i = static_cast<size_t>(sourceIndex) + 1; i < m_sources.size(); ++i)
+            m_sources[i].firstBlock += count - oldCount;
+    }
+    for (int i = 0; i < source.blockCount; ++i) {
+        Block &block = m_blocks[static_cast<size_t>(source.firstBlock + i)];
+        const bool first = i == 0;
+        const bool last = i == source.blockCount - 1;
+        if (block.first != first || block.last != last) {
+            block.first = first;
+            block.last = last;
+            block.stale = true; // its frame (a code panel's header or end) changes
+        }
+        block.language = source.language;
+    }
+}
+
+void BlockStack::addSource()
+{
+    Source source;
+    source.firstBlock = static_cast<int>(m_blocks.size());
+    m_sources.push_back(source);
+}
+
+void BlockStack::removeSourcesFrom(int index)
+{
+    if (index >= static_cast<int>(m_sources.size()))
+        return;
+    const int firstBlock = m_sources[static_cast<size_t>(index)].firstBlock;
+    if (firstBlock < static_cast<int>(m_blocks.size()))
+        noteChange(m_blocks[static_cast<size_t>(firstBlock)].top);
+    m_blocks.erase(m_blocks.begin() + firstBlock, m_blocks.end());
+    m_sources.erase(m_sources.begin() + index, m_sources.end());
+}
+
+void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from, qsizetype to, bool code,
+                              const QString &language, bool open, const StackBudget &budget,
+                              const MessageStyle &style)
+{
+    Q_UNUSED(style);
+    const int index = static_cast<int>(m_sources.size()) - 1;
+    Source &source = m_sources.back();
+    source.key = key;
+    source.from = from;
+    source.to = to;
+    source.language = language;
+
+    // Plain and code text, and large blocks shown whole: sliced again from the last slice.
+    const auto slice = [&](Kind kind, bool mono) {
+        int keep = 0;
+        qsizetype restart = from;
+        bool joined = false;
+        if (source.blockCount > 0) {
+            const Block &first = m_blocks[static_cast<size_t>(source.firstBlock)];
+            if (first.kind == kind && first.mono == mono) {
+                const Block &last = m_blocks[static_cast<size_t>(source.firstBlock + source.blockCount - 1)];
+                keep = source.blockCount - 1;
+                restart = last.from;
+                joined = last.joined;
+            }
+        }
+        std::vector<Block> blocks = sliceBlocks(text, restart, to, joined, kind, mono);
+        if (blocks.empty() && keep == 0) { // an empty code block still shows its panel
+            Block empty;
+            empty.kind = kind;
+            empty.from = from;
+            empty.mono = mono;
+            blocks.push_back(std::move(empty));
+        }
+        if (keep > 0 && blocks.empty())
+            ++keep; // nothing after the kept slices changed
+        setBlocks(index, std::move(blocks), keep);
+    };
+
+    if (code) {
+        source.kind = SourceKind::Code;
+        slice(Kind::Code, true);
+        return;
+    }
+    if (m_mode == Mode::Plain) {
+        source.kind = SourceKind::Plain;
+        slice(Kind::Plain, false);
+        return;
+    }
+    // Markdown: within the bounds it is one block, rendered again as it grows; once beyond
+    // them (which, as text only grows, it stays), shown in part, or whole as plain text.
+    source.kind = SourceKind::Markdown;
+    if (!source.large)
+        source.large = beyondBounds(QStringView(text).mid(from, to - from));
+    if (!source.large) {
+        const QStringView now = QStringView(text).mid(from, to - from);
+        if (source.blockCount == 1
+            && m_blocks[static_cast<size_t>(source.firstBlock)].kind == Kind::Markdown) {
+            Block &block = m_blocks[static_cast<size_t>(source.firstBlock)];
+            if (block.text != now) {
+                block.text = now.toString();
+                block.needsRender = true;
+                block.stale = true;
+            }
+            return;
+        }
+        Block block;
+        block.kind = Kind::Markdown;
+        block.from = from;
+        block.text = now.toString();
+        std::vector<Block> blocks;
+        blocks.push_back(std::move(block));
+        setBlocks(index, std::move(blocks), 0);
+        return;
+    }
+    source.kind = SourceKind::Large;
+    if (open && budget.growing)
+        m_grownWhole.insert(key); // watched as it arrived: it stays whole
+    source.whole = m_expanded.contains(key) || m_grownWhole.contains(key);
+    if (source.whole) {
+        slice(Kind::Plain, true);
+        return;
+    }
+    if (source.blockCount == 1 && m_blocks[static_cast<size_t>(source.firstBlock)].kind == Kind::Elided
+        && !open)
+        return; // a finished large block is summed up once
+    std::vector<Block> blocks;
+    blocks.push_back(largeBlock(text, source));
+    setBlocks(index, std::move(blocks), 0);
+}
+
+// --- sync ------------------------------------------------------------------------------------
+
+void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &style, int width,
+                      const StackBudget &budget)
+{
+    m_style = &style;
+    m_spacing = style.gap;
+    m_changedTop = -1;
+    m_shiftAbove = 0;
+    if (width != m_width) {
+        m_width = width;
+        for (Block &block : m_blocks)
+            markStale(block); // laid out again, those in view first; the old heights meanwhile
+        m_changedTop = 0;
+    }
+    if (!appendOnly || text.size() < m_textLength) {
+        clear();
+        m_spacing = style.gap;
+    }
+
+    // Large blocks the user asked to see whole.
+    const QSet<qsizetype> expanded = budget.expanded ? *budget.expanded : QSet<qsizetype>();
+    if (expanded != m_expanded) {
+        m_expanded = expanded;
+        for (int i = 0; i < static_cast<int>(m_sources.size()); ++i) {
+            Source &source = m_sources[static_cast<size_t>(i)];
+            if (source.kind != SourceKind::Large || source.whole || !m_expanded.contains(source.key))
+                continue;
+            source.whole = true;
+            setBlocks(i, sliceBlocks(text, source.from, source.to, false, Kind::Plain, true), 0);
+        }
+    }
+
+    if (text.size() != m_textLength) {
+        m_textLength = text.size();
+        m_splitter.update(text);
+        const QList<MarkdownBlocks::Block> &finished = m_splitter.finished();
+        const qsizetype haveFinished = static_cast<qsizetype>(m_sources.size()) - (m_hasTail ? 1 : 0);
+        for (qsizetype i = haveFinished; i < finished.size(); ++i) {
+            const MarkdownBlocks::Block &block = finished.at(i);
+            if (m_hasTail) {
+                // The tail finished: it goes on as this source if it is the same block.
+                const Source &tail = m_sources.back();
+                const bool same = tail.key == block.start && (tail.kind == SourceKind::Code) == block.code;
+                if (!same)
+                    removeSourcesFrom(static_cast<int>(m_sources.size()) - 1);
+                m_hasTail = false;
+                if (!same)
+                    addSource();
+            } else {
+                addSource();
+            }
+            const auto [from, to] =
+                block.code ? MarkdownBlocks::codeRange(text, block) : std::pair {block.start, block.end};
+            updateSource(text, block.start, from, to, block.code, block.language, false, budget, style);
+        }
+        // The open tail.
+        const qsizetype tailStart = m_splitter.tailStart();
+        const bool tailCode = m_splitter.tailIsCode();
+        qsizetype firstInk = tailStart;
+        while (firstInk < text.size() && text.at(firstInk).isSpace())
+            ++firstInk;
+        if (!tailCode && firstInk >= text.size()) {
+            if (m_hasTail)
+                removeSourcesFrom(static_cast<int>(m_sources.size()) - 1);
+            m_hasTail = false;
+        } else {
+            const bool same = m_hasTail && m_sources.back().key == tailStart
+                && (m_sources.back().kind == SourceKind::Code) == tailCode;
+            if (!same) {
+                if (m_hasTail)
+                    removeSourcesFrom(static_cast<int>(m_sources.size()) - 1);
+                addSource();
+                m_hasTail = true;
+            }
+            updateSource(text, tailStart, tailCode ? m_splitter.tailCodeStart() : tailStart, text.size(),
+                         tailCode, m_splitter.tailLanguage(), true, budget, style);
+        }
+    }
+
+    doWork(style, budget);
+    restack();
+    m_style = nullptr;
+}
+
+void BlockStack::doWork(const MessageStyle &style, const StackBudget &budget)
+{
+    int work = 0;
+    for (const Block &block : m_blocks)
+        work += block.stale ? 1 : 0;
+    if (work == 0) {
+        m_pending = 0;
+        return;
+    }
+    const bool timeLeft = !budget.deadline.hasExpired();
+    int done = 0;
+    const auto process = [&](int i) {
+        Block &block = m_blocks[static_cast<size_t>(i)];
+        if (!block.stale)
+            return;
+        const int oldHeight = block.height;
+        if (block.needsRender || !block.document)
+            render(block, style);
+        layoutBlock(block, style);
+        block.stale = false;
+        block.needsRender = false;
+        noteChange(block.top);
+        if (block.top + oldHeight <= budget.focusTop)
+            m_shiftAbove += block.height - oldHeight;
+        --work;
+        ++done;
+    };
+    // The block that grows is always brought up to date: it is what the user watches.
+    if (budget.growing && m_hasTail && !m_blocks.empty())
+        process(static_cast<int>(m_blocks.size()) - 1);
+    // Then what is in view, then outwards from it, while there is time (at least one block
+    // when the sync began with time left, so that every sync makes progress).
+    const auto more = [&] { return work > 0 && (!budget.deadline.hasExpired() || (timeLeft && done == 0)); };
+    const int count = static_cast<int>(m_blocks.size());
+    const int first = blockAt(budget.focusTop);
+    const int last = budget.focusBottom == INT_MAX ? count - 1 : blockAt(budget.focusBottom);
+    for (int i = first; i <= last && more(); ++i)
+        process(i);
+    for (int distance = 1; more() && (last + distance < count || first - distance >= 0); ++distance) {
+        if (last + distance < count)
+            process(last + distance);
+        if (first - distance >= 0 && more())
+            process(first - distance);
+    }
+    m_pending = work;
+}
+
+void BlockStack::render(Block &block, const MessageStyle &style) const
 {
     // A fresh document every time: importing again into a used one is 10 to 20 times slower
     // once it has held a table (Qt 6.4), and a streamed tail is imported again on every delta.
@@ -88,168 +611,120 @@ void BlockStack::renderInto(Block &block, const QString &source, bool code, cons
     block.document->setDocumentMargin(0);
     block.document->setUndoRedoEnabled(false);
     QTextDocument *document = block.document.get();
-    if (code || m_mode == Mode::Plain) {
-        document->setDefaultFont(code ? style.mono : style.body);
-        QTextOption option;
-        option.setWrapMode(code ? QTextOption::WrapAtWordBoundaryOrAnywhere : QTextOption::WordWrap);
-        document->setDefaultTextOption(option);
-        document->setPlainText(source);
-    } else {
+    const bool markdown = block.kind == Kind::Markdown || (block.kind == Kind::Elided && !block.mono);
+    if (markdown) {
         document->setDefaultFont(style.body);
-        document->setMarkdown(source, QTextDocument::MarkdownDialectGitHub);
+        document->setMarkdown(block.text, QTextDocument::MarkdownDialectGitHub);
         styleDocument(document, style);
+        return;
     }
-    block.code = code;
-    block.language = language;
-    block.source = source;
+    document->setDefaultFont(block.kind == Kind::Code || block.mono ? style.mono : style.body);
+    QTextOption option;
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere); // a long word must not run off
+    document->setDefaultTextOption(option);
+    document->setPlainText(block.text);
 }
 
 void BlockStack::layoutBlock(Block &block, const MessageStyle &style) const
 {
-    const int inner = block.code ? m_width - 2 * kCodePadding : m_width;
+    const int inner = block.kind == Kind::Code ? m_width - 2 * kCodePadding : m_width;
     block.document->setTextWidth(std::max(inner, 40));
-    int height = static_cast<int>(std::ceil(block.document->size().height()));
-    if (block.code) {
-        const int header = codeHeaderHeight(style);
+    block.documentHeight = static_cast<int>(std::ceil(block.document->size().height()));
+    const int top = block.kind == Kind::Code && block.first ? codeHeaderHeight(style) + kCodePadding - 4 : 0;
+    const int bottom = block.kind == Kind::Code && block.last ? kCodePadding : 0;
+    block.documentOffset = QPoint(block.kind == Kind::Code ? kCodePadding : 0, top);
+    block.height = block.documentHeight + top + bottom;
+    block.button = QRect();
+    if (block.kind == Kind::Code && block.first) {
         const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(u"Copy"_s) + 16;
-        block.copyButton = QRect(m_width - buttonWidth - 4, 3, buttonWidth, header - 4);
-        block.documentOffset = QPoint(kCodePadding, header + kCodePadding - 4);
-        height += header + 2 * kCodePadding - 4;
-    } else {
-        block.documentOffset = QPoint();
+        block.button = QRect(m_width - buttonWidth - 4, 3, buttonWidth, codeHeaderHeight(style) - 4);
+    } else if (block.kind == Kind::Elided) {
+        const int footer = footerHeight(style);
+        const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(tr("Show all")) + 20;
+        block.button =
+            QRect(m_width - buttonWidth - 6, block.documentHeight + 6 + 5, buttonWidth, footer - 10);
+        block.height += 6 + footer;
     }
-    block.height = height;
+}
+
+int BlockStack::estimate(const Block &block, const MessageStyle &style) const
+{
+    const int inner = std::max(40, block.kind == Kind::Code ? m_width - 2 * kCodePadding : m_width);
+    const qsizetype perLine = std::max(8, inner / std::max(1, style.averageCharWidth));
+    qsizetype rows = 0;
+    qsizetype start = 0;
+    const QStringView text(block.text);
+    while (start <= text.size()) {
+        qsizetype end = text.indexOf(u'\n', start);
+        if (end < 0)
+            end = text.size();
+        rows += std::max<qsizetype>(1, (end - start + perLine - 1) / perLine);
+        start = end + 1;
+    }
+    int height = static_cast<int>(std::min<qsizetype>(rows * style.lineHeight, 50'000'000));
+    if (block.kind == Kind::Code)
+        height +=
+            (block.first ? codeHeaderHeight(style) + kCodePadding - 4 : 0) + (block.last ? kCodePadding : 0);
+    else if (block.kind == Kind::Elided)
+        height += 6 + footerHeight(style);
+    return height;
 }
 
 void BlockStack::restack()
 {
     int y = 0;
-    for (Block &block : m_blocks) {
+    int pending = 0;
+    for (size_t i = 0; i < m_blocks.size(); ++i) {
+        Block &block = m_blocks[i];
+        if (i > 0 && block.first)
+            y += m_spacing;
         block.top = y;
-        y += block.height + m_spacing;
+        y += block.height;
+        pending += block.stale ? 1 : 0;
     }
-    m_height = m_blocks.empty() ? 0 : y - m_spacing;
-}
-
-void BlockStack::rebuild(const QString &text, const MessageStyle &style)
-{
-    clear();
-    m_spacing = style.gap;
-    sync(text, true, style, m_width);
-}
-
-void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &style, int width)
-{
-    m_spacing = style.gap;
-    m_changedTop = -1;
-    if (width != m_width) {
-        m_width = width;
-        for (Block &block : m_blocks)
-            layoutBlock(block, style);
-        restack();
-        m_changedTop = 0;
-    }
-    if (!appendOnly || text.size() < m_textLength) {
-        rebuild(text, style);
-        m_changedTop = 0;
-        return;
-    }
-    if (text.size() == m_textLength && !m_blocks.empty())
-        return;
-    const auto noteChange = [this](int top) {
-        m_changedTop = m_changedTop < 0 ? top : std::min(m_changedTop, top);
-    };
-    const int oldTailTop = m_hasTail ? m_blocks.back().top : m_height;
-    m_textLength = text.size();
-    m_splitter.update(text);
-
-    const auto &finished = m_splitter.finished();
-    const size_t haveFinished = m_blocks.size() - (m_hasTail ? 1 : 0);
-    bool restackAll = false;
-    if (finished.size() > static_cast<qsizetype>(haveFinished)) {
-        std::optional<Block> oldTail;
-        if (m_hasTail) {
-            oldTail = std::move(m_blocks.back());
-            m_blocks.pop_back();
-            m_hasTail = false;
-        }
-        for (qsizetype i = static_cast<qsizetype>(haveFinished); i < finished.size(); ++i) {
-            const MarkdownBlocks::Block &source = finished.at(i);
-            const QString blockText = source.code ? MarkdownBlocks::codeOf(text, source)
-                                                  : text.mid(source.start, source.end - source.start);
-            if (oldTail && oldTail->code == source.code && oldTail->source == blockText) {
-                // The tail finished as it was last rendered: keep it, no second parse.
-                m_blocks.push_back(std::move(*oldTail));
-                oldTail.reset();
-                continue;
-            }
-            oldTail.reset();
-            Block block;
-            renderInto(block, blockText, source.code, source.language, style);
-            layoutBlock(block, style);
-            m_blocks.push_back(std::move(block));
-        }
-        restackAll = true;
-        noteChange(oldTailTop);
-    }
-
-    // The open tail.
-    const qsizetype tailStart = m_splitter.tailStart();
-    const bool tailCode = m_splitter.tailIsCode();
-    const QString tailText = tailCode ? text.mid(m_splitter.tailCodeStart()) : text.mid(tailStart);
-    const bool sameTail = m_hasTail && m_tailStart == tailStart && m_blocks.back().code == tailCode;
-    if (!tailCode && tailText.trimmed().isEmpty()) {
-        if (m_hasTail) {
-            noteChange(m_blocks.back().top);
-            m_blocks.pop_back();
-            m_hasTail = false;
-            restackAll = true;
-        }
-    } else if (sameTail && tailCode && tailText.startsWith(m_blocks.back().source)) {
-        // Code grows at its end: append, no parsing.
-        Block &tail = m_blocks.back();
-        noteChange(tail.top);
-        QTextCursor cursor(tail.document.get());
-        cursor.movePosition(QTextCursor::End);
-        cursor.insertText(tailText.mid(tail.source.size()));
-        tail.source = tailText;
-        layoutBlock(tail, style);
-    } else if (sameTail) {
-        Block &tail = m_blocks.back();
-        if (tail.source != tailText) {
-            noteChange(tail.top);
-            renderInto(tail, tailText, tailCode, m_splitter.tailLanguage(), style);
-            layoutBlock(tail, style);
-        }
-    } else {
-        noteChange(m_hasTail ? m_blocks.back().top : m_height);
-        if (m_hasTail)
-            m_blocks.pop_back();
-        Block tail;
-        renderInto(tail, tailText, tailCode, m_splitter.tailLanguage(), style);
-        layoutBlock(tail, style);
-        m_blocks.push_back(std::move(tail));
-        m_hasTail = true;
-        restackAll = true;
-    }
-    m_tailStart = tailStart;
-
-    if (restackAll) {
-        restack();
-    } else if (!m_blocks.empty()) {
-        const Block &last = m_blocks.back(); // only the tail changed
-        m_height = last.top + last.height;
-    }
+    m_height = y;
+    m_pending = pending;
 }
 
 int BlockStack::idealWidth() const
 {
     int widest = 0;
     for (const Block &block : m_blocks) {
-        const int ideal = block.code ? m_width : static_cast<int>(std::ceil(block.document->idealWidth()));
+        const int ideal = block.kind == Kind::Code || !block.document
+            ? m_width
+            : static_cast<int>(std::ceil(block.document->idealWidth()));
         widest = std::max(widest, ideal);
     }
     return std::min(widest, m_width);
+}
+
+int BlockStack::elidedCount() const
+{
+    return static_cast<int>(std::count_if(m_blocks.begin(), m_blocks.end(),
+                                          [](const Block &b) { return b.kind == Kind::Elided; }));
+}
+
+QRect BlockStack::showAllButton() const
+{
+    for (const Block &block : m_blocks) {
+        if (block.kind == Kind::Elided)
+            return block.button.translated(0, block.top);
+    }
+    return {};
+}
+
+BlockStack::Extent BlockStack::largestRendered() const
+{
+    Extent extent;
+    for (const Block &block : m_blocks) {
+        if (!block.document)
+            continue;
+        extent.document = std::max<qsizetype>(extent.document, block.document->characterCount());
+        for (QTextBlock paragraph = block.document->begin(); paragraph.isValid();
+             paragraph = paragraph.next())
+            extent.paragraph = std::max<qsizetype>(extent.paragraph, paragraph.length());
+    }
+    return extent;
 }
 
 int BlockStack::blockAt(int y) const
@@ -260,6 +735,13 @@ int BlockStack::blockAt(int y) const
     return it == m_blocks.begin() ? 0 : static_cast<int>(it - m_blocks.begin()) - 1;
 }
 
+int BlockStack::characterCount(const Block &block) const
+{
+    return block.document ? block.document->characterCount() : static_cast<int>(block.text.size()) + 1;
+}
+
+// --- reading and painting --------------------------------------------------------------------
+
 std::vector<FindMarks::Range> BlockStack::findAll(const QString &term) const
 {
     std::vector<FindMarks::Range> ranges;
@@ -267,6 +749,8 @@ std::vector<FindMarks::Range> BlockStack::findAll(const QString &term) const
         return ranges;
     for (int i = 0; i < static_cast<int>(m_blocks.size()); ++i) {
         const QTextDocument *document = m_blocks[static_cast<size_t>(i)].document.get();
+        if (!document)
+            continue; // found once it is rendered
         for (QTextCursor found = document->find(term, 0); !found.isNull();
              found = document->find(term, found))
             ranges.push_back({{i, found.selectionStart()}, {i, found.selectionEnd()}});
@@ -279,8 +763,10 @@ int BlockStack::yOf(StackPosition position) const
     if (position.block < 0 || position.block >= static_cast<int>(m_blocks.size()))
         return 0;
     const Block &block = m_blocks[static_cast<size_t>(position.block)];
-    const QTextBlock text = block.document->findBlock(position.position);
     int y = block.top + block.documentOffset.y();
+    if (!block.document)
+        return y;
+    const QTextBlock text = block.document->findBlock(position.position);
     if (!text.isValid())
         return y;
     y += qRound(block.document->documentLayout()->blockBoundingRect(text).top());
@@ -293,7 +779,7 @@ int BlockStack::yOf(StackPosition position) const
 }
 
 void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, const MessageStyle &style,
-                       StackPosition selectionStart, StackPosition selectionEnd, int hoveredCopy,
+                       StackPosition selectionStart, StackPosition selectionEnd, int hoveredButton,
                        const FindMarks *find) const
 {
     if (m_blocks.empty())
@@ -306,34 +792,77 @@ void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, cons
             break;
         if (top + block.height < clip.top())
             continue;
-        QPoint documentOrigin(origin.x(), top);
-        if (block.code) {
-            const QRect panel(origin.x(), top, m_width, block.height);
+        const QRect area(origin.x(), top, m_width, block.height);
+        if (block.kind == Kind::Code) {
+            // One panel across the slices of a code block: each paints its part.
+            painter->save();
+            painter->setClipRect(area, Qt::IntersectClip);
+            const QRect panel = area.adjusted(0, block.first ? 0 : -20, 0, block.last ? 0 : 20);
             painter->setPen(style.border);
             painter->setBrush(style.codeBackground);
             painter->setRenderHint(QPainter::Antialiasing);
             painter->drawRoundedRect(QRectF(panel).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
-            const int header = codeHeaderHeight(style);
+            painter->restore();
+            if (block.first) {
+                const int header = codeHeaderHeight(style);
+                painter->setPen(style.border);
+                painter->drawLine(area.left() + 1, top + header, area.right() - 1, top + header);
+                painter->setFont(style.small);
+                painter->setPen(style.muted);
+                painter->drawText(QRect(area.left() + kCodePadding, top, area.width() / 2, header),
+                                  Qt::AlignVCenter | Qt::AlignLeft,
+                                  block.language.isEmpty() ? u"code"_s : block.language);
+                const QRect button = block.button.translated(origin.x(), top);
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(hoveredButton == i ? style.buttonHover : style.buttonBackground);
+                painter->drawRoundedRect(button, 4, 4);
+                painter->setPen(style.text);
+                painter->drawText(button, Qt::AlignCenter, u"Copy"_s);
+            }
+        }
+        if (block.kind == Kind::Elided && block.document) {
+            const QRect footer(origin.x(), top + block.documentHeight + 6, m_width, footerHeight(style));
             painter->setPen(style.border);
-            painter->drawLine(panel.left() + 1, top + header, panel.right() - 1, top + header);
+            painter->setBrush(style.codeBackground);
+            painter->drawRoundedRect(QRectF(footer).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+            const QRect button = block.button.translated(origin.x(), top);
             painter->setFont(style.small);
             painter->setPen(style.muted);
-            painter->drawText(QRect(panel.left() + kCodePadding, top, panel.width() / 2, header),
-                              Qt::AlignVCenter | Qt::AlignLeft,
-                              block.language.isEmpty() ? u"code"_s : block.language);
-            const QRect button = block.copyButton.translated(origin.x(), top);
+            const QRect noteRect(footer.left() + 10, footer.top(), button.left() - footer.left() - 18,
+                                 footer.height());
+            painter->drawText(
+                noteRect, Qt::AlignVCenter | Qt::AlignLeft,
+                QFontMetrics(style.small).elidedText(block.note, Qt::ElideRight, noteRect.width()));
             painter->setPen(Qt::NoPen);
-            painter->setBrush(hoveredCopy == i ? style.buttonHover : style.buttonBackground);
+            painter->setBrush(hoveredButton == i ? style.buttonHover : style.buttonBackground);
             painter->drawRoundedRect(button, 4, 4);
             painter->setPen(style.text);
-            painter->drawText(button, Qt::AlignCenter, u"Copy"_s);
+            painter->drawText(button, Qt::AlignCenter, tr("Show all"));
         }
-        documentOrigin += block.documentOffset;
+        if (!block.document) {
+            // Not rendered yet: faint lines where the text will be, for the moment it takes.
+            painter->save();
+            painter->setPen(Qt::NoPen);
+            QColor faint = style.muted;
+            faint.setAlphaF(0.15f);
+            painter->setBrush(faint);
+            const int step = style.lineHeight + 4;
+            const int from = std::max(top, clip.top() - step);
+            const int to = std::min(top + block.height, clip.bottom() + step);
+            for (int y = top + ((from - top) / step) * step; y + style.lineHeight / 2 < to; y += step) {
+                const int width = m_width * (70 + (y / step) % 3 * 10) / 100;
+                painter->drawRoundedRect(
+                    QRect(origin.x() + block.documentOffset.x(), y + 4, width, style.lineHeight / 2), 3, 3);
+            }
+            painter->restore();
+            continue;
+        }
+        const QPoint documentOrigin = QPoint(origin.x(), top) + block.documentOffset;
 
         QAbstractTextDocumentLayout::PaintContext context;
         context.palette = style.palette;
-        context.palette.setColor(QPalette::Text,
-                                 m_mode == Mode::Plain && !block.code ? style.muted : style.text);
+        context.palette.setColor(
+            QPalette::Text, m_mode == Mode::Plain && block.kind == Kind::Plain ? style.muted : style.text);
         context.clip = QRectF(clip.translated(-documentOrigin));
         if (find) {
             for (int m = 0; m < static_cast<int>(find->ranges.size()); ++m) {
@@ -351,9 +880,9 @@ void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, cons
         }
         if (selectionStart.isValid() && selectionEnd.isValid() && i >= selectionStart.block
             && i <= selectionEnd.block) {
-            const int from = i == selectionStart.block ? selectionStart.position : 0;
-            const int to =
-                i == selectionEnd.block ? selectionEnd.position : block.document->characterCount() - 1;
+            const int last = block.document->characterCount() - 1;
+            const int from = std::min(i == selectionStart.block ? selectionStart.position : 0, last);
+            const int to = std::min(i == selectionEnd.block ? selectionEnd.position : last, last);
             if (to > from) {
                 QAbstractTextDocumentLayout::Selection selection;
                 selection.cursor = QTextCursor(block.document.get());
@@ -379,16 +908,31 @@ BlockStack::Hit BlockStack::hitTest(QPoint local) const
     const int index = blockAt(local.y());
     const Block &block = m_blocks[static_cast<size_t>(index)];
     const QPoint inBlock = local - QPoint(0, block.top);
-    if (block.code && block.copyButton.contains(inBlock)) {
+    if (block.kind == Kind::Code && block.first && block.button.contains(inBlock)) {
         hit.copyCodeBlock = index;
-        hit.copyCode = block.source;
+        const Source &source = m_sources[static_cast<size_t>(block.source)];
+        for (int i = 0; i < source.blockCount; ++i) {
+            const Block &slice = m_blocks[static_cast<size_t>(source.firstBlock + i)];
+            if (i > 0 && !slice.joined)
+                hit.copyCode += u'\n';
+            hit.copyCode += slice.text;
+        }
+        return hit;
+    }
+    if (block.kind == Kind::Elided && block.button.contains(inBlock)) {
+        hit.showAllKey = m_sources[static_cast<size_t>(block.source)].key;
+        hit.copyCodeBlock = index; // the button, for hovering
+        return hit;
+    }
+    if (!block.document) {
+        hit.position = {index, 0};
         return hit;
     }
     QAbstractTextDocumentLayout *layout = block.document->documentLayout();
     const QPointF point(inBlock - block.documentOffset);
     const int position = layout->hitTest(point, Qt::FuzzyHit);
     hit.position = {index, std::max(0, position)};
-    if (!block.code)
+    if (block.kind == Kind::Markdown || block.kind == Kind::Elided)
         hit.link = layout->anchorAt(point);
     return hit;
 }
@@ -397,16 +941,24 @@ QString BlockStack::text(StackPosition from, StackPosition to) const
 {
     if (!from.isValid() || !to.isValid() || to < from)
         return {};
-    QStringList parts;
+    QString out;
     for (int i = from.block; i <= to.block && i < static_cast<int>(m_blocks.size()); ++i) {
         const Block &block = m_blocks[static_cast<size_t>(i)];
+        if (i > from.block)
+            out += block.joined ? QString() : (block.first ? u"\n\n"_s : u"\n"_s);
+        const int last = characterCount(block) - 1;
+        const int start = std::min(i == from.block ? from.position : 0, last);
+        const int end = std::min(i == to.block ? to.position : last, last);
+        if (!block.document) {
+            out += QStringView(block.text).mid(start, end - start);
+            continue;
+        }
         QTextCursor cursor(block.document.get());
-        cursor.setPosition(i == from.block ? from.position : 0);
-        const int last = block.document->characterCount() - 1;
-        cursor.setPosition(std::min(i == to.block ? to.position : last, last), QTextCursor::KeepAnchor);
-        parts.append(cursor.selection().toPlainText());
+        cursor.setPosition(start);
+        cursor.setPosition(end, QTextCursor::KeepAnchor);
+        out += cursor.selection().toPlainText();
     }
-    return parts.join(u"\n\n"_s);
+    return out;
 }
 
 QString BlockStack::plainText() const
@@ -418,15 +970,18 @@ StackPosition BlockStack::end() const
 {
     if (m_blocks.empty())
         return {};
-    return {static_cast<int>(m_blocks.size()) - 1, m_blocks.back().document->characterCount() - 1};
+    return {static_cast<int>(m_blocks.size()) - 1, characterCount(m_blocks.back()) - 1};
 }
 
 std::pair<StackPosition, StackPosition> BlockStack::wordAt(StackPosition at) const
 {
     if (!at.isValid() || at.block >= static_cast<int>(m_blocks.size()))
         return {};
-    QTextCursor cursor(m_blocks[static_cast<size_t>(at.block)].document.get());
-    cursor.setPosition(at.position);
+    const Block &block = m_blocks[static_cast<size_t>(at.block)];
+    if (!block.document)
+        return {at, at};
+    QTextCursor cursor(block.document.get());
+    cursor.setPosition(std::min(at.position, block.document->characterCount() - 1));
     cursor.select(QTextCursor::WordUnderCursor);
     return {{at.block, cursor.selectionStart()}, {at.block, cursor.selectionEnd()}};
 }

@@ -1,16 +1,29 @@
 // BlockStack renders one growing text (a reply's Markdown, or its reasoning as plain text) as a
 // vertical stack of blocks. Finished blocks are parsed and laid out once per width; only the
-// open tail block is rendered again when text arrives (a fenced code tail just gets the new
+// open tail block is rendered again when text arrives (plain and code text just gets the new
 // text appended). Fenced code blocks are drawn as monospace panels with a language label and a
 // copy button.
+//
+// No text of any size or shape may hold up a frame, so the work is bounded twice over:
+// - per block: a Markdown block too large to lay out quickly (more than kMaxMarkdownChars, a
+//   line longer than kMaxLineChars, a table of more than kMaxTableCells cells) is shown in part,
+//   with what is left out and a "Show all" button, which shows all of it as plain text; plain
+//   and code text is cut into slices of at most kSliceChars, a line longer than kMaxLineChars
+//   into pieces, each its own document;
+// - per sync: blocks are rendered until the budget's deadline, those in view first; the rest
+//   keep an estimated height and are rendered by later syncs (hasPendingWork).
 #pragma once
 
 #include "MarkdownBlocks.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QRect>
+#include <QSet>
 #include <QString>
 #include <QTextDocument>
 
+#include <climits>
 #include <memory>
 #include <vector>
 
@@ -45,10 +58,35 @@ struct FindMarks
     int current = -1;
 };
 
+// How much work a sync of a BlockStack may do, and what comes first.
+struct StackBudget
+{
+    // Rendering stops here; what is left waits for the next sync.
+    QDeadlineTimer deadline {QDeadlineTimer::Forever};
+    // The part of the stack in view (stack coordinates): rendered first.
+    int focusTop = 0;
+    int focusBottom = INT_MAX;
+    // The text may still grow (a reply streaming): its last block is rendered whatever the
+    // deadline, and a large block at its end is shown whole as it arrives.
+    bool growing = false;
+    // Large blocks to show whole (their keys, see BlockStack::Hit::showAllKey).
+    const QSet<qsizetype> *expanded = nullptr;
+};
+
 class BlockStack final
 {
+    Q_DECLARE_TR_FUNCTIONS(BlockStack)
+
 public:
     enum class Mode { Markdown, Plain };
+
+    // Beyond these a Markdown block is shown in part (Qt's Markdown import and table layout
+    // cost grows faster than the text; these keep one block to a few milliseconds).
+    static constexpr qsizetype kMaxMarkdownChars = 12'000;
+    static constexpr qsizetype kMaxLineChars = 2'000;
+    static constexpr qsizetype kMaxTableCells = 200;
+    // Plain and code text is laid out in documents of at most this much.
+    static constexpr qsizetype kSliceChars = 4096;
 
     struct Hit
     {
@@ -56,6 +94,7 @@ public:
         QString link; // an anchor under the point
         int copyCodeBlock = -1; // a code block's copy button under the point
         QString copyCode; // its code
+        qsizetype showAllKey = -1; // a "Show all" button under the point: the block's key
     };
 
     explicit BlockStack(Mode mode);
@@ -63,21 +102,38 @@ public:
 
     // Brings the stack up to `text`. When `appendOnly`, the caller promises the text only grew
     // since the last sync, and only the new part is looked at.
-    void sync(const QString &text, bool appendOnly, const MessageStyle &style, int width);
+    void sync(const QString &text, bool appendOnly, const MessageStyle &style, int width,
+              const StackBudget &budget = {});
     void clear();
 
+    // Blocks not rendered yet (they show as placeholders with an estimated height).
+    bool hasPendingWork() const { return m_pending > 0; }
     int height() const { return m_height; }
     // Where the last sync changed something (a block's top), or -1 if it changed nothing.
     int changedTop() const { return m_changedTop; }
+    // How much the last sync moved what was at the budget's focusTop (blocks above it took
+    // their real heights), so that a view can keep what the user looks at in place.
+    int shiftAboveFocus() const { return m_shiftAbove; }
     int width() const { return m_width; }
     // The width the text needs, at most width() (for bubbles that hug short text).
     int idealWidth() const;
     bool isEmpty() const { return m_blocks.empty(); }
     int blockCount() const { return static_cast<int>(m_blocks.size()); }
+    // How many blocks show only a part of their text (with "Show all").
+    int elidedCount() const;
+    // For tests: the first "Show all" button (stack coordinates), and the most characters in
+    // one rendered document and in one of its paragraphs (what bounds the cost of a layout).
+    QRect showAllButton() const;
+    struct Extent
+    {
+        qsizetype document = 0;
+        qsizetype paragraph = 0;
+    };
+    Extent largestRendered() const;
 
     // Paints at `origin`; only blocks meeting `clip` (in the painter's coordinates) are drawn.
     void paint(QPainter *painter, QPoint origin, const QRect &clip, const MessageStyle &style,
-               StackPosition selectionStart = {}, StackPosition selectionEnd = {}, int hoveredCopy = -1,
+               StackPosition selectionStart = {}, StackPosition selectionEnd = {}, int hoveredButton = -1,
                const FindMarks *find = nullptr) const;
     // Every case-insensitive occurrence of `term` in the rendered text, in reading order.
     std::vector<FindMarks::Range> findAll(const QString &term) const;
@@ -93,36 +149,85 @@ public:
     std::pair<StackPosition, StackPosition> wordAt(StackPosition at) const;
 
 private:
+    enum class Kind {
+        Markdown, // a Markdown block within the bounds
+        Code, // a slice of a fenced code block
+        Plain, // a slice of plain text (reasoning, or a large block shown whole)
+        Elided, // a large Markdown block shown in part, with "Show all"
+    };
     struct Block
     {
-        std::unique_ptr<QTextDocument> document;
-        bool code = false;
-        QString language;
-        QString source; // what was rendered (Markdown source, or the code)
+        Kind kind = Kind::Markdown;
+        int source = 0; // index into m_sources
+        qsizetype from = 0; // where its text starts in the whole text
+        QString text; // what is rendered (Markdown source, code, plain text, or the preview)
+        QString language; // code
+        QString note; // elided: what is left out
+        bool joined = false; // continues the previous block's line: no gap, no line break between
+        bool first = true; // the first and last block of its source (code panels)
+        bool last = true;
+        bool mono = false; // plain slices of a large block shown whole
+        std::unique_ptr<QTextDocument> document; // null while pending
+        bool needsRender = true; // the text changed since the document was made (if there is one)
+        bool stale = true; // to be rendered, or laid out at the current width
         int top = 0;
         int height = 0;
-        QRect copyButton; // code blocks, relative to the block
+        int documentHeight = 0;
+        QRect button; // Copy (a code block's first slice) or Show all (elided), relative to the block
         QPoint documentOffset; // where the document is drawn, relative to the block
     };
+    enum class SourceKind { Markdown, Code, Plain, Large };
+    struct Source
+    {
+        SourceKind kind = SourceKind::Markdown;
+        qsizetype key = 0; // where the block starts in the text: stable while the text grows
+        qsizetype from = 0; // the range rendered (code: the code without its fences)
+        qsizetype to = 0;
+        QString language;
+        int firstBlock = 0;
+        int blockCount = 0;
+        bool large = false; // a Markdown block beyond the bounds
+        bool whole = false; // ...shown whole, as plain text
+    };
 
-    void rebuild(const QString &text, const MessageStyle &style);
-    void renderInto(Block &block, const QString &source, bool code, const QString &language,
-                    const MessageStyle &style) const;
+    void rebuild(const QString &text, const MessageStyle &style, const StackBudget &budget);
+    // Creates or brings up to date the source for a splitter block; `open` for the tail.
+    void updateSource(const QString &text, qsizetype key, qsizetype from, qsizetype to, bool code,
+                      const QString &language, bool open, const StackBudget &budget,
+                      const MessageStyle &style);
+    void addSource();
+    void removeSourcesFrom(int index);
+    void setBlocks(int sourceIndex, std::vector<Block> blocks, int keepFirst);
+    std::vector<Block> sliceBlocks(const QString &text, qsizetype from, qsizetype to, bool joinedFirst,
+                                   Kind kind, bool mono) const;
+    Block largeBlock(const QString &text, const Source &source) const;
+    void render(Block &block, const MessageStyle &style) const;
     void layoutBlock(Block &block, const MessageStyle &style) const;
+    int estimate(const Block &block, const MessageStyle &style) const;
+    void markStale(Block &block);
+    void doWork(const MessageStyle &style, const StackBudget &budget);
     void restack();
     int codeHeaderHeight(const MessageStyle &style) const;
+    int footerHeight(const MessageStyle &style) const;
     int blockAt(int y) const;
+    int characterCount(const Block &block) const;
+    void noteChange(int top);
 
     Mode m_mode;
     MarkdownBlocks m_splitter;
-    std::vector<Block> m_blocks; // finished blocks, then the tail (if any)
+    std::vector<Source> m_sources; // the splitter's finished blocks, then the tail (if any)
+    std::vector<Block> m_blocks;
     bool m_hasTail = false;
-    qsizetype m_tailStart = -1;
     qsizetype m_textLength = 0;
+    QSet<qsizetype> m_expanded; // what the budget asked to show whole, as last applied
+    QSet<qsizetype> m_grownWhole; // large blocks that streamed in whole: they stay so
     int m_width = 0;
     int m_height = 0;
     int m_spacing = 8;
     int m_changedTop = -1;
+    int m_shiftAbove = 0;
+    int m_pending = 0; // blocks with stale set
+    const MessageStyle *m_style = nullptr; // during a sync
 };
 
 } // namespace moonpane

@@ -50,6 +50,9 @@ ConversationView::ConversationView(QWidget *parent)
     m_scrollBarSync.setSingleShot(true);
     m_scrollBarSync.setInterval(50);
     connect(&m_scrollBarSync, &QTimer::timeout, this, &ConversationView::syncScrollBar);
+    m_progress.setSingleShot(true);
+    m_progress.setInterval(0);
+    connect(&m_progress, &QTimer::timeout, this, &ConversationView::continueLayout);
     m_ticker.setInterval(250);
     connect(&m_ticker, &QTimer::timeout, this, [this] {
         // Live timers (thinking seconds, Retry-After countdowns) of the rows in view.
@@ -92,6 +95,13 @@ LayoutContext ConversationView::context(int row) const
     context.showThinking = m_showThinking;
     context.nowMs = QDateTime::currentMSecsSinceEpoch();
     context.find = m_find.term.isEmpty() ? nullptr : &m_find;
+    context.deadline = m_passDeadline;
+    if (row >= 0 && row < m_heights.size()) {
+        const qint64 top = m_heights.offset(row);
+        context.visibleTop = static_cast<int>(std::clamp<qint64>(scrollY() - top, INT_MIN / 2, INT_MAX / 2));
+        context.visibleBottom = static_cast<int>(
+            std::clamp<qint64>(scrollY() + viewport()->height() - top, INT_MIN / 2, INT_MAX / 2));
+    }
     if (m_conversation && row >= 0) {
         const QModelIndex index = m_conversation->index(row);
         context.branchIndex = index.data(static_cast<int>(Roles::BranchIndex)).toInt();
@@ -329,6 +339,8 @@ bool ConversationView::layoutRow(int row)
     if (!r.layout)
         r.layout = std::make_unique<MessageLayout>();
     r.layout->sync(*message, context(row), r.state, appendOnly);
+    if (row == m_anchorRow)
+        m_anchorShift += r.layout->shiftAboveVisible();
     r.dirty = false;
     r.appendOnly = true;
     r.laidOutWidth = width;
@@ -346,34 +358,81 @@ bool ConversationView::ensureLayout()
     if (!m_conversation || m_rows.empty() || m_inLayout)
         return false;
     m_inLayout = true;
+    m_passDeadline = QDeadlineTimer(kLayoutBudget);
     const qint64 startY = scrollY();
     bool anyChanged = false;
     const int page = viewport()->height();
-    // Keep the first visible row where it is while heights above it change.
+    // Keep the first visible row where it is while heights above it change, and what is in
+    // view of it in place while its blocks above take their real heights.
     const int anchorRow = rowAtY(scrollY());
     const qint64 anchorOffset = scrollY() - m_heights.offset(anchorRow);
+    m_anchorRow = m_pinned ? -1 : anchorRow;
+    m_anchorShift = 0;
     int first = 0;
     int last = 0;
     // Laying out a row replaces its estimated height, which moves the rows below it; repeat
     // until the rows in view (and two above, so a small scroll does not jump) stop changing.
     for (int pass = 0; pass < 8; ++pass) {
         qint64 top = m_pinned ? std::max<qint64>(0, m_heights.total() - page)
-                              : m_heights.offset(anchorRow) + anchorOffset;
+                              : m_heights.offset(anchorRow) + anchorOffset + m_anchorShift;
         first = rowAtY(top);
         last = rowAtY(top + page);
         bool changed = false;
         for (int row = std::max(0, first - 2); row <= last; ++row)
             changed |= layoutRow(row);
-        top = m_pinned ? maximumScroll() : m_heights.offset(anchorRow) + anchorOffset;
+        top = m_pinned ? maximumScroll() : m_heights.offset(anchorRow) + anchorOffset + m_anchorShift;
         setScrollY(top);
         anyChanged |= changed;
         if (!changed)
             break;
     }
     m_inLayout = false;
+    m_anchorRow = -1;
     evictLayouts(first, last);
     updateTicker(first, last);
+    scheduleProgress(std::max(0, first - 2), last);
     return anyChanged || scrollY() != startY;
+}
+
+void ConversationView::scheduleProgress(int first, int last)
+{
+    for (int row = first; row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+        const Row &r = m_rows[static_cast<size_t>(row)];
+        if (r.layout && r.layout->hasPendingWork()) {
+            if (!m_progress.isActive())
+                m_progress.start();
+            return;
+        }
+    }
+}
+
+void ConversationView::continueLayout()
+{
+    if (!m_conversation || m_rows.empty())
+        return;
+    const int first = std::max(0, rowAtY(scrollY()) - 2);
+    const int last = rowAtY(scrollY() + viewport()->height());
+    for (int row = first; row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+        Row &r = m_rows[static_cast<size_t>(row)];
+        if (r.layout && r.layout->hasPendingWork())
+            markDirty(row, true); // the same text: the layout goes on where it stopped
+    }
+}
+
+bool ConversationView::isLayoutSettled() const
+{
+    if (!m_conversation || m_rows.empty())
+        return true;
+    if (m_flushPending || m_progress.isActive())
+        return false;
+    const int first = std::max(0, rowAtY(scrollY()));
+    const int last = rowAtY(scrollY() + viewport()->height());
+    for (int row = first; row <= last && row < static_cast<int>(m_rows.size()); ++row) {
+        const Row &r = m_rows[static_cast<size_t>(row)];
+        if (!r.layout || r.dirty || r.layout->hasPendingWork())
+            return false;
+    }
+    return true;
 }
 
 void ConversationView::evictLayouts(int first, int last)
@@ -496,8 +555,10 @@ void ConversationView::paintEvent(QPaintEvent *event)
         if (top > clip.bottom())
             break;
         Row &r = m_rows[static_cast<size_t>(row)];
-        if (!r.layout || r.dirty)
-            layoutRow(row); // a row scrolled in between layout passes
+        if (!r.layout || r.dirty) {
+            layoutRow(row); // a row scrolled in between layout passes (what the pass left of its time)
+            scheduleProgress(row, row);
+        }
         r.layout->paint(&painter, QPoint(0, static_cast<int>(top)), clip, context(row), r.state);
     }
 }
@@ -799,6 +860,10 @@ void ConversationView::activate(const MessageHit &hit, int row)
         return;
     case MessageAction::CopyCode:
         copyText(hit.code, tr("code"));
+        return;
+    case MessageAction::ShowAll:
+        r.state.expandedBlocks.insert(hit.blockKey);
+        markDirty(row, true); // only that block changes
         return;
     case MessageAction::OpenLink: {
         const QUrl url(hit.link);

@@ -11,8 +11,10 @@
 #include "MessageStyle.h"
 
 #include <QAbstractItemView>
+#include <QDeadlineTimer>
 #include <QTimer>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -57,6 +59,10 @@ public:
     const RowState *rowState(int row) const;
     QRect rowRect(int row) const; // in viewport coordinates
     void layoutNow(); // lays out what is in view, as a paint would, and updates the scroll bar
+    // Whether the rows in view are wholly laid out (no block waits for a later pass).
+    bool isLayoutSettled() const;
+    // Layout work per pass; the rest waits for the next turn of the event loop.
+    static constexpr std::chrono::milliseconds kLayoutBudget {5};
     // Applies the changes that arrived since the last call: lays out the changed rows in view,
     // scrolls, and asks to repaint only what changed. Runs by itself once per event loop turn.
     void flushPendingLayout();
@@ -119,6 +125,8 @@ private:
     bool ensureLayout(); // returns whether heights or the scroll position changed
     void evictLayouts(int first, int last);
     void updateTicker(int first, int last);
+    void scheduleProgress(int first, int last); // more layout work waits in view
+    void continueLayout();
     qint64 scrollY() const;
     void setScrollY(qint64 y);
     int rowAtY(qint64 y) const;
@@ -146,6 +154,13 @@ private:
     bool m_inLayout = false;
     bool m_flushPending = false;
     bool m_othersMoved = false; // a layout changed the height of a row that was not just growing
+    // Layout work of one pass stops here (kLayoutBudget); rows in view with work left go on
+    // in the next turn of the event loop (m_progress), so no frame waits for a long reply.
+    // Outside a pass (its time is over) a sync does only what must not wait.
+    QDeadlineTimer m_passDeadline {0};
+    QTimer m_progress;
+    int m_anchorRow = -1; // the row kept in place while a pass lays out...
+    qint64 m_anchorShift = 0; // ...and how far what is in view of it moved meanwhile
     int m_hoveredRow = -1;
     int m_selectionRow = -1;
     bool m_selecting = false;

@@ -1,5 +1,7 @@
 #include "MarkdownBlocks.h"
 
+#include <algorithm>
+
 namespace moonpane {
 
 namespace {
@@ -93,11 +95,16 @@ void MarkdownBlocks::finish(qsizetype start, qsizetype end, bool code)
 void MarkdownBlocks::update(const QString &text)
 {
     for (;;) {
-        const qsizetype newline = text.indexOf(u'\n', m_scanned);
-        if (newline < 0)
+        // Only what arrived since the last look: a line that grows without end (a hostile reply)
+        // is not searched from its start again for every piece.
+        const qsizetype newline = text.indexOf(u'\n', std::max(m_scanned, m_searched));
+        if (newline < 0) {
+            m_searched = text.size();
             return;
+        }
         processLine(text, m_scanned, newline);
         m_scanned = newline + 1;
+        m_searched = m_scanned;
     }
 }
 
@@ -174,16 +181,22 @@ void MarkdownBlocks::processLine(const QString &text, qsizetype start, qsizetype
     }
 }
 
-QString MarkdownBlocks::codeOf(const QString &text, const Block &block)
+std::pair<qsizetype, qsizetype> MarkdownBlocks::codeRange(QStringView text, const Block &block)
 {
-    QStringView source = QStringView(text).mid(block.start, block.end - block.start);
+    QStringView source = text.mid(block.start, block.end - block.start);
     if (source.endsWith(u'\n'))
         source.chop(1); // the line end after the closing fence
     const qsizetype codeStart = source.indexOf(u'\n') + 1; // after the opening fence line
     const qsizetype closing = source.lastIndexOf(u'\n'); // the line end before the closing fence
     if (codeStart <= 0 || closing < codeStart)
-        return {};
-    return source.mid(codeStart, closing - codeStart).toString();
+        return {block.start + source.size(), block.start + source.size()};
+    return {block.start + codeStart, block.start + closing};
+}
+
+QString MarkdownBlocks::codeOf(const QString &text, const Block &block)
+{
+    const auto [from, to] = codeRange(text, block);
+    return text.mid(from, to - from);
 }
 
 } // namespace moonpane

@@ -10,6 +10,8 @@
 #include <QList>
 #include <QString>
 
+#include <utility>
+
 namespace moonpane {
 
 class MarkdownBlocks final
@@ -35,8 +37,9 @@ public:
     // For a code tail: where its code starts (after the fence line).
     qsizetype tailCodeStart() const { return m_codeStart; }
 
-    // Code of a finished code block (without its fences).
+    // Code of a finished code block (without its fences), and where it is in the text.
     static QString codeOf(const QString &text, const Block &block);
+    static std::pair<qsizetype, qsizetype> codeRange(QStringView text, const Block &block);
 
 private:
     void processLine(const QString &text, qsizetype start, qsizetype end);
@@ -44,6 +47,7 @@ private:
 
     QList<Block> m_finished;
     qsizetype m_scanned = 0; // complete lines before this were processed
+    qsizetype m_searched = 0; // no line end between m_scanned and here: a long line is not searched again
     qsizetype m_blockStart = -1; // the open block, or -1 between blocks
     qsizetype m_blankAt = -1; // a blank line inside a list: split here unless the list goes on
     bool m_inList = false;

@@ -125,10 +125,21 @@ void MessageLayout::sync(const Message &message, const LayoutContext &context, c
     const int column = std::max(120, std::min(context.width - 2 * s.padding, s.maxBubbleWidth));
     m_column = QRect((context.width - column) / 2, 0, column, 0);
 
+    // What each stack may do now, and what is in view in its coordinates (from where it was).
+    const auto budget = [&](QPoint origin, const QSet<qsizetype> *expanded) {
+        StackBudget b;
+        b.deadline = context.deadline;
+        b.focusTop = context.visibleTop - origin.y();
+        b.focusBottom = context.visibleBottom == INT_MAX ? INT_MAX : context.visibleBottom - origin.y();
+        b.growing = message.state == MessageState::Streaming;
+        b.expanded = expanded;
+        return b;
+    };
+    const StackBudget contentBudget = budget(m_contentOrigin, &row.expandedBlocks);
     if (message.role == Role::User) {
         const int bubbleMax = std::max(160, column * 85 / 100);
         const int innerMax = bubbleMax - 2 * kBubblePadding;
-        m_content.sync(message.content, appendOnly, s, innerMax);
+        m_content.sync(message.content, appendOnly, s, innerMax, contentBudget);
     } else {
         const bool hasReasoning = message.hasReasoning || !message.reasoning.isEmpty();
         const bool expanded = row.thinkingToggled
@@ -137,12 +148,21 @@ void MessageLayout::sync(const Message &message, const LayoutContext &context, c
                && message.toolCalls.isEmpty());
         if (context.showThinking && hasReasoning && expanded && !message.reasoning.isEmpty())
             m_reasoning.sync(message.reasoning, appendOnly && !m_reasoning.isEmpty(), s,
-                             column - kThinkingIndent - 10);
+                             column - kThinkingIndent - 10, budget(m_reasoningOrigin, nullptr));
         else if (!m_reasoning.isEmpty())
             m_reasoning.clear(); // collapsed: no need to keep its layout
-        m_content.sync(message.content, appendOnly, s, column);
+        m_content.sync(message.content, appendOnly, s, column, contentBudget);
     }
     arrange(message, context, row);
+
+    // What was in view moved by what above it changed height.
+    m_shiftAbove = 0;
+    if (appendOnly) {
+        if (context.visibleTop >= oldContent.y())
+            m_shiftAbove = m_content.shiftAboveFocus() + (m_contentOrigin.y() - oldContent.y());
+        else if (context.visibleTop >= oldReasoning.y())
+            m_shiftAbove = m_reasoning.shiftAboveFocus();
+    }
 
     const int bottom = std::max(m_height, oldHeight);
     if (!appendOnly || otherSignature() != oldOther) {
@@ -547,6 +567,12 @@ MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
     }
     if (inStack(m_content, m_contentOrigin)) {
         const BlockStack::Hit inner = m_content.hitTest(local - m_contentOrigin);
+        if (inner.showAllKey >= 0) {
+            hit.action = MessageAction::ShowAll;
+            hit.blockKey = inner.showAllKey;
+            hit.codeBlock = inner.copyCodeBlock;
+            return hit;
+        }
         if (inner.copyCodeBlock >= 0) {
             hit.action = MessageAction::CopyCode;
             hit.code = inner.copyCode;

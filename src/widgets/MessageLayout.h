@@ -10,6 +10,7 @@
 
 #include <QRect>
 #include <QRegion>
+#include <QSet>
 #include <QString>
 
 #include <vector>
@@ -33,6 +34,7 @@ enum class MessageAction {
     ToggleThinking,
     CopyCode,
     OpenLink,
+    ShowAll, // a large block shown in part: show all of it
 };
 
 enum class TextArea { None, Reasoning, Content };
@@ -50,6 +52,8 @@ struct RowState
     TextArea selectionArea = TextArea::None;
     StackPosition selectionStart;
     StackPosition selectionEnd;
+    // Large blocks of the reply the user asked to see whole (BlockStack::Hit::showAllKey).
+    QSet<qsizetype> expandedBlocks;
 };
 
 // What the find bar looks for, and the match it is on.
@@ -71,6 +75,11 @@ struct LayoutContext
     int branchIndex = 0;
     int branchCount = 1;
     const FindContext *find = nullptr; // highlights matches when set
+    // Layout work stops here and goes on in a later sync (MessageLayout::hasPendingWork).
+    QDeadlineTimer deadline {QDeadlineTimer::Forever};
+    // The part of the row in view, in row coordinates: laid out first.
+    int visibleTop = 0;
+    int visibleBottom = INT_MAX;
 };
 
 struct MessageHit
@@ -80,7 +89,8 @@ struct MessageHit
     StackPosition position;
     QString link;
     QString code;
-    int codeBlock = -1;
+    int codeBlock = -1; // the block whose button is under the point (Copy, Show all)
+    qsizetype blockKey = -1; // ShowAll: which block
 };
 
 class MessageLayout final
@@ -93,6 +103,11 @@ public:
     void sync(const Message &message, const LayoutContext &context, const RowState &row, bool appendOnly);
     int height() const { return m_height; }
     int width() const { return m_width; }
+    // Blocks left for a later sync (the deadline came first); they show as placeholders.
+    bool hasPendingWork() const { return m_content.hasPendingWork() || m_reasoning.hasPendingWork(); }
+    // How far the last sync moved what was at LayoutContext::visibleTop (what is above it took
+    // its real height), so that the view can keep it in place.
+    int shiftAboveVisible() const { return m_shiftAbove; }
 
     void paint(QPainter *painter, QPoint origin, const QRect &clip, const LayoutContext &context,
                const RowState &row) const;
@@ -177,6 +192,7 @@ private:
     QRect m_branchLabel;
     QString m_branchText;
     QRegion m_changed;
+    int m_shiftAbove = 0;
 };
 
 } // namespace moonpane

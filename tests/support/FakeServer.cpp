@@ -1,5 +1,6 @@
 #include "FakeServer.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QPointer>
@@ -58,7 +59,7 @@ QString fixturesDir()
 
 QByteArray fixtureBytes(const QString &name)
 {
-    QFile file(fixturesDir() + u'/' + name);
+    QFile file(QDir::isAbsolutePath(name) ? name : fixturesDir() + u'/' + name);
     if (!file.open(QIODevice::ReadOnly))
         qFatal("missing fixture %s", qPrintable(name));
     return file.readAll();

@@ -4,8 +4,9 @@
 //   moonpane-fake-server [--port N] [--fixture NAME] [--drip BYTES_PER_TICK] [--interval MS]
 //                        [--status CODE [--retry-after SECONDS]]
 //
-// NAME is a file in tests/support/fixtures (default kimi_thinking.sse). With --status, every
-// request gets that HTTP error with a Kimi-style error body instead. Prints the base URL.
+// NAME is a file in tests/support/fixtures (default kimi_thinking.sse), or an absolute path.
+// With --status, every request gets that HTTP error with a Kimi-style error body instead.
+// Prints the base URL.
 #include "FakeServer.h"
 
 #include <QCommandLineParser>

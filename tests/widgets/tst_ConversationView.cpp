@@ -46,6 +46,7 @@ private slots:
     void copyAndEditButtons();
     void selectionCopiesText();
     void narrowAndDarkStillPaint();
+    void aHugeReplyIsLaidOutInPassesAndShownInPart();
 
 private:
     void stream(const FakeResponse &response, const QString &prompt = u"Hello"_s);
@@ -409,6 +410,49 @@ void TestConversationView::thinkingSummaryLine()
     m.thinkingMs = 40; // thinking and answer came almost together: not "0.0 s"
     QVERIFY2(MessageLayout::thinkingSummary(m, 0).startsWith(u"Thought for under "_s),
              qPrintable(MessageLayout::thinkingSummary(m, 0)));
+}
+
+void TestConversationView::aHugeReplyIsLaidOutInPassesAndShownInPart()
+{
+    // Thousands of paragraphs and a table far beyond the bounds, as the newest reply.
+    QString reply;
+    for (int i = 0; i < 3000; ++i)
+        reply += u"Paragraph %1 has **bold** and `code` in it.\n\n"_s.arg(i);
+    reply += u"| a | b |\n|---|---|\n"_s + QString(u"| 1 | 2 |\n"_s).repeated(5000) + u"\nThe end.\n"_s;
+    const qint64 user = m_conversation->add(message(Role::User, u"everything"_s, 0));
+    m_conversation->add(message(Role::Assistant, reply, user));
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow(); // one pass: a few milliseconds of layout, not the whole reply
+    QVERIFY(!m_view->isLayoutSettled());
+    const MessageLayout *layout = m_view->layoutAt(1);
+    QVERIFY(layout && layout->hasPendingWork());
+    QVERIFY(m_view->isPinnedToBottom());
+    // The next turns of the event loop finish it, with the view still at the bottom.
+    QTRY_VERIFY_WITH_TIMEOUT(m_view->isLayoutSettled(), 30000);
+    QVERIFY(!layout->hasPendingWork());
+    QVERIFY(m_view->isPinnedToBottom());
+    QCOMPARE(m_view->rowRect(1).bottom() + 1, m_view->viewport()->height());
+
+    // The table shows in part; Show all shows it whole.
+    const BlockStack &content = layout->stack(TextArea::Content);
+    QCOMPARE(content.elidedCount(), 1);
+    const QRect button = content.showAllButton().translated(layout->contentOrigin());
+    m_view->setPinnedToBottom(false);
+    m_view->scrollTo(m_model->index(1), QAbstractItemView::PositionAtBottom);
+    m_view->layoutNow();
+    QTRY_VERIFY_WITH_TIMEOUT(m_view->isLayoutSettled(), 30000);
+    const int y = m_view->rowRect(1).top() + button.center().y();
+    m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->value() + y
+                                          - m_view->viewport()->height() / 2);
+    m_view->layoutNow();
+    QTRY_VERIFY_WITH_TIMEOUT(m_view->isLayoutSettled(), 30000);
+    const QPoint at =
+        layout->stack(TextArea::Content).showAllButton().translated(layout->contentOrigin()).center();
+    QCOMPARE(layout->hitTest(at, *m_view->rowState(1)).action, MessageAction::ShowAll);
+    click(1, at);
+    QVERIFY(m_view->rowState(1)->expandedBlocks.size() == 1);
+    QTRY_VERIFY_WITH_TIMEOUT(m_view->isLayoutSettled() && content.elidedCount() == 0, 30000);
+    QVERIFY(content.plainText().contains(u"| 1 | 2 |\n| 1 | 2 |"_s));
 }
 
 QTEST_MAIN(TestConversationView)
