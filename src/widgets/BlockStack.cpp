@@ -26,7 +26,7 @@ namespace {
 constexpr int kCodePadding = 10;
 // What a large block shows of itself.
 constexpr int kPreviewLines = 12;
-constexpr qsizetype kPreviewLineChars = 400;
+constexpr qsizetype kPreviewLineChars = 400; // a table row that still lays out as one
 constexpr int kPreviewTableRows = 20;
 
 // Gives inline code a background and tables some air: Qt's Markdown import leaves both bare.
@@ -258,30 +258,43 @@ BlockStack::Block BlockStack::largeBlock(const QString &text, const Source &sour
     block.kind = Kind::Elided;
     block.from = source.from;
     // A preview that is cheap to lay out: a table's first rows as a table when they fit the
-    // bounds, otherwise the first lines, cut short, as plain text.
-    QStringList lines;
-    bool cut = false;
-    qsizetype pipes = 0;
-    qsizetype start = 0;
-    const int maxLines = shape.table ? 2 + kPreviewTableRows : kPreviewLines;
-    while (start < body.size() && lines.size() < maxLines) {
-        qsizetype end = body.indexOf(u'\n', start);
-        if (end < 0)
-            end = body.size();
-        QStringView line = body.mid(start, end - start);
-        pipes += line.count(u'|');
-        if (shape.table && pipes - lines.size() > kMaxTableCells && lines.size() > 2)
-            break;
-        if (line.size() > kPreviewLineChars) {
-            line = line.left(cutAt(line, kPreviewLineChars));
-            cut = true;
+    // bounds, otherwise its first lines as text, each cut to one line of the width.
+    const auto firstLines = [&](int count, qsizetype maxChars, bool *cut) {
+        QStringList lines;
+        qsizetype start = 0;
+        while (start < body.size() && lines.size() < count) {
+            qsizetype end = body.indexOf(u'\n', start);
+            if (end < 0)
+                end = body.size();
+            const QStringView line = body.mid(start, end - start);
+            if (line.size() > maxChars) {
+                lines.append(line.left(cutAt(line, maxChars - 1)).toString() + u'…');
+                *cut = true;
+            } else {
+                lines.append(line.toString());
+            }
+            start = end + 1;
         }
-        lines.append(line.toString()
-                     + (cut && line.size() == cutAt(line, kPreviewLineChars) ? u"…"_s : QString()));
-        start = end + 1;
+        return lines;
+    };
+    bool tablePreview = false;
+    QStringList lines;
+    if (shape.table && shape.columns > 0) {
+        const int rows =
+            static_cast<int>(std::min<qsizetype>(kPreviewTableRows, kMaxTableCells / shape.columns - 1));
+        bool cut = false;
+        if (rows >= 1)
+            lines = firstLines(rows + 2, kPreviewLineChars, &cut);
+        tablePreview = rows >= 1 && !cut && lines.size() >= 3;
     }
-    const bool tablePreview = shape.table && !cut && lines.size() > 2;
-    block.mono = !tablePreview && (cut || shape.table);
+    if (!tablePreview) {
+        const int charWidth = std::max(1, QFontMetrics(m_style->mono).horizontalAdvance(u'0'));
+        bool cut = false;
+        // A table's rows one to a line, so that they stay rows; other text a few lines' worth.
+        const qsizetype perLine = std::max<qsizetype>(20, m_width / charWidth - 1);
+        lines = firstLines(kPreviewLines, shape.table ? perLine : 4 * perLine, &cut);
+    }
+    block.mono = !tablePreview;
     block.text = lines.join(u'\n');
     const QString size = sizeText(body.size());
     const QLocale locale;
@@ -639,11 +652,18 @@ void BlockStack::layoutBlock(Block &block, const MessageStyle &style) const
         const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(u"Copy"_s) + 16;
         block.button = QRect(m_width - buttonWidth - 4, 3, buttonWidth, codeHeaderHeight(style) - 4);
     } else if (block.kind == Kind::Elided) {
-        const int footer = footerHeight(style);
-        const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(tr("Show all")) + 20;
+        // The note wraps in a narrow window: the footer grows to hold it.
+        const QFontMetrics metrics(style.small);
+        const int buttonWidth = metrics.horizontalAdvance(tr("Show all")) + 20;
+        const int noteWidth = std::max(40, m_width - buttonWidth - 34);
+        const int noteHeight =
+            metrics.boundingRect(QRect(0, 0, noteWidth, 100000), Qt::TextWordWrap, block.note).height();
+        block.footer = std::max(footerHeight(style), noteHeight + 12);
+        const int buttonHeight = footerHeight(style) - 10;
         block.button =
-            QRect(m_width - buttonWidth - 6, block.documentHeight + 6 + 5, buttonWidth, footer - 10);
-        block.height += 6 + footer;
+            QRect(m_width - buttonWidth - 6, block.documentHeight + 6 + (block.footer - buttonHeight) / 2,
+                  buttonWidth, buttonHeight);
+        block.height += 6 + block.footer;
     }
 }
 
@@ -821,18 +841,16 @@ void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, cons
             }
         }
         if (block.kind == Kind::Elided && block.document) {
-            const QRect footer(origin.x(), top + block.documentHeight + 6, m_width, footerHeight(style));
+            const QRect footer(origin.x(), top + block.documentHeight + 6, m_width, block.footer);
             painter->setPen(style.border);
             painter->setBrush(style.codeBackground);
             painter->drawRoundedRect(QRectF(footer).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
             const QRect button = block.button.translated(origin.x(), top);
             painter->setFont(style.small);
             painter->setPen(style.muted);
-            const QRect noteRect(footer.left() + 10, footer.top(), button.left() - footer.left() - 18,
+            const QRect noteRect(footer.left() + 10, footer.top(), m_width - button.width() - 34,
                                  footer.height());
-            painter->drawText(
-                noteRect, Qt::AlignVCenter | Qt::AlignLeft,
-                QFontMetrics(style.small).elidedText(block.note, Qt::ElideRight, noteRect.width()));
+            painter->drawText(noteRect, Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap, block.note);
             painter->setPen(Qt::NoPen);
             painter->setBrush(hoveredButton == i ? style.buttonHover : style.buttonBackground);
             painter->drawRoundedRect(button, 4, 4);

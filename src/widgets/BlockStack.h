@@ -173,6 +173,7 @@ private:
         int top = 0;
         int height = 0;
         int documentHeight = 0;
+        int footer = 0; // elided: the height of the bar with the note and Show all
         QRect button; // Copy (a code block's first slice) or Show all (elided), relative to the block
         QPoint documentOffset; // where the document is drawn, relative to the block
     };

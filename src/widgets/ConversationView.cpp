@@ -863,6 +863,7 @@ void ConversationView::activate(const MessageHit &hit, int row)
         return;
     case MessageAction::ShowAll:
         r.state.expandedBlocks.insert(hit.blockKey);
+        m_pinned = false; // the block opens where it is, its start in view, rather than at its end
         markDirty(row, true); // only that block changes
         return;
     case MessageAction::OpenLink: {

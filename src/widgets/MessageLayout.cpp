@@ -19,14 +19,6 @@ constexpr int kBubblePadding = 10;
 constexpr int kThinkingIndent = 14;
 constexpr int kNoticePadding = 10;
 
-QString seconds(qint64 ms)
-{
-    if (ms < 100) // "0.0 s" would say it took no time at all
-        return u"under %1 s"_s.arg(QLocale().toString(0.1, 'f', 1));
-    const double s = static_cast<double>(ms) / 1000.0;
-    return s < 10 ? QLocale().toString(s, 'f', 1) + u" s"_s : QLocale().toString(std::llround(s)) + u" s"_s;
-}
-
 QString number(qint64 n)
 {
     return QLocale().toString(n);
@@ -49,6 +41,14 @@ QString finishNotice(const QString &reason)
 }
 
 } // namespace
+
+QString MessageLayout::seconds(qint64 ms)
+{
+    if (ms < 100) // "0.0 s" would say it took no time at all
+        return u"under %1 s"_s.arg(QLocale().toString(0.1, 'f', 1));
+    const double s = static_cast<double>(ms) / 1000.0;
+    return s < 10 ? QLocale().toString(s, 'f', 1) + u" s"_s : QLocale().toString(std::llround(s)) + u" s"_s;
+}
 
 MessageLayout::MessageLayout()
     : m_reasoning(BlockStack::Mode::Plain)

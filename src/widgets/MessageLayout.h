@@ -138,6 +138,8 @@ public:
     // A cheap height guess for a row never laid out (only its text length is looked at).
     static int estimateHeight(const Message &message, const LayoutContext &context);
     static QString thinkingSummary(const Message &message, qint64 nowMs);
+    // "3.4 s", "12 s", "under 0.1 s": how timings read everywhere in the app.
+    static QString seconds(qint64 ms);
 
 private:
     struct Button

@@ -1,5 +1,6 @@
 #include "StatusPanel.h"
 
+#include "MessageLayout.h"
 #include "api/ChatParameters.h"
 #include "conversation/Message.h"
 
@@ -52,15 +53,15 @@ void StatusPanel::setParameters(const ChatParameters &parameters)
 QString StatusPanel::firstTokenText(const Message &reply)
 {
     // An unstreamed reply (no generation time) came all at once.
-    return (reply.generationMs >= 0 ? tr("first token %1 s") : tr("reply in %1 s"))
-        .arg(QLocale().toString(static_cast<double>(reply.firstTokenMs) / 1000.0, 'f', 1));
+    return (reply.generationMs >= 0 ? tr("first token %1") : tr("reply in %1"))
+        .arg(MessageLayout::seconds(reply.firstTokenMs));
 }
 
 void StatusPanel::setLastReply(const Message *reply)
 {
     const QLocale locale;
     if (!reply || !reply->usage) {
-        m_tokens->setText(tr("No reply yet"));
+        m_tokens->setText(reply ? tr("No token counts for the last reply") : tr("No reply yet"));
         m_tokens->setToolTip({});
         m_speed->clear();
         m_context->clear();
