@@ -95,7 +95,7 @@ QString ChatOptions::helpText()
         "in the stream; 4 connection failure or a reply cut short (the partial reply is printed, and with "
         "--save kept as an incomplete reply that the app can continue); 5 the conversation database cannot "
         "be "
-        "opened; 130 interrupted (SIGINT or SIGTERM; with --save the partial reply is kept).\n"_s;
+        "opened; 130 interrupted (SIGINT or SIGTERM: the partial reply is printed, and with --save kept).\n"_s;
     return text;
 }
 

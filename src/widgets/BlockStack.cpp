@@ -75,10 +75,31 @@ bool isDelimiterRow(QStringView line)
     return pipe && dash;
 }
 
+// Whether a line starts a list item (after any indent), and whether it is a bullet or "1."
+// (which may interrupt a paragraph; another number only goes on a list already there).
+enum class ItemStart { None, Interrupting, InList };
+ItemStart listItemStart(QStringView line)
+{
+    qsizetype i = 0;
+    while (i < line.size() && line.at(i) == u' ')
+        ++i;
+    const QStringView rest = line.mid(i);
+    if (rest.size() >= 2 && (rest[0] == u'-' || rest[0] == u'*' || rest[0] == u'+') && rest[1] == u' ')
+        return ItemStart::Interrupting;
+    qsizetype digits = 0;
+    while (digits < rest.size() && digits < 9 && rest[digits].isDigit())
+        ++digits;
+    if (digits == 0 || digits + 1 >= rest.size() || (rest[digits] != u'.' && rest[digits] != u')')
+        || rest[digits + 1] != u' ')
+        return ItemStart::None;
+    return rest.left(digits) == u"1" ? ItemStart::Interrupting : ItemStart::InList;
+}
+
 // What makes a Markdown block costly to lay out, found in one pass.
 struct Shape
 {
     qsizetype longestLine = 0;
+    qsizetype longestParagraph = 0; // lines that Markdown joins into one paragraph
     qsizetype lines = 0;
     qsizetype pipes = 0;
     qsizetype tableLines = 0; // lines with a '|' once a delimiter row was seen
@@ -93,6 +114,8 @@ Shape shapeOf(QStringView text)
     Shape shape;
     qsizetype start = 0;
     qsizetype previousPipes = 0;
+    qsizetype paragraph = 0;
+    bool inList = false; // the paragraph being counted is a list item's
     while (start <= text.size()) {
         qsizetype end = text.indexOf(u'\n', start);
         if (end < 0)
@@ -101,6 +124,20 @@ Shape shapeOf(QStringView text)
         shape.longestLine = std::max(shape.longestLine, line.size());
         ++shape.lines;
         const qsizetype pipes = line.count(u'|');
+        // What Markdown may join into one paragraph, counted generously: everything between
+        // blank lines but where a list item surely starts (a table that is not one after all,
+        // or a "2." after a paragraph, goes on the paragraph).
+        const ItemStart item = listItemStart(line);
+        if (line.trimmed().isEmpty()) {
+            paragraph = 0;
+            inList = false;
+        } else if (item == ItemStart::Interrupting || (item == ItemStart::InList && inList)) {
+            paragraph = line.size();
+            inList = true;
+        } else {
+            paragraph += line.size() + 1;
+        }
+        shape.longestParagraph = std::max(shape.longestParagraph, paragraph);
         if (!shape.table && isDelimiterRow(line)) {
             shape.table = true;
             shape.columns = static_cast<int>(std::max<qsizetype>(1, previousPipes - 1));
@@ -123,7 +160,9 @@ bool beyondBounds(QStringView text)
     if (text.size() > BlockStack::kMaxMarkdownChars)
         return true;
     const Shape shape = shapeOf(text);
-    return shape.longestLine > BlockStack::kMaxLineChars || shape.cells() > BlockStack::kMaxTableCells;
+    return shape.longestLine > BlockStack::kMaxLineChars
+        || shape.longestParagraph > BlockStack::kMaxParagraphChars
+        || shape.cells() > BlockStack::kMaxTableCells || shape.columns > BlockStack::kMaxTableColumns;
 }
 
 QString sizeText(qsizetype chars)
@@ -413,8 +452,12 @@ void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from
         if (source.blockCount > 0) {
             const Block &first = m_blocks[static_cast<size_t>(source.firstBlock)];
             if (first.kind == kind && first.mono == mono) {
-                const Block &last = m_blocks[static_cast<size_t>(source.firstBlock + source.blockCount - 1)];
+                // From the last slice that starts before the end: a block that finished can be
+                // shorter than it was as the tail (the blank lines after it are not its own).
                 keep = source.blockCount - 1;
+                while (keep > 0 && m_blocks[static_cast<size_t>(source.firstBlock + keep)].from >= to)
+                    --keep;
+                const Block &last = m_blocks[static_cast<size_t>(source.firstBlock + keep)];
                 restart = last.from;
                 joined = last.joined;
             }
@@ -427,8 +470,6 @@ void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from
             empty.mono = mono;
             blocks.push_back(std::move(empty));
         }
-        if (keep > 0 && blocks.empty())
-            ++keep; // nothing after the kept slices changed
         setBlocks(index, std::move(blocks), keep);
     };
 
@@ -442,11 +483,12 @@ void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from
         slice(Kind::Plain, false);
         return;
     }
-    // Markdown: within the bounds it is one block, rendered again as it grows; once beyond
-    // them (which, as text only grows, it stays), shown in part, or whole as plain text.
+    // Markdown: within the bounds it is one block, rendered again as it grows; beyond them,
+    // shown in part, or whole as plain text. Past kMaxMarkdownChars it stays beyond them, so
+    // looking again costs at most that much; before, a table can stop being one (a line that
+    // looked like its delimiter row goes on with other text).
     source.kind = SourceKind::Markdown;
-    if (!source.large)
-        source.large = beyondBounds(QStringView(text).mid(from, to - from));
+    source.large = to - from > kMaxMarkdownChars || beyondBounds(QStringView(text).mid(from, to - from));
     if (!source.large) {
         const QStringView now = QStringView(text).mid(from, to - from);
         if (source.blockCount == 1
@@ -627,6 +669,9 @@ void BlockStack::render(Block &block, const MessageStyle &style) const
     const bool markdown = block.kind == Kind::Markdown || (block.kind == Kind::Elided && !block.mono);
     if (markdown) {
         document->setDefaultFont(style.body);
+        QTextOption option;
+        option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere); // a long word must not run off
+        document->setDefaultTextOption(option);
         document->setMarkdown(block.text, QTextDocument::MarkdownDialectGitHub);
         styleDocument(document, style);
         return;

@@ -6,10 +6,10 @@
 //
 // No text of any size or shape may hold up a frame, so the work is bounded twice over:
 // - per block: a Markdown block too large to lay out quickly (more than kMaxMarkdownChars, a
-//   line longer than kMaxLineChars, a table of more than kMaxTableCells cells) is shown in part,
-//   with what is left out and a "Show all" button, which shows all of it as plain text; plain
-//   and code text is cut into slices of at most kSliceChars, a line longer than kMaxLineChars
-//   into pieces, each its own document;
+//   line longer than kMaxLineChars, a paragraph longer than kMaxParagraphChars, a table of
+//   more than kMaxTableCells cells or kMaxTableColumns columns) is shown in part, with what is left out and a
+//   "Show all" button, which shows all of it as plain text; plain and code text is cut into slices of at most
+//   kSliceChars, a line longer than kMaxLineChars into pieces, each its own document;
 // - per sync: blocks are rendered until the budget's deadline, those in view first; the rest
 //   keep an estimated height and are rendered by later syncs (hasPendingWork).
 #pragma once
@@ -84,7 +84,9 @@ public:
     // cost grows faster than the text; these keep one block to a few milliseconds).
     static constexpr qsizetype kMaxMarkdownChars = 12'000;
     static constexpr qsizetype kMaxLineChars = 2'000;
+    static constexpr qsizetype kMaxParagraphChars = 4'000; // lines Markdown joins into one
     static constexpr qsizetype kMaxTableCells = 200;
+    static constexpr int kMaxTableColumns = 40; // a wide table costs more per cell
     // Plain and code text is laid out in documents of at most this much.
     static constexpr qsizetype kSliceChars = 4096;
 

@@ -600,6 +600,7 @@ void ConversationView::showMatch(qint64 messageId, TextArea area, int occurrence
         r.state.thinkingToggled = true;
         markDirty(row, false);
     }
+    m_passDeadline = QDeadlineTimer(kLayoutBudget); // a pass of its own, for the row to show
     layoutRow(row);
     const int inRow = r.layout ? r.layout->matchY(area, m_find.term, occurrence) : -1;
     // The match a third of the way down, where the eye looks first.

@@ -188,8 +188,10 @@ std::pair<qsizetype, qsizetype> MarkdownBlocks::codeRange(QStringView text, cons
         source.chop(1); // the line end after the closing fence
     const qsizetype codeStart = source.indexOf(u'\n') + 1; // after the opening fence line
     const qsizetype closing = source.lastIndexOf(u'\n'); // the line end before the closing fence
-    if (codeStart <= 0 || closing < codeStart)
+    if (codeStart <= 0) // no line after the opening fence
         return {block.start + source.size(), block.start + source.size()};
+    if (closing < codeStart) // nothing between the fences: empty, where the code would start
+        return {block.start + codeStart, block.start + codeStart};
     return {block.start + codeStart, block.start + closing};
 }
 

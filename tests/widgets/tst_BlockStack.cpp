@@ -127,6 +127,12 @@ void TestBlockStack::largeBlocksOfEveryShapeAreBounded_data()
     QTest::newRow("one line, no spaces") << longLine(300'000) << md;
     QTest::newRow("a line in a code fence") << u"```\n"_s + longLine(300'000) + u"\n```\n"_s << md;
     QTest::newRow("a long paragraph") << QString(u"Some **bold** and `code` words. "_s).repeated(2000) << md;
+    QTest::newRow("a paragraph of many short lines")
+        << QString(u"a line of **words** that Markdown joins to the next\n"_s).repeated(200) << md;
+    // "2." cannot start a list after a paragraph: every one of these lines is more of it.
+    QTest::newRow("numbers that go on a paragraph")
+        << u"A paragraph.\n"_s + QString(u"2. not an item here, but more of the paragraph\n"_s).repeated(200)
+        << md;
     QTest::newRow("a long list") << QString(u"- an item with **bold** text\n"_s).repeated(3000) << md;
     QTest::newRow("much code") << u"```cpp\n"_s + QString(u"int value = compute(1, 2);\n"_s).repeated(20'000)
             + u"```\n"_s << md;
@@ -143,7 +149,7 @@ void TestBlockStack::largeBlocksOfEveryShapeAreBounded()
     const BlockStack::Extent extent = stack.largestRendered();
     QVERIFY2(extent.document <= BlockStack::kMaxMarkdownChars + 1,
              qPrintable(QString::number(extent.document)));
-    QVERIFY2(extent.paragraph <= BlockStack::kMaxLineChars + 1,
+    QVERIFY2(extent.paragraph <= BlockStack::kMaxParagraphChars + 1,
              qPrintable(QString::number(extent.paragraph)));
     // Shown whole too, it stays bounded.
     if (const QRect button = stack.showAllButton(); !button.isNull()) {
@@ -233,7 +239,20 @@ void TestBlockStack::streamingGivesWhatTheWholeTextGives_data()
     QTest::addColumn<int>("piece");
     QTest::newRow("mixed") << u"# Title\n\nSome text.\n\n- a\n- b\n\n```py\nx = 1\ny = 2\n```\n\nEnd."_s << 3;
     QTest::newRow("large table") << table(50, 200) << 97;
+    // As the tail, the closing fence is code until its line ends; then the block is empty.
+    QTest::newRow("an empty code block") << u"Before.\n\n```py\n```\n\nAfter.\n"_s << 3;
     QTest::newRow("long line") << longLine(30'000) << 211;
+    // A list beyond the bounds, its last slice full, then a blank line of spaces: as the tail,
+    // the list took that line in a slice of its own; finished, the list ends before it.
+    QTest::newRow("a large list, then a paragraph")
+        << QString(u"- an item of sixty-three characters, all of them exactly alike.\n"_s).repeated(192)
+            + QString(20, u' ') + u"\nAfter.\n"_s
+        << 50;
+    // While it streams, the second line looks like the delimiter row of a 50-column table (too
+    // wide to lay out as one); then it goes on with words: not a table after all.
+    QTest::newRow("a table that was not") << table(50, 0).section(u'\n', 0, 0) + u"\n"_s
+            + QString(u"|---"_s).repeated(50) + u"| and more words\n\nEnd.\n"_s
+                                          << 37;
     QTest::newRow("long code line") << u"```\n"_s + longLine(30'000) + u"\n```\nafter\n"_s << 173;
 }
 

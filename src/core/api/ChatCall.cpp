@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t kMaxPendingStreamBytes = 64u << 20;
 constexpr qsizetype kMaxJsonBodyBytes = 64 << 20;
 constexpr qsizetype kMaxErrorBodyBytes = 1 << 20;
+constexpr qint64 kReadBufferBytes = 4 << 20;
 
 QString hostOf(const QNetworkReply *reply)
 {
@@ -104,6 +105,9 @@ void ChatCall::post(const QUrl &url)
     }
     m_reply = m_network->post(m_request, m_requestBody);
     m_reply->setParent(this);
+    // What the server sends waits in the socket rather than in memory until it is read: a
+    // server faster than the reader cannot fill memory (Qt's own buffer is unbounded).
+    m_reply->setReadBufferSize(kReadBufferBytes);
     connectReply();
     m_timer.start(m_limits.connectTimeout);
 }
