@@ -112,8 +112,10 @@ void SettingsDialog::updateInsecureChoice()
     const bool insecure = url.isValid() && Endpoint::isInsecure(url);
     ui->allowInsecureCheck->setVisible(insecure);
     if (insecure) {
-        ui->allowInsecureCheck->setText(
-            tr("Allow plain http:// to %1: the API key and every message cross the network unencrypted")
+        ui->allowInsecureCheck->setText(tr("Allow unencrypted http:// to %1").arg(url.host()));
+        ui->allowInsecureCheck->setToolTip(
+            tr("The API key and every message would cross the network in the clear, readable by anyone "
+               "on the way. Use https:// unless you trust the network to %1.")
                 .arg(url.host()));
         const QString allowed = m_settings->value(Settings::Key::InsecureHost).toString();
         ui->allowInsecureCheck->setChecked(!allowed.isEmpty()
