@@ -13,6 +13,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+
 using namespace moonpane;
 using namespace moonpane::test;
 using namespace Qt::StringLiterals;
@@ -83,6 +85,7 @@ private slots:
 
 private:
     ChatCall *start(const ChatRequest &request = hello(), WireTrace *trace = nullptr);
+    void changeEndpoint(const std::function<void(Endpoint &)> &change);
     void waitForFinish(ChatCall *call, int timeoutMs = 10000);
 
     FakeServer *m_server = nullptr;
@@ -109,6 +112,13 @@ void TestChatClient::cleanup()
 ChatCall *TestChatClient::start(const ChatRequest &request, WireTrace *trace)
 {
     return m_client->send(request, trace);
+}
+
+void TestChatClient::changeEndpoint(const std::function<void(Endpoint &)> &change)
+{
+    Endpoint endpoint = m_client->endpoint();
+    change(endpoint);
+    m_client->setEndpoint(endpoint);
 }
 
 void TestChatClient::waitForFinish(ChatCall *call, int timeoutMs)
@@ -232,9 +242,7 @@ void TestChatClient::doneEndsTheCallWithoutWaitingForClose()
     FakeResponse response = FakeResponse::fixture(u"kimi_thinking.sse"_s);
     response.holdOpen = true; // the server never ends the body
     m_server->enqueue(response);
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.idleTimeout = 60s;
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.idleTimeout = 60s; });
     ChatCall *call = start();
     waitForFinish(call, 5000);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Complete);
@@ -374,9 +382,7 @@ void TestChatClient::connectTimeout()
     FakeResponse response;
     response.silent = true;
     m_server->enqueue(response);
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.connectTimeout = 300ms;
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.connectTimeout = 300ms; });
     ChatCall *call = start();
     waitForFinish(call);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
@@ -390,9 +396,7 @@ void TestChatClient::idleTimeout()
     FakeResponse response = FakeResponse::sse(body.left(body.indexOf("| city")));
     response.holdOpen = true; // then silence
     m_server->enqueue(response);
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.idleTimeout = 400ms;
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.idleTimeout = 400ms; });
     ChatCall *call = start();
     waitForFinish(call);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
@@ -423,9 +427,7 @@ void TestChatClient::cancelKeepsThePartialReply()
 void TestChatClient::connectionRefused()
 {
     const RefusingPort refusing;
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.baseUrl = refusing.baseUrl();
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.baseUrl = refusing.baseUrl(); });
     ChatCall *call = start();
     waitForFinish(call);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
@@ -670,9 +672,7 @@ void TestChatClient::loopbackAndHttpsAreNotInsecure()
           "http://localhost.example.com", "http://127.0.0.1.example.com"})
         QVERIFY2(Endpoint::isInsecure(QUrl(QLatin1String(url))), url);
     // The fake server by name rather than by address: still loopback, still sent.
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.baseUrl = QUrl(u"http://localhost:%1"_s.arg(m_server->port()));
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.baseUrl = QUrl(u"http://localhost:%1"_s.arg(m_server->port())); });
     m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
     ChatCall *call = start();
     waitForFinish(call);
@@ -690,9 +690,7 @@ void TestChatClient::replyGrowingPastTheCapEndsIncomplete()
     FakeResponse response = FakeResponse::sse(body);
     response.delivery = FakeResponse::Delivery::RandomSplits;
     m_server->enqueue(response);
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.maxReplyBytes = 64 << 10;
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.maxReplyBytes = 64 << 10; });
     ChatCall *call = start();
     qsizetype streamed = 0;
     connect(call, &ChatCall::contentReceived, this,
@@ -716,9 +714,7 @@ void TestChatClient::keepAlivesDoNotHoldTheIdleTimeout()
     response.dripBytes = 14;
     response.dripIntervalMs = 5; // 2,000 comments: 10 s of keep-alives
     m_server->enqueue(response);
-    Endpoint endpoint = m_client->endpoint();
-    endpoint.idleTimeout = 400ms;
-    m_client->setEndpoint(endpoint);
+    changeEndpoint([&](Endpoint &e) { e.idleTimeout = 400ms; });
     ChatCall *call = start();
     waitForFinish(call, 5000);
     QCOMPARE(call->outcome(), ChatCall::Outcome::Incomplete);
