@@ -185,6 +185,8 @@ void ChatCall::onMetaDataChanged()
     if (followRedirect())
         return;
     emit responseStarted(m_status);
+    if (m_reply && m_reply->bytesAvailable() > 0)
+        onReadyRead(); // what came with the headers (reads wait for them: see onReadyRead)
 }
 
 void ChatCall::decideBodyKind(const QByteArray &firstBytes)
