@@ -1,18 +1,16 @@
 #include "BlockStack.h"
 
+#include "BlockBounds.h"
+#include "BlockFrames.h"
 #include "MessageStyle.h"
 #include "RenderDocument.h"
 
 #include <QAbstractTextDocumentLayout>
-#include <QCoreApplication>
-#include <QLocale>
 #include <QPainter>
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocumentFragment>
-#include <QTextFrame>
 #include <QTextLayout>
-#include <QTextTable>
 
 #include <algorithm>
 #include <cmath>
@@ -21,165 +19,9 @@ using namespace Qt::StringLiterals;
 
 namespace moonpane {
 
-namespace {
-
-constexpr int kCodePadding = 10;
-// What a large block shows of itself.
-constexpr int kPreviewLines = 12;
-constexpr qsizetype kPreviewLineChars = 400; // a table row that still lays out as one
-constexpr int kPreviewTableRows = 20;
-
-// Gives inline code a background and tables some air: Qt's Markdown import leaves both bare.
-void styleDocument(QTextDocument *document, const MessageStyle &style)
-{
-    for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
-        for (auto it = block.begin(); !it.atEnd(); ++it) {
-            const QTextFragment fragment = it.fragment();
-            if (!fragment.charFormat().fontFixedPitch())
-                continue;
-            QTextCursor cursor(document);
-            cursor.setPosition(fragment.position());
-            cursor.setPosition(fragment.position() + fragment.length(), QTextCursor::KeepAnchor);
-            QTextCharFormat format;
-            format.setBackground(style.codeBackground);
-            format.setFont(style.mono, QTextCharFormat::FontPropertiesSpecifiedOnly);
-            cursor.mergeCharFormat(format);
-        }
-    }
-    for (QTextFrame *frame : document->rootFrame()->childFrames()) {
-        if (auto *table = qobject_cast<QTextTable *>(frame)) {
-            QTextTableFormat format = table->format();
-            format.setCellPadding(5);
-            format.setCellSpacing(0);
-            format.setBorder(1);
-            format.setBorderBrush(style.border);
-            format.setBorderCollapse(false); // collapsed borders lose the outer left and top lines in Qt 6.4
-            table->setFormat(format);
-        }
-    }
-}
-
-// A GitHub table's delimiter row: only '|', ':', '-' and spaces, with a '|' and a '-'.
-bool isDelimiterRow(QStringView line)
-{
-    bool pipe = false;
-    bool dash = false;
-    for (QChar c : line) {
-        if (c == u'|')
-            pipe = true;
-        else if (c == u'-')
-            dash = true;
-        else if (c != u':' && c != u' ' && c != u'\t')
-            return false;
-    }
-    return pipe && dash;
-}
-
-// Whether a line starts a list item (after any indent), and whether it is a bullet or "1."
-// (which may interrupt a paragraph; another number only goes on a list already there).
-enum class ItemStart { None, Interrupting, InList };
-ItemStart listItemStart(QStringView line)
-{
-    qsizetype i = 0;
-    while (i < line.size() && line.at(i) == u' ')
-        ++i;
-    const QStringView rest = line.mid(i);
-    if (rest.size() >= 2 && (rest[0] == u'-' || rest[0] == u'*' || rest[0] == u'+') && rest[1] == u' ')
-        return ItemStart::Interrupting;
-    qsizetype digits = 0;
-    while (digits < rest.size() && digits < 9 && rest[digits].isDigit())
-        ++digits;
-    if (digits == 0 || digits + 1 >= rest.size() || (rest[digits] != u'.' && rest[digits] != u')')
-        || rest[digits + 1] != u' ')
-        return ItemStart::None;
-    return rest.left(digits) == u"1" ? ItemStart::Interrupting : ItemStart::InList;
-}
-
-// What makes a Markdown block costly to lay out, found in one pass.
-struct Shape
-{
-    qsizetype longestLine = 0;
-    qsizetype longestParagraph = 0; // lines that Markdown joins into one paragraph
-    qsizetype lines = 0;
-    qsizetype pipes = 0;
-    qsizetype tableLines = 0; // lines with a '|' once a delimiter row was seen
-    int columns = 0; // of the table's header
-    bool table = false;
-
-    qsizetype cells() const { return table ? std::max<qsizetype>(0, pipes - tableLines) : 0; }
-};
-
-Shape shapeOf(QStringView text)
-{
-    Shape shape;
-    qsizetype start = 0;
-    qsizetype previousPipes = 0;
-    qsizetype paragraph = 0;
-    bool inList = false; // the paragraph being counted is a list item's
-    while (start <= text.size()) {
-        qsizetype end = text.indexOf(u'\n', start);
-        if (end < 0)
-            end = text.size();
-        const QStringView line = text.mid(start, end - start);
-        shape.longestLine = std::max(shape.longestLine, line.size());
-        ++shape.lines;
-        const qsizetype pipes = line.count(u'|');
-        // What Markdown may join into one paragraph, counted generously: everything between
-        // blank lines but where a list item surely starts (a table that is not one after all,
-        // or a "2." after a paragraph, goes on the paragraph).
-        const ItemStart item = listItemStart(line);
-        if (line.trimmed().isEmpty()) {
-            paragraph = 0;
-            inList = false;
-        } else if (item == ItemStart::Interrupting || (item == ItemStart::InList && inList)) {
-            paragraph = line.size();
-            inList = true;
-        } else {
-            paragraph += line.size() + 1;
-        }
-        shape.longestParagraph = std::max(shape.longestParagraph, paragraph);
-        if (!shape.table && isDelimiterRow(line)) {
-            shape.table = true;
-            shape.columns = static_cast<int>(std::max<qsizetype>(1, previousPipes - 1));
-            shape.pipes = previousPipes; // the header row counts
-            shape.tableLines = previousPipes ? 1 : 0;
-        } else if (shape.table && pipes > 0) {
-            shape.pipes += pipes;
-            ++shape.tableLines;
-        }
-        previousPipes = pipes;
-        if (end == text.size())
-            break;
-        start = end + 1;
-    }
-    return shape;
-}
-
-bool beyondBounds(QStringView text)
-{
-    if (text.size() > BlockStack::kMaxMarkdownChars)
-        return true;
-    const Shape shape = shapeOf(text);
-    return shape.longestLine > BlockStack::kMaxLineChars
-        || shape.longestParagraph > BlockStack::kMaxParagraphChars
-        || shape.cells() > BlockStack::kMaxTableCells || shape.columns > BlockStack::kMaxTableColumns;
-}
-
-QString sizeText(qsizetype chars)
-{
-    const QLocale locale;
-    if (chars < 1'000'000)
-        return locale.toString(static_cast<double>(chars) / 1000.0, 'f', chars < 10'000 ? 1 : 0) + u" KB"_s;
-    return locale.toString(static_cast<double>(chars) / 1e6, 'f', 1) + u" MB"_s;
-}
-
-// Where to cut a long line near `at`: never between the two halves of a surrogate pair.
-qsizetype cutAt(QStringView text, qsizetype at)
-{
-    return at > 0 && at < text.size() && text.at(at - 1).isHighSurrogate() ? at - 1 : at;
-}
-
-} // namespace
+using BlockFrames::codeHeaderHeight;
+using BlockFrames::footerHeight;
+using BlockFrames::kCodePadding;
 
 BlockStack::BlockStack(Mode mode)
     : m_mode(mode)
@@ -202,24 +44,9 @@ void BlockStack::clear()
     m_grownWhole.clear();
 }
 
-int BlockStack::codeHeaderHeight(const MessageStyle &style) const
-{
-    return style.smallLineHeight + 8;
-}
-
-int BlockStack::footerHeight(const MessageStyle &style) const
-{
-    return style.smallLineHeight + 14;
-}
-
 void BlockStack::noteChange(int top)
 {
     m_changedTop = m_changedTop < 0 ? top : std::min(m_changedTop, top);
-}
-
-void BlockStack::markStale(Block &block)
-{
-    block.stale = true;
 }
 
 // --- structure -------------------------------------------------------------------------------
@@ -227,129 +54,30 @@ void BlockStack::markStale(Block &block)
 std::vector<BlockStack::Block> BlockStack::sliceBlocks(const QString &text, qsizetype from, qsizetype to,
                                                        bool joinedFirst, Kind kind, bool mono) const
 {
-    // Greedy from `from`: lines gather into a slice while it stays within kSliceChars; a line
-    // longer than kMaxLineChars is cut into pieces, each a slice of its own joined to the one
-    // before it. Starting again from any slice's start gives the same slices from there on,
-    // which is what lets a growing text be sliced again from its last slice only.
     std::vector<Block> out;
-    const QStringView all(text);
-    qsizetype sliceStart = -1;
-    qsizetype sliceEnd = -1;
-    bool sliceJoined = false;
-    bool nextJoined = joinedFirst;
-    const auto flush = [&] {
-        if (sliceStart < 0)
-            return;
+    for (const BlockBounds::Slice &slice : BlockBounds::slices(text, from, to, joinedFirst)) {
         Block block;
         block.kind = kind;
-        block.from = sliceStart;
-        block.text = text.mid(sliceStart, sliceEnd - sliceStart);
-        block.joined = sliceJoined;
+        block.from = slice.from;
+        block.text = text.mid(slice.from, slice.to - slice.from);
+        block.joined = slice.joined;
         block.mono = mono;
         out.push_back(std::move(block));
-        sliceStart = -1;
-    };
-    qsizetype pos = from;
-    while (pos < to) {
-        qsizetype lineEnd = all.indexOf(u'\n', pos);
-        if (lineEnd < 0 || lineEnd > to)
-            lineEnd = to;
-        if (lineEnd - pos > kMaxLineChars) {
-            flush();
-            qsizetype piece = pos;
-            while (lineEnd - piece > kMaxLineChars) {
-                const qsizetype cut = cutAt(all, piece + kMaxLineChars);
-                sliceStart = piece;
-                sliceEnd = cut;
-                sliceJoined = nextJoined;
-                flush();
-                nextJoined = true;
-                piece = cut;
-            }
-            sliceStart = piece; // the rest of the line gathers what follows
-            sliceEnd = lineEnd;
-            sliceJoined = true;
-            nextJoined = false;
-        } else if (sliceStart >= 0 && lineEnd - sliceStart > kSliceChars) {
-            flush();
-            sliceStart = pos;
-            sliceEnd = lineEnd;
-            sliceJoined = false;
-        } else {
-            if (sliceStart < 0) {
-                sliceStart = pos;
-                sliceJoined = nextJoined;
-                nextJoined = false;
-            }
-            sliceEnd = lineEnd;
-        }
-        pos = lineEnd + 1;
     }
-    flush();
     return out;
 }
 
 BlockStack::Block BlockStack::largeBlock(const QString &text, const Source &source) const
 {
-    const QStringView body = QStringView(text).mid(source.from, source.to - source.from);
-    const Shape shape = shapeOf(body);
+    const int charWidth = std::max(1, QFontMetrics(m_style->mono).horizontalAdvance(u'0'));
+    BlockBounds::Preview preview = BlockBounds::preview(
+        QStringView(text).mid(source.from, source.to - source.from), std::max(20, m_width / charWidth - 1));
     Block block;
     block.kind = Kind::Elided;
     block.from = source.from;
-    // A preview that is cheap to lay out: a table's first rows as a table when they fit the
-    // bounds, otherwise its first lines as text, each cut to one line of the width.
-    const auto firstLines = [&](int count, qsizetype maxChars, bool *cut) {
-        QStringList lines;
-        qsizetype start = 0;
-        while (start < body.size() && lines.size() < count) {
-            qsizetype end = body.indexOf(u'\n', start);
-            if (end < 0)
-                end = body.size();
-            const QStringView line = body.mid(start, end - start);
-            if (line.size() > maxChars) {
-                lines.append(line.left(cutAt(line, maxChars - 1)).toString() + u'…');
-                *cut = true;
-            } else {
-                lines.append(line.toString());
-            }
-            start = end + 1;
-        }
-        return lines;
-    };
-    bool tablePreview = false;
-    QStringList lines;
-    if (shape.table && shape.columns > 0) {
-        const int rows =
-            static_cast<int>(std::min<qsizetype>(kPreviewTableRows, kMaxTableCells / shape.columns - 1));
-        bool cut = false;
-        if (rows >= 1)
-            lines = firstLines(rows + 2, kPreviewLineChars, &cut);
-        tablePreview = rows >= 1 && !cut && lines.size() >= 3;
-    }
-    if (!tablePreview) {
-        const int charWidth = std::max(1, QFontMetrics(m_style->mono).horizontalAdvance(u'0'));
-        bool cut = false;
-        // A table's rows one to a line, so that they stay rows; other text a few lines' worth.
-        const qsizetype perLine = std::max<qsizetype>(20, m_width / charWidth - 1);
-        lines = firstLines(kPreviewLines, shape.table ? perLine : 4 * perLine, &cut);
-    }
-    block.mono = !tablePreview;
-    block.text = lines.join(u'\n');
-    const QString size = sizeText(body.size());
-    const QLocale locale;
-    if (shape.table) {
-        const qsizetype rows = std::max<qsizetype>(0, shape.tableLines - 1);
-        block.note = tr("A table of %1 rows and %2 columns (%3), too large to lay out here: ")
-                         .arg(locale.toString(rows), locale.toString(shape.columns), size)
-            + (tablePreview ? tr("the first %1 rows are shown.").arg(lines.size() - 2)
-                            : tr("its first lines are shown as text."));
-    } else if (shape.longestLine > kMaxLineChars) {
-        block.note = tr("A line of %1 characters (%2): its start is shown.")
-                         .arg(locale.toString(shape.longestLine), size);
-    } else {
-        block.note = tr("%1 of Markdown in one block, too large to lay out here: the first lines are shown.")
-                         .arg(size);
-    }
+    block.mono = !preview.markdown;
+    block.text = std::move(preview.text);
+    block.note = std::move(preview.note);
     return block;
 }
 
@@ -433,10 +161,8 @@ void BlockStack::removeSourcesFrom(int index)
 }
 
 void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from, qsizetype to, bool code,
-                              const QString &language, bool open, const StackBudget &budget,
-                              const MessageStyle &style)
+                              const QString &language, bool open, const StackBudget &budget)
 {
-    Q_UNUSED(style);
     const int index = static_cast<int>(m_sources.size()) - 1;
     Source &source = m_sources.back();
     source.key = key;
@@ -487,9 +213,10 @@ void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from
     // shown in part, or whole as plain text. Past kMaxMarkdownChars it stays beyond them, so
     // looking again costs at most that much; before, a table can stop being one (a line that
     // looked like its delimiter row goes on with other text).
-    source.kind = SourceKind::Markdown;
-    source.large = to - from > kMaxMarkdownChars || beyondBounds(QStringView(text).mid(from, to - from));
-    if (!source.large) {
+    const bool large =
+        to - from > kMaxMarkdownChars || BlockBounds::beyondBounds(QStringView(text).mid(from, to - from));
+    source.kind = large ? SourceKind::Large : SourceKind::Markdown;
+    if (!large) {
         const QStringView now = QStringView(text).mid(from, to - from);
         if (source.blockCount == 1
             && m_blocks[static_cast<size_t>(source.firstBlock)].kind == Kind::Markdown) {
@@ -510,7 +237,6 @@ void BlockStack::updateSource(const QString &text, qsizetype key, qsizetype from
         setBlocks(index, std::move(blocks), 0);
         return;
     }
-    source.kind = SourceKind::Large;
     if (open && budget.growing)
         m_grownWhole.insert(key); // watched as it arrived: it stays whole
     source.whole = m_expanded.contains(key) || m_grownWhole.contains(key);
@@ -538,7 +264,7 @@ void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &
     if (width != m_width) {
         m_width = width;
         for (Block &block : m_blocks)
-            markStale(block); // laid out again, those in view first; the old heights meanwhile
+            block.stale = true; // laid out again, those in view first; the old heights meanwhile
         m_changedTop = 0;
     }
     if (!appendOnly || text.size() < m_textLength) {
@@ -580,7 +306,7 @@ void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &
             }
             const auto [from, to] =
                 block.code ? MarkdownBlocks::codeRange(text, block) : std::pair {block.start, block.end};
-            updateSource(text, block.start, from, to, block.code, block.language, false, budget, style);
+            updateSource(text, block.start, from, to, block.code, block.language, false, budget);
         }
         // The open tail.
         const qsizetype tailStart = m_splitter.tailStart();
@@ -602,7 +328,7 @@ void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &
                 m_hasTail = true;
             }
             updateSource(text, tailStart, tailCode ? m_splitter.tailCodeStart() : tailStart, text.size(),
-                         tailCode, m_splitter.tailLanguage(), true, budget, style);
+                         tailCode, m_splitter.tailLanguage(), true, budget);
         }
     }
 
@@ -616,10 +342,8 @@ void BlockStack::doWork(const MessageStyle &style, const StackBudget &budget)
     int work = 0;
     for (const Block &block : m_blocks)
         work += block.stale ? 1 : 0;
-    if (work == 0) {
-        m_pending = 0;
+    if (work == 0)
         return;
-    }
     const bool timeLeft = !budget.deadline.hasExpired();
     int done = 0;
     const auto process = [&](int i) {
@@ -655,7 +379,6 @@ void BlockStack::doWork(const MessageStyle &style, const StackBudget &budget)
         if (first - distance >= 0 && more())
             process(first - distance);
     }
-    m_pending = work;
 }
 
 void BlockStack::render(Block &block, const MessageStyle &style) const
@@ -673,7 +396,7 @@ void BlockStack::render(Block &block, const MessageStyle &style) const
         option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere); // a long word must not run off
         document->setDefaultTextOption(option);
         document->setMarkdown(block.text, QTextDocument::MarkdownDialectGitHub);
-        styleDocument(document, style);
+        BlockFrames::styleDocument(document, style);
         return;
     }
     document->setDefaultFont(block.kind == Kind::Code || block.mono ? style.mono : style.body);
@@ -699,7 +422,7 @@ void BlockStack::layoutBlock(Block &block, const MessageStyle &style) const
     } else if (block.kind == Kind::Elided) {
         // The note wraps in a narrow window: the footer grows to hold it.
         const QFontMetrics metrics(style.small);
-        const int buttonWidth = metrics.horizontalAdvance(tr("Show all")) + 20;
+        const int buttonWidth = metrics.horizontalAdvance(BlockFrames::showAllLabel()) + 20;
         const int noteWidth = std::max(40, m_width - buttonWidth - 34);
         const int noteHeight =
             metrics.boundingRect(QRect(0, 0, noteWidth, 100000), Qt::TextWordWrap, block.note).height();
@@ -858,66 +581,15 @@ void BlockStack::paint(QPainter *painter, QPoint origin, const QRect &clip, cons
         if (top + block.height < clip.top())
             continue;
         const QRect area(origin.x(), top, m_width, block.height);
-        if (block.kind == Kind::Code) {
-            // One panel across the slices of a code block: each paints its part.
-            painter->save();
-            painter->setClipRect(area, Qt::IntersectClip);
-            const QRect panel = area.adjusted(0, block.first ? 0 : -20, 0, block.last ? 0 : 20);
-            painter->setPen(style.border);
-            painter->setBrush(style.codeBackground);
-            painter->setRenderHint(QPainter::Antialiasing);
-            painter->drawRoundedRect(QRectF(panel).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
-            painter->restore();
-            if (block.first) {
-                const int header = codeHeaderHeight(style);
-                painter->setPen(style.border);
-                painter->drawLine(area.left() + 1, top + header, area.right() - 1, top + header);
-                painter->setFont(style.small);
-                painter->setPen(style.muted);
-                painter->drawText(QRect(area.left() + kCodePadding, top, area.width() / 2, header),
-                                  Qt::AlignVCenter | Qt::AlignLeft,
-                                  block.language.isEmpty() ? u"code"_s : block.language);
-                const QRect button = block.button.translated(origin.x(), top);
-                painter->setPen(Qt::NoPen);
-                painter->setBrush(hoveredButton == i ? style.buttonHover : style.buttonBackground);
-                painter->drawRoundedRect(button, 4, 4);
-                painter->setPen(style.text);
-                painter->drawText(button, Qt::AlignCenter, u"Copy"_s);
-            }
-        }
-        if (block.kind == Kind::Elided && block.document) {
-            const QRect footer(origin.x(), top + block.documentHeight + 6, m_width, block.footer);
-            painter->setPen(style.border);
-            painter->setBrush(style.codeBackground);
-            painter->drawRoundedRect(QRectF(footer).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
-            const QRect button = block.button.translated(origin.x(), top);
-            painter->setFont(style.small);
-            painter->setPen(style.muted);
-            const QRect noteRect(footer.left() + 10, footer.top(), m_width - button.width() - 34,
-                                 footer.height());
-            painter->drawText(noteRect, Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap, block.note);
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(hoveredButton == i ? style.buttonHover : style.buttonBackground);
-            painter->drawRoundedRect(button, 4, 4);
-            painter->setPen(style.text);
-            painter->drawText(button, Qt::AlignCenter, tr("Show all"));
-        }
-        if (!block.document) {
-            // Not rendered yet: faint lines where the text will be, for the moment it takes.
-            painter->save();
-            painter->setPen(Qt::NoPen);
-            QColor faint = style.muted;
-            faint.setAlphaF(0.15f);
-            painter->setBrush(faint);
-            const int step = style.lineHeight + 4;
-            const int from = std::max(top, clip.top() - step);
-            const int to = std::min(top + block.height, clip.bottom() + step);
-            for (int y = top + ((from - top) / step) * step; y + style.lineHeight / 2 < to; y += step) {
-                const int width = m_width * (70 + (y / step) % 3 * 10) / 100;
-                painter->drawRoundedRect(
-                    QRect(origin.x() + block.documentOffset.x(), y + 4, width, style.lineHeight / 2), 3, 3);
-            }
-            painter->restore();
+        if (block.kind == Kind::Code)
+            BlockFrames::paintCodePanel(painter, area, block.first, block.last, block.language,
+                                        block.button.translated(origin.x(), top), hoveredButton == i, style);
+        if (block.kind == Kind::Elided && block.document)
+            BlockFrames::paintShowAllBar(
+                painter, QRect(origin.x(), top + block.documentHeight + 6, m_width, block.footer),
+                block.button.translated(origin.x(), top), block.note, hoveredButton == i, style);
+        if (!block.document) { // not rendered yet: faint lines where the text will be
+            BlockFrames::paintPlaceholder(painter, area, origin.x() + block.documentOffset.x(), clip, style);
             continue;
         }
         const QPoint documentOrigin = QPoint(origin.x(), top) + block.documentOffset;

@@ -5,18 +5,16 @@
 // copy button.
 //
 // No text of any size or shape may hold up a frame, so the work is bounded twice over:
-// - per block: a Markdown block too large to lay out quickly (more than kMaxMarkdownChars, a
-//   line longer than kMaxLineChars, a paragraph longer than kMaxParagraphChars, a table of
-//   more than kMaxTableCells cells or kMaxTableColumns columns) is shown in part, with what is left out and a
-//   "Show all" button, which shows all of it as plain text; plain and code text is cut into slices of at most
-//   kSliceChars, a line longer than kMaxLineChars into pieces, each its own document;
+// - per block (BlockBounds): a Markdown block too large to lay out quickly is shown in part,
+//   with what is left out and a "Show all" button, which shows all of it as plain text; plain
+//   and code text is cut into slices, a long line into pieces, each its own document;
 // - per sync: blocks are rendered until the budget's deadline, those in view first; the rest
 //   keep an estimated height and are rendered by later syncs (hasPendingWork).
 #pragma once
 
+#include "BlockBounds.h"
 #include "MarkdownBlocks.h"
 
-#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QRect>
 #include <QSet>
@@ -75,20 +73,14 @@ struct StackBudget
 
 class BlockStack final
 {
-    Q_DECLARE_TR_FUNCTIONS(BlockStack)
-
 public:
     enum class Mode { Markdown, Plain };
 
-    // Beyond these a Markdown block is shown in part (Qt's Markdown import and table layout
-    // cost grows faster than the text; these keep one block to a few milliseconds).
-    static constexpr qsizetype kMaxMarkdownChars = 12'000;
-    static constexpr qsizetype kMaxLineChars = 2'000;
-    static constexpr qsizetype kMaxParagraphChars = 4'000; // lines Markdown joins into one
-    static constexpr qsizetype kMaxTableCells = 200;
-    static constexpr int kMaxTableColumns = 40; // a wide table costs more per cell
-    // Plain and code text is laid out in documents of at most this much.
-    static constexpr qsizetype kSliceChars = 4096;
+    // The bounds of one block (BlockBounds).
+    static constexpr qsizetype kMaxMarkdownChars = BlockBounds::kMaxMarkdownChars;
+    static constexpr qsizetype kMaxLineChars = BlockBounds::kMaxLineChars;
+    static constexpr qsizetype kMaxParagraphChars = BlockBounds::kMaxParagraphChars;
+    static constexpr qsizetype kSliceChars = BlockBounds::kSliceChars;
 
     struct Hit
     {
@@ -189,15 +181,12 @@ private:
         QString language;
         int firstBlock = 0;
         int blockCount = 0;
-        bool large = false; // a Markdown block beyond the bounds
-        bool whole = false; // ...shown whole, as plain text
+        bool whole = false; // a Large block shown whole, as plain text
     };
 
-    void rebuild(const QString &text, const MessageStyle &style, const StackBudget &budget);
     // Creates or brings up to date the source for a splitter block; `open` for the tail.
     void updateSource(const QString &text, qsizetype key, qsizetype from, qsizetype to, bool code,
-                      const QString &language, bool open, const StackBudget &budget,
-                      const MessageStyle &style);
+                      const QString &language, bool open, const StackBudget &budget);
     void addSource();
     void removeSourcesFrom(int index);
     void setBlocks(int sourceIndex, std::vector<Block> blocks, int keepFirst);
@@ -207,11 +196,8 @@ private:
     void render(Block &block, const MessageStyle &style) const;
     void layoutBlock(Block &block, const MessageStyle &style) const;
     int estimate(const Block &block, const MessageStyle &style) const;
-    void markStale(Block &block);
     void doWork(const MessageStyle &style, const StackBudget &budget);
     void restack();
-    int codeHeaderHeight(const MessageStyle &style) const;
-    int footerHeight(const MessageStyle &style) const;
     int blockAt(int y) const;
     int characterCount(const Block &block) const;
     void noteChange(int top);

@@ -3,10 +3,12 @@
 // pieces) that still copy and select as the text they came from; work beyond the budget's
 // deadline is left for later and gives the same stack in the end; streaming gives the stack a
 // whole text gives.
+#include "BlockBounds.h"
 #include "BlockStack.h"
 #include "MessageStyle.h"
 
 #include <QApplication>
+#include <QLocale>
 #include <QTest>
 
 using namespace moonpane;
@@ -58,6 +60,7 @@ private slots:
 
     void smallTableStaysATable();
     void largeTableIsShownInPartUntilShowAll();
+    void previewsSayWhatIsLeftOut();
     void largeBlocksOfEveryShapeAreBounded_data();
     void largeBlocksOfEveryShapeAreBounded();
     void longCodeLineIsSlicedButCopiesWhole();
@@ -116,6 +119,35 @@ void TestBlockStack::largeTableIsShownInPartUntilShowAll()
     QVERIFY(shown.contains(u"| r999c0 | r999c1 "_s));
     QVERIFY(shown.contains(table(50, 1000).trimmed()));
     QVERIFY(stack.largestRendered().document <= BlockStack::kSliceChars + 1);
+}
+
+void TestBlockStack::previewsSayWhatIsLeftOut()
+{
+    // A narrow table: its first rows, as a table.
+    const BlockBounds::Preview narrow = BlockBounds::preview(table(5, 3000), 80);
+    QVERIFY(narrow.markdown);
+    QCOMPARE(narrow.text.count(u'\n') + 1, 2 + 20);
+    const QLocale locale; // numbers read as the user's locale writes them
+    QVERIFY2(narrow.note.contains(u"A table of %1 rows and 5 columns"_s.arg(locale.toString(3000)))
+                 && narrow.note.contains(u"the first 20 rows are shown"_s),
+             qPrintable(narrow.note));
+    // A wide one: its lines as text, one to a line of the width.
+    const BlockBounds::Preview wide = BlockBounds::preview(table(60, 100), 80);
+    QVERIFY(!wide.markdown);
+    for (const QString &line : wide.text.split(u'\n'))
+        QVERIFY(line.size() <= 80);
+    QVERIFY(wide.note.contains(u"60 columns"_s) && wide.note.contains(u"shown as text"_s));
+    // One long line: its start, a few lines' worth.
+    const BlockBounds::Preview line = BlockBounds::preview(longLine(300'000), 80);
+    QVERIFY(line.text.endsWith(u'…') && line.text.size() == 4 * 80);
+    QVERIFY2(line.note.contains(
+                 u"A line of %1 characters (%2 KB)"_s.arg(locale.toString(300'000), locale.toString(300))),
+             qPrintable(line.note));
+    // Anything else too large: its first lines.
+    const BlockBounds::Preview list =
+        BlockBounds::preview(QString(u"- an item with **bold** text\n"_s).repeated(3000), 80);
+    QCOMPARE(list.text.count(u'\n') + 1, 12);
+    QVERIFY2(list.note.contains(u"of Markdown in one block"_s), qPrintable(list.note));
 }
 
 void TestBlockStack::largeBlocksOfEveryShapeAreBounded_data()
