@@ -207,14 +207,7 @@ bool ChatCommand::buildRequest(const ChatOptions &options, ChatRequest *request,
         }
         // Bounded like a file: /dev/zero on standard input must not eat all memory.
         QByteArray bytes;
-        while (bytes.size() <= ChatRequest::kMaxBodyBytes) {
-            const QByteArray chunk =
-                in.read(std::min<qint64>(1 << 20, ChatRequest::kMaxBodyBytes + 1 - bytes.size()));
-            if (chunk.isEmpty())
-                break;
-            bytes += chunk;
-        }
-        if (bytes.size() > ChatRequest::kMaxBodyBytes) {
+        if (!LocalFile::readUpTo(&in, ChatRequest::kMaxBodyBytes, &bytes)) {
             *error = u"the prompt on standard input is larger than %1, more than a request can hold"_s.arg(
                 LocalFile::megabytes(ChatRequest::kMaxBodyBytes));
             return false;

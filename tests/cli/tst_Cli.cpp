@@ -61,6 +61,7 @@ private slots:
     void interruptPrintsThePartialReply();
     void plainHttpNeedsConsent();
     void echoedKeyIsNeverPrinted();
+    void endlessStandardInputIsRefused();
     void helpAndUnknownCommand();
 
 private:
@@ -599,6 +600,24 @@ void TestCli::echoedKeyIsNeverPrinted()
     const CliResult json = run(base() << u"--output"_s << u"json"_s << u"x"_s);
     QVERIFY(!json.out.contains(kKey) && !json.err.contains(kKey));
     QVERIFY(json.out.contains("[redacted]"));
+}
+
+void TestCli::endlessStandardInputIsRefused()
+{
+    // /dev/zero as the prompt: read up to the most a request can hold, and one byte more.
+    QProcessEnvironment environment = m_env.processEnvironment();
+    environment.insert(u"MOONPANE_API_KEY"_s, QLatin1String(kKey));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setStandardInputFile(u"/dev/zero"_s);
+    process.start(cliPath(), base());
+    QVERIFY(process.waitForStarted());
+    QSignalSpy finished(&process, &QProcess::finished);
+    QVERIFY(process.state() == QProcess::NotRunning || finished.wait(60000));
+    QCOMPARE(process.exitCode(), 2);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(err.contains("the prompt on standard input is larger than 100.0 MB"), err.constData());
+    QVERIFY(m_server->requests().isEmpty());
 }
 
 void TestCli::helpAndUnknownCommand()

@@ -77,6 +77,8 @@ private slots:
     void sameOriginRedirectIsFollowedAndTraced();
     void sameOriginRedirectThatDropsTheBodyIsRefused();
     void endlessRedirectsStop();
+    void redirectWithoutAUsableLocationFails_data();
+    void redirectWithoutAUsableLocationFails();
     void modelListRedirects();
     void plainHttpBeyondLoopbackIsRefused();
     void loopbackAndHttpsAreNotInsecure();
@@ -596,6 +598,31 @@ void TestChatClient::endlessRedirectsStop()
     QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
     QVERIFY(call->error().message.contains(u"more than"_s));
     QCOMPARE(m_server->requests().size(), Redirect::kMaxHops + 1);
+}
+
+void TestChatClient::redirectWithoutAUsableLocationFails_data()
+{
+    QTest::addColumn<QByteArray>("location"); // empty: no Location header at all
+    QTest::addColumn<QString>("said");
+    QTest::newRow("none") << QByteArray() << u"without saying where to"_s;
+    QTest::newRow("blank") << QByteArray("   ") << u"without saying where to"_s;
+    QTest::newRow("no host") << QByteArray("http:///v1/chat/completions") << u"not a valid address"_s;
+}
+
+void TestChatClient::redirectWithoutAUsableLocationFails()
+{
+    QFETCH(QByteArray, location);
+    QFETCH(QString, said);
+    FakeResponse response = FakeResponse::json(307, {});
+    if (!location.isNull())
+        response.withHeader("Location", location);
+    m_server->enqueue(response);
+    ChatCall *call = start();
+    waitForFinish(call);
+    QCOMPARE(call->outcome(), ChatCall::Outcome::Failed);
+    QCOMPARE(call->error().code, u"redirect_refused"_s);
+    QVERIFY2(call->error().message.contains(said), qPrintable(call->error().message));
+    QCOMPARE(m_server->requests().size(), 1);
 }
 
 void TestChatClient::modelListRedirects()

@@ -2,6 +2,7 @@
 
 #include <QFile>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -52,15 +53,32 @@ bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
         return false;
     }
     // The size may have changed since fstat: read one byte more than allowed to know.
-    QByteArray bytes = file.read(limit + 1);
+    QByteArray bytes;
+    const bool fits = readUpTo(&file, limit, &bytes);
     if (file.error() != QFileDevice::NoError) {
         *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
         return false;
     }
-    if (bytes.size() > limit) {
+    if (!fits) {
         *error = u"%1: it is too large (at most %2)"_s.arg(path, megabytes(limit));
         return false;
     }
+    *out = std::move(bytes);
+    return true;
+}
+
+bool readUpTo(QIODevice *device, qint64 limit, QByteArray *out)
+{
+    QByteArray bytes;
+    // In pieces, so that a pipe that ends early costs what it held, not the limit.
+    while (bytes.size() <= limit) {
+        const QByteArray piece = device->read(std::min<qint64>(1 << 20, limit + 1 - bytes.size()));
+        if (piece.isEmpty())
+            break;
+        bytes += piece;
+    }
+    if (bytes.size() > limit)
+        return false;
     *out = std::move(bytes);
     return true;
 }

@@ -7,10 +7,15 @@
 #include <QByteArray>
 #include <QString>
 
+class QIODevice;
+
 namespace moonpane::LocalFile {
 
 // On success *out holds the whole file. On failure says why in *error, naming the file.
 bool read(const QString &path, qint64 limit, QByteArray *out, QString *error);
+// What `device` holds (standard input, say), if it is at most `limit` bytes: false once it
+// has given one byte more, which is all that is ever read.
+bool readUpTo(QIODevice *device, qint64 limit, QByteArray *out);
 
 // "12.3 MB", the way limits are told to users.
 QString megabytes(qint64 bytes);

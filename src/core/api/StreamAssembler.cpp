@@ -464,11 +464,6 @@ qint64 StreamAssembler::chunkCount() const
     return d->chunks;
 }
 
-std::size_t StreamAssembler::assembledBytes() const
-{
-    return d->assembledBytes;
-}
-
 std::string_view StreamAssembler::content() const
 {
     return d->content;

@@ -47,8 +47,6 @@ public:
     bool hasError() const;
     const ApiError &error() const; // Kind::Stream (in-band error) or Kind::Protocol (unreadable)
     qint64 chunkCount() const; // JSON chunks assembled
-    // UTF-8 bytes of content, reasoning and tool calls assembled so far (the reply's size).
-    std::size_t assembledBytes() const;
     // A reply that would grow past this ends with a Protocol error; what fit is kept.
     void setMaxBytes(std::size_t bytes);
 
