@@ -152,7 +152,11 @@ private:
                          const QList<qint64> &moved) override;
     void pathChanged(const Conversation &conversation) override;
 
-    struct Searcher;
+    struct Searcher; // ConversationStoreSearch.cpp
+    struct SearcherDeleter
+    {
+        void operator()(Searcher *searcher) const;
+    };
 
     QSqlDatabase reader() const;
     void nameHits(QList<SearchHit> *hits) const; // fills in their conversations' titles
@@ -174,7 +178,7 @@ private:
     QString m_path;
     QString m_connection;
     std::unique_ptr<StoreWriter> m_writer;
-    std::unique_ptr<Searcher> m_searcher; // started by the first background search
+    std::unique_ptr<Searcher, SearcherDeleter> m_searcher; // started by the first background search
     std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
     QSet<qint64> m_loaded; // conversations whose messages are in memory
     QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message

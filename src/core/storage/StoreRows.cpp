@@ -1,0 +1,496 @@
+#include "StoreRows.h"
+
+#include "MessageCodec.h"
+#include "PrivateFiles.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSet>
+#include <QSqlError>
+
+namespace moonpane::StoreRows {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 ms(const QDateTime &time)
+{
+    return time.isValid() ? time.toMSecsSinceEpoch() : nowMs();
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+std::optional<ChatParameters> parametersFrom(const QVariant &json)
+{
+    if (json.isNull())
+        return std::nullopt;
+    return ChatParameters::fromJson(QJsonDocument::fromJson(json.toByteArray()).object());
+}
+
+ConversationRecord recordFrom(const QSqlQuery &query)
+{
+    ConversationRecord r;
+    r.id = query.value(0).toLongLong();
+    r.title = query.value(1).toString();
+    r.createdAt = fromMs(query.value(2));
+    r.updatedAt = fromMs(query.value(3));
+    r.systemPrompt = query.value(4).toString();
+    r.parameters = parametersFrom(query.value(5));
+    r.draft = query.value(6).toString();
+    return r;
+}
+
+// A conversation as the library holds it before its messages are read.
+std::unique_ptr<Conversation> conversationOf(const ConversationRecord &r)
+{
+    auto c = std::make_unique<Conversation>();
+    c->id = r.id;
+    c->title = r.title;
+    c->createdAt = r.createdAt;
+    c->updatedAt = r.updatedAt;
+    c->systemPrompt = r.systemPrompt;
+    c->parameters = r.parameters;
+    c->draft = r.draft;
+    return c;
+}
+
+std::unique_ptr<Conversation> conversationFrom(const QSqlQuery &query)
+{
+    return conversationOf(recordFrom(query));
+}
+
+QVariant nullIfEmpty(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+QVariant nullIfEmpty(const QByteArray &json)
+{
+    return json.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(json));
+}
+
+// The parameters column: the conversation's own parameters as JSON, or NULL for the app's defaults.
+QVariant parametersJson(const std::optional<ChatParameters> &parameters)
+{
+    return parameters
+        ? QVariant(QString::fromUtf8(QJsonDocument(parameters->toJson()).toJson(QJsonDocument::Compact)))
+        : QVariant(QMetaType::fromType<QString>());
+}
+
+// Qt binds a null QString as SQL NULL; text columns want "".
+// Text as it is stored and indexed: never NULL, and no NUL characters, which SQLite's text
+// functions and the search index treat as the end of the text (what follows could not be
+// found). Each becomes U+FFFD, so lengths and offsets stay as they are.
+QString storedText(const QString &text)
+{
+    if (text.isNull())
+        return u""_s;
+    if (!text.contains(QChar(u'\0')))
+        return text;
+    QString clean = text;
+    clean.replace(QChar(u'\0'), QChar::ReplacementCharacter);
+    return clean;
+}
+
+QVariant optionalMs(qint64 value)
+{
+    return value >= 0 ? QVariant(value) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QString idList(const QList<qint64> &ids)
+{
+    QStringList list;
+    list.reserve(ids.size());
+    for (qint64 id : ids)
+        list.append(QString::number(id));
+    return list.join(u',');
+}
+
+bool run(QSqlQuery &query, QString *error)
+{
+    if (query.exec())
+        return true;
+    *error = Database::describe(query.lastError());
+    return false;
+}
+
+QByteArray usageJson(const Message &m)
+{
+    return m.usage ? QJsonDocument(m.usage->raw).toJson(QJsonDocument::Compact) : QByteArray();
+}
+
+QString kindName(ContentPart::Kind kind)
+{
+    return kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s;
+}
+
+// A message's media: a data URI becomes a file named by the SHA-256 of its bytes (written once)
+// and a row in `attachments`; anything else (an ms:// reference) is kept as it is.
+bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<ContentPart> &parts,
+                      const QString &dir, QString *error)
+{
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        const ContentPart &part = parts.at(i);
+        QSqlQuery link(database);
+        link.prepare(
+            u"INSERT OR REPLACE INTO message_attachments (message_id, position, kind, hash, reference) "
+            "VALUES (?, ?, ?, ?, ?)"_s);
+        link.addBindValue(messageId);
+        link.addBindValue(i);
+        link.addBindValue(kindName(part.kind));
+        QString mime;
+        QByteArray base64;
+        const QByteArray bytes = MessageCodec::splitDataUri(part.url, &mime, &base64)
+            ? QByteArray::fromBase64(base64, QByteArray::AbortOnBase64DecodingErrors)
+            : QByteArray();
+        if (bytes.isEmpty()) {
+            link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+            link.addBindValue(QString::fromLatin1(part.url));
+            if (!run(link, error))
+                return false;
+            continue;
+        }
+        const QString hash =
+            QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        const QString file = QDir(dir).filePath(hash);
+        QSqlQuery known(database);
+        known.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
+        known.addBindValue(hash);
+        if (!run(known, error))
+            return false;
+        // Written inside the transaction that holds the write lock, so a process removing the
+        // same file as unreferenced cannot interleave.
+        if (!known.next() || !QFileInfo::exists(file)) {
+            PrivateFiles::makeDir(dir);
+            QSaveFile out(file);
+            if (!PrivateFiles::open(&out) || out.write(bytes) != bytes.size() || !out.commit()) {
+                *error = u"cannot write the attachment %1: %2"_s.arg(file, out.errorString());
+                return false;
+            }
+        }
+        QSqlQuery row(database);
+        row.prepare(
+            u"INSERT OR IGNORE INTO attachments (hash, mime, size, created_at) VALUES (?, ?, ?, ?)"_s);
+        row.addBindValue(hash);
+        row.addBindValue(mime);
+        row.addBindValue(bytes.size());
+        row.addBindValue(nowMs());
+        if (!run(row, error))
+            return false;
+        link.addBindValue(hash);
+        link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+        if (!run(link, error))
+            return false;
+    }
+    return true;
+}
+
+void bindDetails(QSqlQuery &query, const Message &m)
+{
+    query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
+    query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
+    query.addBindValue(nullIfEmpty(m.toolCallId));
+    query.addBindValue(nullIfEmpty(m.name));
+    query.addBindValue(nullIfEmpty(m.finishReason));
+    query.addBindValue(nullIfEmpty(usageJson(m)));
+    query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
+    query.addBindValue(nullIfEmpty(m.model));
+    query.addBindValue(optionalMs(m.thinkingMs));
+    query.addBindValue(optionalMs(m.firstTokenMs));
+    query.addBindValue(optionalMs(m.generationMs));
+}
+
+// state, updated_at
+void bindState(QSqlQuery &query, const Message &m)
+{
+    query.addBindValue(MessageCodec::stateName(m.state));
+    query.addBindValue(nowMs());
+}
+
+// content, reasoning, text_length
+void bindText(QSqlQuery &query, const Message &m)
+{
+    query.addBindValue(storedText(m.content));
+    query.addBindValue(storedText(m.reasoning));
+    query.addBindValue(m.content.size() + m.reasoning.size());
+}
+
+bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
+                   const QString &attachmentsDir, const QString &streamOwner, QString *error)
+{
+    static const QString sql =
+        u"INSERT INTO messages (id, conversation_id, parent_id, position, role, created_at, stream_owner, "
+        "state, updated_at, %1, content, reasoning, text_length) VALUES (?, ?, ?, ?, ?, ?, ?, %2)"_s.arg(
+            kDetailColumns.join(u", "_s),
+            QStringList(2 + kDetailColumns.size() + 3, u"?"_s).join(u", "_s)); // state, details, text
+    QSqlQuery query(database);
+    query.prepare(sql);
+    query.addBindValue(m.id);
+    query.addBindValue(conversationId);
+    query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
+    query.addBindValue(position);
+    query.addBindValue(roleName(m.role));
+    query.addBindValue(ms(m.createdAt));
+    query.addBindValue(m.state == MessageState::Streaming ? QVariant(streamOwner)
+                                                          : QVariant(QMetaType::fromType<QString>()));
+    bindState(query, m);
+    bindDetails(query, m);
+    bindText(query, m);
+    if (!run(query, error))
+        return false;
+    return m.parts.isEmpty() || writeAttachments(database, m.id, m.parts, attachmentsDir, error);
+}
+
+bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QString *error)
+{
+    QSqlQuery query(database);
+    query.prepare(u"INSERT INTO conversations (id, title, created_at, updated_at, system_prompt, parameters, "
+                  "draft, active_leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    query.addBindValue(c.id);
+    query.addBindValue(storedText(c.title));
+    query.addBindValue(ms(c.createdAt));
+    query.addBindValue(ms(c.updatedAt));
+    query.addBindValue(storedText(c.systemPrompt));
+    query.addBindValue(parametersJson(c.parameters));
+    query.addBindValue(storedText(c.draft));
+    query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
+    return run(query, error);
+}
+
+ConversationRecord metaOf(const Conversation &c)
+{
+    ConversationRecord record;
+    record.id = c.id;
+    record.title = c.title;
+    record.createdAt = c.createdAt;
+    record.updatedAt = c.updatedAt;
+    record.systemPrompt = c.systemPrompt;
+    record.parameters = c.parameters;
+    record.draft = c.draft;
+    record.activeLeaf = c.leaf();
+    return record;
+}
+
+// Media no longer referenced by any message: their rows go now, their files once that is
+// committed (see removeOrphanFiles).
+bool removeOrphanRows(QSqlDatabase &database, QStringList *hashes, QString *error)
+{
+    QSqlQuery query(database);
+    if (!query.exec(u"DELETE FROM attachments WHERE hash NOT IN "
+                    "(SELECT hash FROM message_attachments WHERE hash IS NOT NULL) RETURNING hash"_s)) {
+        *error = Database::describe(query.lastError());
+        return false;
+    }
+    while (query.next())
+        hashes->append(query.value(0).toString());
+    return true;
+}
+
+// Runs in a later transaction than removeOrphanRows, holding the write lock, so a file is
+// removed only if no process has referenced it again meanwhile.
+StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir)
+{
+    return [hashes, dir](QSqlDatabase &database, QString *error) {
+        for (const QString &hash : hashes) {
+            QSqlQuery query(database);
+            query.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
+            query.addBindValue(hash);
+            if (!run(query, error))
+                return false;
+            if (!query.next())
+                QFile::remove(QDir(dir).filePath(hash));
+        }
+        return true;
+    };
+}
+
+// Files in attachments/ that no row names (a crash between writing a file and committing its
+// row, or a removal that never ran), removed when the store opens. Like removeOrphanFiles it
+// runs holding the write lock, and writeAttachments writes a file only while holding it, so no
+// other process can be between writing a file and committing its row meanwhile. Also puts the
+// modes of the data folder right (PrivateFiles), off the UI thread.
+StoreWriter::Job sweepDataDir(const QString &databasePath)
+{
+    return [databasePath](QSqlDatabase &database, QString *error) {
+        PrivateFiles::restrictDataDir(databasePath);
+        const QDir dir(Database::attachmentsDir(databasePath));
+        if (!dir.exists())
+            return true;
+        QSqlQuery query(database);
+        query.setForwardOnly(true);
+        if (!query.exec(u"SELECT hash FROM attachments"_s)) {
+            *error = Database::describe(query.lastError());
+            return false;
+        }
+        QSet<QString> known;
+        while (query.next())
+            known.insert(query.value(0).toString());
+        for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
+            if (!known.contains(name))
+                QFile::remove(dir.filePath(name));
+        }
+        return true;
+    };
+}
+
+// Replies found, or left, "streaming" with no process writing them any more: incomplete now.
+StoreWriter::Job markIncomplete(const QList<qint64> &ids)
+{
+    return [list = idList(ids)](QSqlDatabase &database, QString *error) {
+        return Database::exec(database,
+                              u"UPDATE messages SET state = 'incomplete', stream_owner = NULL "
+                              "WHERE state = 'streaming' AND id IN (%1)"_s.arg(list),
+                              error);
+    };
+}
+
+// A stored role or state this version does not know: the message is shown, saying so.
+void markDamaged(Message &m, const QString &what, const QString &value)
+{
+    m.state = MessageState::Failed;
+    m.error.kind = ApiError::Kind::Protocol;
+    m.error.message =
+        u"This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as "
+        "it could be read."_s.arg(what, value);
+}
+
+// A message's structure, without its text; an unknown role or state marks it damaged.
+Message stub(qint64 id, qint64 parentId, const QString &roleText, const QString &stateText, bool hasReasoning,
+             qint64 textLength)
+{
+    Message m;
+    m.id = id;
+    m.parentId = parentId;
+    const std::optional<Role> role = roleFromName(roleText);
+    const std::optional<MessageState> state = MessageCodec::stateFromName(stateText);
+    m.role = role.value_or(Role::Assistant);
+    m.state = state.value_or(MessageState::Failed);
+    m.hasReasoning = hasReasoning;
+    m.textLength = textLength;
+    m.textLoaded = false;
+    if (!role || !state)
+        markDamaged(m, role ? u"state"_s : u"role"_s, role ? stateText : roleText);
+    return m;
+}
+
+Message stubFromRow(const QSqlQuery &q)
+{
+    return stub(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
+                q.value(3).toString(), q.value(4).toBool(), q.value(5).toLongLong());
+}
+
+// Fills the text columns (kTextColumns, from `at`) into a message; damaged JSON is reported
+// on the message instead of failing the whole read.
+void fillText(Message &m, const QSqlQuery &q, int at)
+{
+    QStringList damaged;
+    m.content = q.value(at + 1).toString();
+    m.reasoning = q.value(at + 2).toString();
+    if (!MessageCodec::toolCallsFromJson(q.value(at + 3).toByteArray(), &m.toolCalls))
+        damaged.append(u"tool calls"_s);
+    const QByteArray usage = q.value(at + 4).toByteArray();
+    if (!usage.isEmpty()) {
+        const QJsonDocument document = QJsonDocument::fromJson(usage);
+        if (document.isObject())
+            m.usage = Usage::fromJson(document.object());
+        else
+            damaged.append(u"usage"_s);
+    }
+    const ApiError kept = m.error;
+    if (!MessageCodec::errorFromJson(q.value(at + 5).toByteArray(), &m.error))
+        damaged.append(u"error"_s);
+    if (kept.isError())
+        m.error = kept; // the stub's own complaint comes first
+    m.createdAt = fromMs(q.value(at + 6));
+    m.toolCallId = q.value(at + 7).toString();
+    m.name = q.value(at + 8).toString();
+    m.finishReason = q.value(at + 9).toString();
+    m.model = q.value(at + 10).toString();
+    const auto optional = [&](int column) {
+        return q.isNull(column) ? qint64(-1) : q.value(column).toLongLong();
+    };
+    m.thinkingMs = optional(at + 11);
+    m.firstTokenMs = optional(at + 12);
+    m.generationMs = optional(at + 13);
+    m.textLength = m.content.size() + m.reasoning.size();
+    if (!damaged.isEmpty() && !m.error.isError()) {
+        m.state = MessageState::Failed;
+        m.error.kind = ApiError::Kind::Protocol;
+        m.error.message = u"Part of this message is damaged in the database (%1) and was left out."_s.arg(
+            damaged.join(u", "_s));
+    }
+}
+
+// Media of the given messages, by message id, as data URIs made from the stored files.
+QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, const QString &ids,
+                                                  const QString &dir, QStringList *missing)
+{
+    QHash<qint64, QList<ContentPart>> parts;
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    if (!query.exec(
+            u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime FROM message_attachments ma "
+            "LEFT JOIN attachments a ON a.hash = ma.hash WHERE ma.message_id IN (%1) "
+            "ORDER BY ma.message_id, ma.position"_s.arg(ids)))
+        return parts;
+    while (query.next()) {
+        const ContentPart::Kind kind =
+            query.value(1).toString() == "video"_L1 ? ContentPart::Kind::Video : ContentPart::Kind::Image;
+        ContentPart part;
+        part.kind = kind;
+        if (query.isNull(2)) {
+            part.url = query.value(3).toString().toLatin1();
+        } else {
+            QFile file(QDir(dir).filePath(query.value(2).toString()));
+            if (!file.open(QIODevice::ReadOnly)) {
+                missing->append(file.fileName());
+                continue;
+            }
+            part.url =
+                "data:" + query.value(4).toString().toLatin1() + ";base64," + file.readAll().toBase64();
+        }
+        parts[query.value(0).toLongLong()].append(part);
+    }
+    return parts;
+}
+
+// All messages of a conversation, text included (exports).
+QList<Message> readAllMessages(const QSqlDatabase &database, qint64 conversationId, const QString &dir,
+                               QStringList *missing)
+{
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT %1, %2 FROM messages WHERE conversation_id = ? ORDER BY position, id"_s.arg(
+        QLatin1String(kStubColumns), QLatin1String(kTextColumns)));
+    query.addBindValue(conversationId);
+    QList<Message> messages;
+    QList<qint64> ids;
+    if (!query.exec())
+        return messages;
+    while (query.next()) {
+        Message m = stubFromRow(query);
+        fillText(m, query, kStubCount);
+        m.textLoaded = true;
+        if (m.state == MessageState::Streaming)
+            m.state = MessageState::Incomplete; // exported as what it is now: cut short
+        ids.append(m.id);
+        messages.append(std::move(m));
+    }
+    if (!ids.isEmpty()) {
+        const QHash<qint64, QList<ContentPart>> parts = readAttachments(database, idList(ids), dir, missing);
+        for (Message &m : messages)
+            m.parts = parts.value(m.id);
+    }
+    return messages;
+}
+
+} // namespace moonpane::StoreRows
