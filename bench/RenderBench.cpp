@@ -100,23 +100,24 @@ int runRenderStream(const QStringList &args)
         model.setConversation(conversation);
         Message question;
         question.content = u"Write a long answer with tables and code."_s;
-        const qint64 questionId = model.addMessage(question);
+        const qint64 questionId = conversation->add(question);
         Message reply;
         reply.role = Role::Assistant;
         reply.parentId = questionId;
         reply.state = MessageState::Streaming;
-        const qint64 replyId = model.addMessage(reply);
+        const qint64 replyId = conversation->add(reply);
         view.viewport()->repaint();
         QElapsedTimer timer;
         for (const QString &delta : pieces) {
             timer.start();
-            model.appendContent(replyId, delta);
+            conversation->appendContent(replyId, delta);
             view.flushPendingLayout(); // what the next event loop turn does
             QApplication::processEvents(); // delivers the update request: the paint
             if (costs)
                 costs->push_back(timer.nsecsElapsed());
         }
-        model.updateMessage(replyId, [](Message &m) { m.state = MessageState::Complete; }, {});
+        conversation->update(replyId, MessageField::State,
+                             [](Message &m) { m.state = MessageState::Complete; });
         model.setConversation(nullptr);
     };
     streamReply(intoDeltas(syntheticReply(4 * 1024, 99)), nullptr);

@@ -74,6 +74,16 @@ void ConversationView::setModel(QAbstractItemModel *model)
     m_conversation = qobject_cast<ConversationModel *>(model);
     Q_ASSERT_X(!model || m_conversation, "ConversationView::setModel", "needs a ConversationModel");
     QAbstractItemView::setModel(model);
+    if (m_conversation) {
+        // What is in view before a reset, to stay there when the same conversation comes back
+        // (read again after another process changed it).
+        connect(m_conversation, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+            m_beforeReset.conversation = m_conversation->conversation();
+            m_beforeReset.pinned = m_pinned;
+            const Message *top = m_conversation->peekAt(rowAtY(scrollY()));
+            m_beforeReset.topId = top ? top->id : 0;
+        });
+    }
     rebuildRows();
 }
 
@@ -136,6 +146,13 @@ void ConversationView::reset()
 {
     QAbstractItemView::reset();
     rebuildRows();
+    const ResetAnchor anchor = std::exchange(m_beforeReset, {});
+    if (!m_conversation || !anchor.conversation || anchor.conversation != m_conversation->conversation())
+        return;
+    if (anchor.pinned)
+        setPinnedToBottom(true);
+    else if (const int row = m_conversation->rowOf(anchor.topId); row >= 0)
+        scrollTo(m_conversation->index(row), PositionAtTop);
 }
 
 void ConversationView::rowsInserted(const QModelIndex &parent, int start, int end)

@@ -20,6 +20,7 @@
 
 namespace moonpane {
 
+class Conversation;
 class ConversationModel;
 
 class ConversationView final : public QAbstractItemView
@@ -40,6 +41,8 @@ public:
     // Marks a match as the current one and scrolls it into view (opening the thinking if it is there).
     void showMatch(qint64 messageId, TextArea area, int occurrence);
     const FindContext &find() const { return m_find; }
+    // Whether the view follows the end of the conversation. A reset that brings back the same
+    // conversation keeps the view where it was (pinned, or the same message at the top).
     bool isPinnedToBottom() const { return m_pinned; }
     void setPinnedToBottom(bool pinned);
 
@@ -151,6 +154,13 @@ private:
     bool m_showThinking = true;
     FindContext m_find;
     bool m_pinned = true;
+    struct ResetAnchor
+    {
+        const Conversation *conversation = nullptr;
+        bool pinned = true;
+        qint64 topId = 0;
+    };
+    ResetAnchor m_beforeReset;
     bool m_inLayout = false;
     bool m_flushPending = false;
     bool m_othersMoved = false; // a layout changed the height of a row that was not just growing

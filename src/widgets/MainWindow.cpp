@@ -177,6 +177,7 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    m_model->setConversation(nullptr); // before the library, which may go after this, ends its conversations
     qDeleteAll(m_sessions);
     m_sessions.clear();
     delete m_settings;
@@ -367,7 +368,7 @@ ChatSession *MainWindow::session(Conversation *conversation)
         return nullptr;
     if (ChatSession *existing = m_sessions.value(conversation->id))
         return existing;
-    auto *created = new ChatSession(m_client, conversation, m_model);
+    auto *created = new ChatSession(m_client, conversation);
     created->setDefaults(m_settings->defaultParameters());
     const qint64 id = conversation->id;
     connect(created, &ChatSession::busyChanged, this, [this, id](bool busy) {
@@ -476,16 +477,12 @@ void MainWindow::handleAction(MessageAction action, qint64 messageId)
         problems = current->continueReply(messageId);
         break;
     case MessageAction::Delete:
-        m_model->removeMessage(messageId);
+        m_current->removeOne(messageId);
         return;
     case MessageAction::BranchPrevious:
-    case MessageAction::BranchNext: {
-        const QList<qint64> siblings = m_current->siblings(messageId);
-        const qsizetype at = siblings.indexOf(messageId) + (action == MessageAction::BranchNext ? 1 : -1);
-        if (at >= 0 && at < siblings.size())
-            m_model->selectBranch(siblings.at(at));
+    case MessageAction::BranchNext:
+        m_current->stepBranch(messageId, action == MessageAction::BranchNext ? 1 : -1);
         return;
-    }
     default:
         return;
     }
@@ -724,7 +721,7 @@ void MainWindow::openAt(qint64 conversationId, qint64 messageId, const QString &
     if (!m_current || m_current->id != conversationId || !m_current->message(messageId))
         return;
     if (!m_current->path().contains(messageId))
-        m_model->selectBranch(messageId); // the match is on another branch: show that one
+        m_current->selectBranch(messageId); // the match is on another branch: show that one
     if (inThinking && !m_view->showThinking())
         m_actions.value(u"showThinking"_s)->trigger();
     // The find bar looks for one string: the quoted phrase, or else the longest word.
@@ -763,16 +760,8 @@ void MainWindow::onConversationReloaded(qint64 id)
 {
     if (!m_current || m_current->id != id)
         return;
-    // Another process (the CLI) changed the open conversation: show it as it is now, at the
-    // same place.
-    const bool pinned = m_view->isPinnedToBottom();
-    const Message *first = m_model->peekAt(m_view->indexAt(QPoint(0, 0)).row());
-    const qint64 top = first ? first->id : 0;
-    m_model->setConversation(m_current);
-    if (pinned)
-        m_view->setPinnedToBottom(true);
-    else if (const int row = m_model->rowOf(top); row >= 0)
-        m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtTop);
+    // Another process (the CLI) changed the open conversation: the model shows it as it is now
+    // (the view keeps its place); what is around it follows.
     updateTitle();
     refreshStatus();
     if (m_findBar->isVisible())

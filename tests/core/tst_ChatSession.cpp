@@ -95,7 +95,7 @@ void TestChatSession::init()
     m_conversation = new Conversation;
     m_model = new ConversationModel(this);
     m_model->setConversation(m_conversation);
-    m_session = new ChatSession(m_client, m_conversation, m_model, this);
+    m_session = new ChatSession(m_client, m_conversation, this);
 }
 
 void TestChatSession::cleanup()
@@ -238,7 +238,7 @@ void TestChatSession::editAndResendForks()
     QCOMPARE(m_model->messageAt(1)->content, u"answer to the edit"_s);
     // The old branch is kept and can be switched back to.
     QCOMPARE(m_conversation->siblings(m_model->messageAt(0)->id).size(), 2);
-    m_model->selectBranch(firstQuestion);
+    m_conversation->selectBranch(firstQuestion);
     QCOMPARE(m_model->rowCount(), 4);
     QCOMPARE(m_model->messageAt(3)->content, u"second answer"_s);
 }
@@ -306,7 +306,7 @@ void TestChatSession::toolCallRepliesKeepTheirReasoning()
         result.name = call.name;
         result.content = u"{\"c\":12}"_s;
         result.parentId = m_conversation->path().constLast();
-        m_model->addMessage(result);
+        m_conversation->add(result);
     }
     m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
     QVERIFY(m_session->send(u"Thanks, and tomorrow?"_s).isEmpty());
@@ -405,7 +405,7 @@ void TestChatSession::refusalsSayWhyAndSendNothing()
     QCOMPARE(m_session->editAndResend(reply, u"x"_s),
              QStringList {u"only your own messages can be edited"_s});
     QCOMPARE(m_session->editAndResend(user, u" "_s), QStringList {u"the message is empty"_s});
-    m_model->updateMessage(reply, [](Message &m) { m.content.clear(); });
+    m_conversation->update(reply, MessageField::Content, [](Message &m) { m.content.clear(); });
     QCOMPARE(m_session->continueReply(reply),
              QStringList {u"the reply has no text to continue from; regenerate it instead"_s});
     QCOMPARE(m_server->requests().size(), 1); // only the first was sent

@@ -146,7 +146,7 @@ void TestConversation::aNewTurnNeverGoesUnderAnUnfinishedOne()
     streaming.state = MessageState::Streaming; // another process is writing it
     const qint64 a1 = c.add(streaming);
     QCOMPARE(c.nextTurnParent(), 0);
-    c.update(a1, [](Message &m) { m.state = MessageState::Complete; });
+    c.update(a1, MessageField::State, [](Message &m) { m.state = MessageState::Complete; });
     QCOMPARE(c.nextTurnParent(), a1);
     const qint64 u2 = c.add(message(Role::User, u"more"_s, a1));
     QCOMPARE(c.nextTurnParent(), a1);

@@ -20,6 +20,7 @@ private slots:
     void rowsFollowThePath();
     void deltasChangeOneRow();
     void branchesChangeRowsWithoutReset();
+    void everyObserverHearsEveryChange();
     void rolesReadTheMessage();
     void listOrderFollowsActivity();
     void deleteAndUndo();
@@ -35,11 +36,11 @@ void TestConversationModels::rowsFollowThePath()
     QCOMPARE(model.rowCount(), 0);
     Message user;
     user.content = u"hi"_s;
-    const qint64 u1 = model.addMessage(user);
+    const qint64 u1 = conversation.add(user);
     Message reply;
     reply.role = Role::Assistant;
     reply.parentId = u1;
-    const qint64 a1 = model.addMessage(reply);
+    const qint64 a1 = conversation.add(reply);
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.rowOf(a1), 1);
     QCOMPARE(model.messageAt(0)->content, u"hi"_s);
@@ -54,17 +55,17 @@ void TestConversationModels::deltasChangeOneRow()
     ConversationModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setConversation(&conversation);
-    const qint64 u1 = model.addMessage(Message {});
+    const qint64 u1 = conversation.add(Message {});
     Message reply;
     reply.role = Role::Assistant;
     reply.parentId = u1;
-    const qint64 a1 = model.addMessage(reply);
+    const qint64 a1 = conversation.add(reply);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
     QSignalSpy structural(&model, &ConversationModel::changed);
-    model.appendReasoning(a1, u"think"_s);
-    model.appendContent(a1, u"Hel"_s);
-    model.appendContent(a1, u"lo"_s);
+    conversation.appendReasoning(a1, u"think"_s);
+    conversation.appendContent(a1, u"Hel"_s);
+    conversation.appendContent(a1, u"lo"_s);
     QCOMPARE(changed.size(), 3);
     for (const QList<QVariant> &args : changed) {
         QCOMPARE(args.at(0).toModelIndex().row(), 1);
@@ -84,28 +85,77 @@ void TestConversationModels::branchesChangeRowsWithoutReset()
     ConversationModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setConversation(&conversation);
-    const qint64 u1 = model.addMessage(Message {});
+    const qint64 u1 = conversation.add(Message {});
     Message a;
     a.role = Role::Assistant;
     a.parentId = u1;
-    const qint64 a1 = model.addMessage(a);
+    const qint64 a1 = conversation.add(a);
     Message u;
     u.parentId = a1;
-    model.addMessage(u);
+    conversation.add(u);
     QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-    const qint64 a2 = model.addMessage(a); // a second reply to u1
+    const qint64 a2 = conversation.add(a); // a second reply to u1
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.index(1).data(static_cast<int>(Roles::BranchIndex)).toInt(), 1);
     QCOMPARE(model.index(1).data(static_cast<int>(Roles::BranchCount)).toInt(), 2);
-    model.selectBranch(a1);
+    conversation.selectBranch(a1);
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.index(1).data(static_cast<int>(Roles::Id)).toLongLong(), a1);
-    model.removeMessage(a1); // one message: the follow-up stays and moves up
+    conversation.removeOne(a1); // one message: the follow-up stays and moves up
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.messageAt(1)->role, Role::User);
-    model.selectBranch(a2);
-    model.removeBranch(a2);
+    conversation.selectBranch(a2);
+    conversation.removeBranch(a2);
     QCOMPARE(reset.size(), 0);
+}
+
+void TestConversationModels::everyObserverHearsEveryChange()
+{
+    auto conversation = std::make_unique<Conversation>();
+    ConversationModel first;
+    ConversationModel second;
+    QAbstractItemModelTester tester1(&first, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester2(&second, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    first.setConversation(conversation.get());
+    second.setConversation(conversation.get());
+    const qint64 u1 = conversation->add(Message {});
+    Message reply;
+    reply.role = Role::Assistant;
+    reply.parentId = u1;
+    reply.state = MessageState::Streaming;
+    const qint64 a1 = conversation->add(reply);
+    QCOMPARE(first.rowCount(), 2);
+    QCOMPARE(second.rowCount(), 2);
+
+    // A change names its fields; each model turns them into the roles that show them, for one row.
+    QSignalSpy changed1(&first, &QAbstractItemModel::dataChanged);
+    QSignalSpy changed2(&second, &QAbstractItemModel::dataChanged);
+    conversation->update(a1, MessageField::State, [](Message &m) { m.state = MessageState::Incomplete; });
+    for (QSignalSpy *spy : {&changed1, &changed2}) {
+        QCOMPARE(spy->size(), 1);
+        QCOMPARE(spy->at(0).at(0).toModelIndex().row(), 1);
+        QCOMPARE(spy->at(0).at(2).value<QList<int>>(), QList<int>({static_cast<int>(Roles::State)}));
+    }
+    QCOMPARE(second.index(1).data(static_cast<int>(Roles::State)).toInt(),
+             static_cast<int>(MessageState::Incomplete));
+
+    // A tool call streams as pieces of its arguments.
+    conversation->appendToolCall(a1, 0, u"functions.f:0"_s, u"f"_s, u"{\"a\""_s);
+    conversation->appendToolCall(a1, 0, QString(), QString(), u":1}"_s);
+    QCOMPARE(changed1.size(), 3);
+    QCOMPARE(changed1.at(2).at(2).value<QList<int>>(), QList<int>({static_cast<int>(Roles::ToolCalls)}));
+    const QVariantMap call = first.index(1).data(static_cast<int>(Roles::ToolCalls)).toList().at(0).toMap();
+    QCOMPARE(call.value(u"arguments"_s).toString(), u"{\"a\":1}"_s);
+    QCOMPARE(call.value(u"name"_s).toString(), u"f"_s);
+
+    // One model moving on leaves the other watching; the conversation going away empties both.
+    first.setConversation(nullptr);
+    conversation->appendContent(a1, u"more"_s);
+    QCOMPARE(changed1.size(), 3);
+    QCOMPARE(changed2.size(), 4);
+    conversation.reset();
+    QCOMPARE(second.rowCount(), 0);
+    QVERIFY(!second.conversation());
 }
 
 void TestConversationModels::rolesReadTheMessage()
@@ -123,7 +173,7 @@ void TestConversationModels::rolesReadTheMessage()
     m.usage = Usage::fromJson(
         QJsonObject {{u"prompt_tokens"_s, 10}, {u"completion_tokens"_s, 3}, {u"cached_tokens"_s, 8}});
     m.toolCalls = {ToolCall {u"functions.f:0"_s, u"function"_s, u"f"_s, u"{}"_s}};
-    model.addMessage(m);
+    conversation.add(m);
     const QModelIndex index = model.index(0);
     QCOMPARE(index.data(static_cast<int>(Roles::State)).toInt(), static_cast<int>(MessageState::Failed));
     QCOMPARE(index.data(static_cast<int>(Roles::RetryAfterSeconds)).toInt(), 9);

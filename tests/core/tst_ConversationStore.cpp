@@ -13,6 +13,7 @@
 #include "storage/MessageCodec.h"
 #include "storage/PrivateFiles.h"
 
+#include <QAbstractItemModelTester>
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
@@ -31,6 +32,8 @@ using namespace moonpane::test;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using Roles = ConversationModel::Roles;
 
 const QByteArray kPng =
     QByteArray::fromHex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
@@ -139,6 +142,8 @@ private slots:
     void editsBranchesAndRemovalsPersist();
     void streamedTextIsSavedInBatches();
     void staleStreamingRepliesBecomeIncomplete();
+    void aReplyWhoseWriterDiedKeepsWhatItSaved();
+    void toolCallsStreamInBatches();
     void mediaAreStoredOnceAndRemovedWithTheirLastMessage();
     void damagedRowsAreShownNotFatal();
     void aFailedWriteIsSaidAndLosesNothingElse();
@@ -327,7 +332,7 @@ void TestConversationStore::editsBranchesAndRemovalsPersist()
         c->selectBranch(a1); // back to the first reply
         c->add(userMessage(u"five"_s, a1));
         c->removeOne(u2); // "four" now follows "two, again"
-        c->update(a1, [](Message &m) { m.content = u"two (edited)"_s; });
+        c->update(a1, MessageField::Content, [](Message &m) { m.content = u"two (edited)"_s; });
         c->draft = u"half a thought"_s;
         store->metaChanged(c);
         store->rename(id, u"Counting"_s);
@@ -378,7 +383,7 @@ void TestConversationStore::streamedTextIsSavedInBatches()
     // 400 deltas, a handful of writes.
     QVERIFY(raw.value(u"SELECT revision FROM conversations"_s).toLongLong() - revisionBefore < 5);
 
-    c->update(r, [](Message &m) {
+    c->update(r, MessageField::State | MessageField::FinishReason, [](Message &m) {
         m.state = MessageState::Complete;
         m.finishReason = u"stop"_s;
     });
@@ -405,7 +410,7 @@ void TestConversationStore::staleStreamingRepliesBecomeIncomplete()
             u"UPDATE messages SET state = 'streaming', updated_at = updated_at - 60000 WHERE id = %1"_s.arg(
                 reply));
         for (Conversation *each : store->conversations())
-            each->setObserver(nullptr); // nothing more from this "process"
+            each->removeObserver(store.get()); // nothing more from this "process"
     }
     Raw(dbPath()).exec(u"UPDATE messages SET state = 'streaming' WHERE id = %1"_s.arg(reply));
     auto store = openStore();
@@ -415,6 +420,83 @@ void TestConversationStore::staleStreamingRepliesBecomeIncomplete()
     c->ensureText({reply});
     QCOMPARE(c->message(reply)->state, MessageState::Incomplete);
     QCOMPARE(c->message(reply)->content, u"Once upon a"_s);
+}
+
+void TestConversationStore::aReplyWhoseWriterDiedKeepsWhatItSaved()
+{
+    // One process streams a reply; another shows it, reading the file only when it opens it.
+    auto writer = openStore();
+    Conversation *theirs = writer->create();
+    const qint64 u = theirs->add(userMessage(u"Tell me a story"_s));
+    Message live = assistantMessage(QString(), u);
+    live.state = MessageState::Streaming;
+    const qint64 reply = theirs->add(live);
+    theirs->appendContent(reply, u"Once upon a time"_s);
+    writer->flush();
+
+    ConversationStore viewer;
+    QString error;
+    QVERIFY2(viewer.open(dbPath(), &error, false), qPrintable(error));
+    Conversation *shown = viewer.conversation(theirs->id);
+    QVERIFY(shown);
+    ConversationModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setConversation(shown);
+    QCOMPARE(model.rowCount(), 2);
+    const QModelIndex row = model.index(1);
+    QCOMPARE(row.data(static_cast<int>(Roles::Content)).toString(), u"Once upon a time"_s);
+    QCOMPARE(row.data(static_cast<int>(Roles::State)).toInt(), static_cast<int>(MessageState::Streaming));
+
+    // The writer goes on, then is killed: it writes nothing more, and its lock is gone.
+    theirs->appendContent(reply, u", a kettle learned to sing."_s);
+    writer->flush();
+    for (Conversation *each : writer->conversations())
+        each->removeObserver(writer.get());
+    writer.reset();
+    // As a kill leaves it: still "streaming", last written a while ago.
+    Raw(dbPath()).exec(
+        u"UPDATE messages SET state = 'streaming', updated_at = updated_at - 60000 WHERE id = %1"_s.arg(
+            reply));
+
+    // The viewer finds the reply orphaned: it shows it as cut off, with what was saved intact
+    // (its own copy, older than the file, is not written back).
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QTRY_COMPARE_WITH_TIMEOUT(row.data(static_cast<int>(Roles::State)).toInt(),
+                              static_cast<int>(MessageState::Incomplete),
+                              4 * ConversationStore::kStaleStreamMs);
+    QVERIFY(!changed.isEmpty());
+    QCOMPARE(changed.constLast().at(0).toModelIndex().row(), 1);
+    QVERIFY(changed.constLast().at(2).value<QList<int>>().contains(static_cast<int>(Roles::State)));
+    viewer.flush();
+    Raw raw(dbPath());
+    QCOMPARE(raw.value(u"SELECT state FROM messages WHERE id = %1"_s.arg(reply)).toString(), u"incomplete"_s);
+    QCOMPARE(raw.value(u"SELECT content FROM messages WHERE id = %1"_s.arg(reply)).toString(),
+             u"Once upon a time, a kettle learned to sing."_s);
+}
+
+void TestConversationStore::toolCallsStreamInBatches()
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    const qint64 u = c->add(userMessage(u"Weather?"_s));
+    Message live = assistantMessage(QString(), u);
+    live.state = MessageState::Streaming;
+    const qint64 reply = c->add(live);
+    c->appendToolCall(reply, 0, u"functions.get_weather:0"_s, u"get_weather"_s, u"{\"city\":"_s);
+    c->appendToolCall(reply, 0, QString(), QString(), u"\"Kyoto\"}"_s);
+    c->appendToolCall(reply, 1, u"functions.get_time:1"_s, u"get_time"_s, u"{}"_s);
+    QCOMPARE(c->message(reply)->toolCalls.size(), 2);
+    QCOMPARE(c->message(reply)->toolCalls.at(0).arguments, u"{\"city\":\"Kyoto\"}"_s);
+    store->flush();
+    QList<ToolCall> stored;
+    QVERIFY(MessageCodec::toolCallsFromJson(
+        Raw(dbPath()).value(u"SELECT tool_calls FROM messages WHERE id = %1"_s.arg(reply)).toByteArray(),
+        &stored));
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored.at(0).id, u"functions.get_weather:0"_s);
+    QCOMPARE(stored.at(0).name, u"get_weather"_s);
+    QCOMPARE(stored.at(0).arguments, u"{\"city\":\"Kyoto\"}"_s);
+    QCOMPARE(stored.at(1).name, u"get_time"_s);
 }
 
 void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
@@ -813,10 +895,10 @@ void TestConversationStore::searchSkipsStreamingReplies()
     c->appendContent(r, u"a pangolin walks"_s);
     store->flush();
     QCOMPARE(store->search(u"pangolin"_s, false).size(), 0); // indexed once it stops
-    c->update(r, [](Message &msg) { msg.state = MessageState::Incomplete; });
+    c->update(r, MessageField::State, [](Message &msg) { msg.state = MessageState::Incomplete; });
     store->flush();
     QCOMPARE(store->search(u"pangolin"_s, false).size(), 1);
-    c->update(r, [](Message &msg) {
+    c->update(r, MessageField::Content | MessageField::State, [](Message &msg) {
         msg.content = u"a pangolin walks home"_s;
         msg.state = MessageState::Complete;
     });
@@ -991,7 +1073,7 @@ void TestConversationStore::twoStoresShareOneFile()
     QTRY_COMPARE(reloaded.count(), 2);
     QVERIFY(mine->message(liveId));
     QCOMPARE(mine->message(liveId)->state, MessageState::Streaming);
-    same->update(liveId, [](Message &m) { m.state = MessageState::Complete; });
+    same->update(liveId, MessageField::State, [](Message &m) { m.state = MessageState::Complete; });
     cli->flush();
     QTRY_COMPARE(reloaded.count(), 3);
     mine->ensureText({liveId});
@@ -1238,7 +1320,7 @@ void TestConversationStore::textAfterANulCanBeFound()
     reply.state = MessageState::Streaming;
     const qint64 replyId = c->add(reply);
     c->appendContent(replyId, u"start"_s + QChar(u'\0') + u" pelican end"_s);
-    c->update(replyId, [](Message &m) { m.state = MessageState::Complete; });
+    c->update(replyId, MessageField::State, [](Message &m) { m.state = MessageState::Complete; });
     store->flush();
     QCOMPARE(store->search(u"albatross"_s, false).size(), 1);
     QCOMPARE(store->search(u"pelican"_s, false).size(), 1);

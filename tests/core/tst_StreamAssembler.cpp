@@ -43,7 +43,7 @@ public:
         content.append(utf8);
         ++contentDeltas;
     }
-    void toolCallDelta(int) override { ++toolDeltas; }
+    void toolCallDelta(int, std::string_view, std::string_view, std::string_view) override { ++toolDeltas; }
     void usageUpdated() override { ++usages; }
 };
 

@@ -74,7 +74,7 @@ void TestConversationView::init()
     m_conversation = new Conversation;
     m_model = new ConversationModel(this);
     m_model->setConversation(m_conversation);
-    m_session = new ChatSession(m_client, m_conversation, m_model, this);
+    m_session = new ChatSession(m_client, m_conversation, this);
     m_view = new ConversationView;
     m_view->setModel(m_model);
     m_view->resize(800, 600);

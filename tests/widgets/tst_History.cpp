@@ -239,7 +239,7 @@ void TestHistory::findBarFindsAndMoves()
             m.reasoning = u"thinking about the needle"_s;
             m.hasReasoning = true;
         }
-        parent = m_window->conversationModel()->addMessage(m);
+        parent = m_window->currentConversation()->add(m);
         if (i % 10 == 3)
             withNeedle.append(parent);
         if (i == 41)
@@ -356,11 +356,11 @@ void TestHistory::exportAndImport()
     c->title = u"Exported"_s;
     m_store->metaChanged(c);
     Message answer = message(Role::Assistant, u"Forty-two."_s, 0);
-    const qint64 user = m_window->conversationModel()->addMessage(message(Role::User, u"The answer?"_s, 0));
+    const qint64 user = m_window->currentConversation()->add(message(Role::User, u"The answer?"_s, 0));
     answer.parentId = user;
     answer.reasoning = u"Deep thought."_s;
     answer.hasReasoning = true;
-    m_window->conversationModel()->addMessage(answer);
+    m_window->currentConversation()->add(answer);
 
     QString error;
     const QString md = m_env->filePath(u"out.md"_s);
@@ -409,7 +409,7 @@ void TestHistory::aHistoryThatCannotBeOpenedIsExplained()
     QVERIFY(!m_window->action(u"exportAll"_s)->isEnabled());
     // The app still works, in memory.
     QVERIFY(m_window->currentConversation());
-    m_window->conversationModel()->addMessage(message(Role::User, u"still here"_s, 0));
+    m_window->currentConversation()->add(message(Role::User, u"still here"_s, 0));
     QCOMPARE(m_window->conversationModel()->rowCount(), 1);
     // A save failing later shows there too.
     emit m_store->storageFailed(u"Could not save: disk full"_s);
@@ -420,7 +420,7 @@ void TestHistory::changesFromAnotherProcessAppear()
 {
     openWindow();
     Conversation *c = m_window->currentConversation();
-    const qint64 user = m_window->conversationModel()->addMessage(message(Role::User, u"Shared"_s, 0));
+    const qint64 user = m_window->currentConversation()->add(message(Role::User, u"Shared"_s, 0));
     m_store->flush();
 
     // The CLI, elsewhere, answers in this conversation and starts another one.

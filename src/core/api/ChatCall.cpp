@@ -391,9 +391,13 @@ void ChatCall::contentDelta(std::string_view utf8)
     emit contentReceived(QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size())));
 }
 
-void ChatCall::toolCallDelta(int index)
+void ChatCall::toolCallDelta(int index, std::string_view id, std::string_view name,
+                             std::string_view arguments)
 {
-    emit toolCallReceived(index);
+    const auto text = [](std::string_view utf8) {
+        return QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size()));
+    };
+    emit toolCallReceived(index, text(id), text(name), text(arguments));
 }
 
 void ChatCall::usageUpdated()

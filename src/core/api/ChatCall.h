@@ -79,7 +79,8 @@ signals:
     void responseStarted(int httpStatus);
     void reasoningReceived(const QString &delta);
     void contentReceived(const QString &delta);
-    void toolCallReceived(int index);
+    // Tool call `index` grew by `arguments`; `id` and `name` as far as this piece gave them.
+    void toolCallReceived(int index, const QString &id, const QString &name, const QString &arguments);
     void usageReceived();
     void finished();
 
@@ -100,7 +101,8 @@ private:
     // StreamAssembler::Listener
     void reasoningDelta(std::string_view utf8) override;
     void contentDelta(std::string_view utf8) override;
-    void toolCallDelta(int index) override;
+    void toolCallDelta(int index, std::string_view id, std::string_view name,
+                       std::string_view arguments) override;
     void usageUpdated() override;
 
     QNetworkAccessManager *m_network = nullptr;

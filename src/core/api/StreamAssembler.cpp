@@ -394,7 +394,7 @@ simdjson::error_code StreamAssembler::Private::parseToolCalls(od::array calls)
         slot.arguments.append(arguments);
         assembledBytes += arguments.size() + name.size();
         if (listener)
-            listener->toolCallDelta(static_cast<int>(&slot - toolCalls.data()));
+            listener->toolCallDelta(static_cast<int>(&slot - toolCalls.data()), callId, name, arguments);
     }
     return simdjson::SUCCESS;
 }

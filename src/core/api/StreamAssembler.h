@@ -27,7 +27,12 @@ public:
         virtual ~Listener() = default;
         virtual void reasoningDelta(std::string_view /*utf8*/) { }
         virtual void contentDelta(std::string_view /*utf8*/) { }
-        virtual void toolCallDelta(int /*index*/) { }
+        // Tool call `index` grew: its id and name as this chunk gave them (often only in the
+        // first), and the piece of its arguments that came.
+        virtual void toolCallDelta(int /*index*/, std::string_view /*id*/, std::string_view /*name*/,
+                                   std::string_view /*arguments*/)
+        {
+        }
         virtual void usageUpdated() { }
     };
 

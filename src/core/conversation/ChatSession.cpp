@@ -1,6 +1,5 @@
 #include "ChatSession.h"
 
-#include "ConversationModel.h"
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/ChatRequest.h"
@@ -9,16 +8,10 @@ using namespace Qt::StringLiterals;
 
 namespace moonpane {
 
-namespace {
-using R = ConversationModel::Roles;
-} // namespace
-
-ChatSession::ChatSession(ChatClient *client, Conversation *conversation, ConversationModel *model,
-                         QObject *parent)
+ChatSession::ChatSession(ChatClient *client, Conversation *conversation, QObject *parent)
     : QObject(parent)
     , m_client(client)
     , m_conversation(conversation)
-    , m_model(model)
 {
 }
 
@@ -38,38 +31,24 @@ ChatParameters ChatSession::parameters() const
     return m_conversation->parameters.value_or(m_defaults);
 }
 
-bool ChatSession::modelShowsUs() const
+void ChatSession::change(qint64 id, MessageFields fields, const std::function<void(Message &)> &fn)
 {
-    return m_model && m_model->conversation() == m_conversation;
-}
-
-void ChatSession::change(qint64 id, const std::function<void(Message &)> &fn, const QList<R> &changedRoles)
-{
-    if (modelShowsUs())
-        m_model->updateMessage(id, fn, changedRoles);
-    else
-        m_conversation->update(id, fn);
+    m_conversation->update(id, fields, fn);
 }
 
 qint64 ChatSession::add(const Message &message)
 {
-    return modelShowsUs() ? m_model->addMessage(message) : m_conversation->add(message);
+    return m_conversation->add(message);
 }
 
 void ChatSession::removeBranch(qint64 id)
 {
-    if (modelShowsUs())
-        m_model->removeBranch(id);
-    else
-        m_conversation->removeBranch(id);
+    m_conversation->removeBranch(id);
 }
 
 void ChatSession::selectBranch(qint64 id)
 {
-    if (modelShowsUs())
-        m_model->selectBranch(id);
-    else
-        m_conversation->selectBranch(id);
+    m_conversation->selectBranch(id);
 }
 
 QStringList ChatSession::send(const QString &text, const QList<ContentPart> &parts)
@@ -184,13 +163,12 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         m_echo.clear();
         m_echoResolved = false;
         m_continuing = true;
-        change(continueId,
+        change(continueId, MessageField::State | MessageField::Error | MessageField::FinishReason,
                [](Message &m) {
                    m.state = MessageState::Streaming;
                    m.error = {};
                    m.finishReason.clear();
-               },
-               {R::State, R::ErrorSummary, R::FinishReason});
+               });
     } else {
         Message reply;
         reply.role = Role::Assistant;
@@ -210,14 +188,14 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
-    connect(m_call, &ChatCall::toolCallReceived, this, [this] {
-        const QList<ToolCall> calls = m_call->reply().toolCalls;
-        change(m_replyId, [&calls](Message &m) { m.toolCalls = calls; }, {R::ToolCalls});
-    });
+    connect(m_call, &ChatCall::toolCallReceived, this,
+            [this](int index, const QString &id, const QString &name, const QString &arguments) {
+                m_conversation->appendToolCall(m_replyId, index, id, name, arguments);
+                emit replyProgressed(m_replyId);
+            });
     connect(m_call, &ChatCall::usageReceived, this, [this] {
         const std::optional<Usage> usage = m_call->reply().usage;
-        change(m_replyId, [&usage](Message &m) { m.usage = usage; },
-               {R::PromptTokens, R::CachedTokens, R::CompletionTokens});
+        change(m_replyId, MessageField::Usage, [&usage](Message &m) { m.usage = usage; });
     });
     connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
     emit busyChanged(true);
@@ -227,18 +205,12 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
 
 void ChatSession::appendReasoning(const QString &delta)
 {
-    if (modelShowsUs())
-        m_model->appendReasoning(m_replyId, delta);
-    else
-        m_conversation->appendReasoning(m_replyId, delta);
+    m_conversation->appendReasoning(m_replyId, delta);
 }
 
 void ChatSession::appendContent(const QString &delta)
 {
-    if (modelShowsUs())
-        m_model->appendContent(m_replyId, delta);
-    else
-        m_conversation->appendContent(m_replyId, delta);
+    m_conversation->appendContent(m_replyId, delta);
 }
 
 void ChatSession::onReasoning(const QString &delta)
@@ -259,11 +231,9 @@ void ChatSession::onContent(const QString &delta)
         if (m_reasoningStartMs >= 0 && m_streamed) {
             const qint64 thought = m_contentStartMs - m_reasoningStartMs;
             const bool continuing = m_continuing;
-            change(m_replyId,
-                   [thought, continuing](Message &m) {
-                       m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
-                   },
-                   {R::ThinkingMs});
+            change(m_replyId, MessageField::Timings, [thought, continuing](Message &m) {
+                m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
+            });
         }
     }
     QString text = delta;
@@ -317,32 +287,40 @@ void ChatSession::onFinished()
     const qint64 contentStart = m_contentStartMs;
     const bool continuing = m_continuing;
     const bool streamed = m_streamed;
-    change(m_replyId,
-           [&](Message &m) {
-               m.state = stateAfter(outcome);
-               m.error = m.state == MessageState::Complete ? ApiError {} : error;
-               if (!reply.finishReason.isEmpty())
-                   m.finishReason = reply.finishReason;
-               if (reply.usage)
-                   m.usage = reply.usage;
-               if (!reply.toolCalls.isEmpty())
-                   m.toolCalls = reply.toolCalls;
-               if (reply.hasReasoning)
-                   m.hasReasoning = true;
-               if (!reply.model.isEmpty())
-                   m.model = reply.model;
-               if (reasoningStart >= 0 && contentStart < 0) // thought until the end (e.g. tool calls)
-                   m.thinkingMs =
-                       (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + (now - reasoningStart);
-               if (firstToken >= 0) {
-                   if (!continuing)
-                       m.firstTokenMs = firstToken; // unstreamed: when the whole reply came
-                   if (streamed)
-                       m.generationMs =
-                           (continuing ? std::max<qint64>(0, m.generationMs) : 0) + (now - firstToken);
-               }
-           },
-           {});
+    // What the end changes, and only that (the text arrived as appends).
+    MessageFields fields = MessageField::State | MessageField::Error | MessageField::Timings;
+    if (!reply.finishReason.isEmpty())
+        fields |= MessageField::FinishReason;
+    if (reply.usage)
+        fields |= MessageField::Usage;
+    if (!reply.toolCalls.isEmpty())
+        fields |= MessageField::ToolCalls; // as assembled: gaps closed, names streamed in pieces joined
+    if (reply.hasReasoning)
+        fields |= MessageField::Reasoning;
+    if (!reply.model.isEmpty())
+        fields |= MessageField::Model;
+    change(m_replyId, fields, [&](Message &m) {
+        m.state = stateAfter(outcome);
+        m.error = m.state == MessageState::Complete ? ApiError {} : error;
+        if (!reply.finishReason.isEmpty())
+            m.finishReason = reply.finishReason;
+        if (reply.usage)
+            m.usage = reply.usage;
+        if (!reply.toolCalls.isEmpty())
+            m.toolCalls = reply.toolCalls;
+        if (reply.hasReasoning)
+            m.hasReasoning = true;
+        if (!reply.model.isEmpty())
+            m.model = reply.model;
+        if (reasoningStart >= 0 && contentStart < 0) // thought until the end (e.g. tool calls)
+            m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + (now - reasoningStart);
+        if (firstToken >= 0) {
+            if (!continuing)
+                m.firstTokenMs = firstToken; // unstreamed: when the whole reply came
+            if (streamed)
+                m.generationMs = (continuing ? std::max<qint64>(0, m.generationMs) : 0) + (now - firstToken);
+        }
+    });
     const qint64 id = m_replyId;
     m_call = nullptr;
     m_continuing = false;

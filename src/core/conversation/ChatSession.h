@@ -1,12 +1,11 @@
 // ChatSession runs the requests of one conversation: send a message, regenerate a reply, edit a
 // message and resend (a new branch), retry a failed reply, continue a reply cut at the token
 // limit (Kimi's Partial Mode, joined into one message), stop. Deltas go into the conversation as
-// they stream; when the shared ConversationModel shows this conversation they go through it, so
-// exactly one row changes per delta.
+// they stream, and whoever watches it (the store, a model showing it, inspectors) follows: a
+// delta touches one message, and a tool-call delta appends to one call's arguments.
 #pragma once
 
 #include "Conversation.h"
-#include "ConversationModel.h"
 #include "api/ChatCall.h"
 #include "api/ChatParameters.h"
 
@@ -25,8 +24,7 @@ class ChatSession final : public QObject
     Q_DISABLE_COPY_MOVE(ChatSession)
 
 public:
-    ChatSession(ChatClient *client, Conversation *conversation, ConversationModel *model,
-                QObject *parent = nullptr);
+    ChatSession(ChatClient *client, Conversation *conversation, QObject *parent = nullptr);
     ~ChatSession() override;
 
     Conversation *conversation() const { return m_conversation; }
@@ -65,20 +63,15 @@ private:
     void onReasoning(const QString &delta);
     void onContent(const QString &delta);
     void onFinished();
-    // Changes go through the shared model while it shows this conversation, so its view follows;
-    // otherwise straight to the conversation.
-    void change(qint64 id, const std::function<void(Message &)> &fn,
-                const QList<ConversationModel::Roles> &roles);
+    void change(qint64 id, MessageFields fields, const std::function<void(Message &)> &fn);
     qint64 add(const Message &message);
     void removeBranch(qint64 id);
     void selectBranch(qint64 id);
     void appendContent(const QString &delta);
     void appendReasoning(const QString &delta);
-    bool modelShowsUs() const;
 
     ChatClient *m_client;
     Conversation *m_conversation;
-    ConversationModel *m_model;
     ChatParameters m_defaults;
     std::optional<ChatParameters> m_override;
     WireTrace *m_trace = nullptr;

@@ -8,6 +8,32 @@ using namespace Qt::StringLiterals;
 
 namespace moonpane {
 
+Conversation::~Conversation()
+{
+    tell([this](Observer *o) { o->destroyed(*this); });
+}
+
+void Conversation::addObserver(Observer *observer)
+{
+    if (observer && !m_observers.contains(observer))
+        m_observers.append(observer);
+}
+
+void Conversation::removeObserver(Observer *observer)
+{
+    m_observers.removeOne(observer);
+}
+
+template<typename F> void Conversation::tell(F &&f) const
+{
+    // A copy: an observer may add or remove observers while it is told.
+    const QList<Observer *> observers = m_observers;
+    for (Observer *o : observers) {
+        if (m_observers.contains(o))
+            f(o);
+    }
+}
+
 const Message *Conversation::message(qint64 id) const
 {
     const auto it = m_messages.constFind(id);
@@ -51,8 +77,7 @@ qint64 Conversation::add(Message message)
         m_path.append(id); // the usual case, answering the end of the path: no walk to the root
     else
         rebuildPath(id);
-    if (m_observer)
-        m_observer->messageAdded(*this, stored);
+    tell([&](Observer *o) { o->messageAdded(*this, stored); });
     return id;
 }
 
@@ -62,8 +87,7 @@ void Conversation::appendContent(qint64 id, const QString &delta)
     if (it == m_messages.end() || delta.isEmpty())
         return;
     it->content += delta;
-    if (m_observer)
-        m_observer->textAppended(*this, id, delta, QString());
+    tell([&](Observer *o) { o->textAppended(*this, id, delta, QString()); });
 }
 
 void Conversation::appendReasoning(qint64 id, const QString &delta)
@@ -73,18 +97,36 @@ void Conversation::appendReasoning(qint64 id, const QString &delta)
         return;
     it->reasoning += delta;
     it->hasReasoning = true;
-    if (m_observer && !delta.isEmpty())
-        m_observer->textAppended(*this, id, QString(), delta);
+    if (!delta.isEmpty())
+        tell([&](Observer *o) { o->textAppended(*this, id, QString(), delta); });
 }
 
-void Conversation::update(qint64 id, const std::function<void(Message &)> &change)
+void Conversation::update(qint64 id, MessageFields fields, const std::function<void(Message &)> &change)
 {
     const auto it = m_messages.find(id);
     if (it == m_messages.end())
         return;
     change(*it);
-    if (m_observer)
-        m_observer->messageChanged(*this, *it);
+    const Message &m = *it;
+    tell([&](Observer *o) { o->messageChanged(*this, m, fields); });
+}
+
+void Conversation::appendToolCall(qint64 id, int index, const QString &callId, const QString &name,
+                                  const QString &arguments)
+{
+    const auto it = m_messages.find(id);
+    if (it == m_messages.end() || index < 0)
+        return;
+    QList<ToolCall> &calls = it->toolCalls;
+    if (index >= calls.size())
+        calls.resize(index + 1);
+    ToolCall &call = calls[index];
+    if (call.id.isEmpty())
+        call.id = callId;
+    if (call.name.isEmpty())
+        call.name = name;
+    call.arguments += arguments;
+    tell([&](Observer *o) { o->toolCallAppended(*this, id, index, arguments); });
 }
 
 QList<qint64> Conversation::siblings(qint64 id) const
@@ -109,8 +151,17 @@ void Conversation::selectBranch(qint64 id)
     if (!m_messages.contains(id))
         return;
     rebuildPath(newestLeafBelow(id));
-    if (m_observer)
-        m_observer->pathChanged(*this);
+    tell([&](Observer *o) { o->pathChanged(*this); });
+}
+
+bool Conversation::stepBranch(qint64 id, int step)
+{
+    const QList<qint64> all = siblings(id);
+    const qsizetype at = all.indexOf(id);
+    if (at < 0 || at + step < 0 || at + step >= all.size())
+        return false;
+    selectBranch(all.at(at + step));
+    return true;
 }
 
 void Conversation::rebuildPath(qint64 leaf)
@@ -153,8 +204,7 @@ void Conversation::removeOne(qint64 id)
         else
             rebuildPath(parent);
     }
-    if (m_observer)
-        m_observer->messagesRemoved(*this, {id}, children);
+    tell([&](Observer *o) { o->messagesRemoved(*this, {id}, children); });
 }
 
 void Conversation::removeBranch(qint64 id)
@@ -179,8 +229,7 @@ void Conversation::removeBranch(qint64 id)
         else
             rebuildPath(parent);
     }
-    if (m_observer)
-        m_observer->messagesRemoved(*this, doomed, {});
+    tell([&](Observer *o) { o->messagesRemoved(*this, doomed, {}); });
 }
 
 void Conversation::restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf)
@@ -205,6 +254,7 @@ void Conversation::restore(qsizetype expected, const std::function<bool(Message 
         leaf = roots.isEmpty() ? 0 : newestLeafBelow(roots.constLast());
     }
     rebuildPath(leaf);
+    tell([this](Observer *o) { o->restored(*this); });
 }
 
 QList<ChatMessage> Conversation::history(qint64 lastId)

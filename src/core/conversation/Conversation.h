@@ -24,6 +24,9 @@ namespace moonpane {
 class Conversation final
 {
 public:
+    // Told of every change, by whoever made it (the model, a ChatSession, the CLI, the store
+    // reading what another process wrote). Any number may watch one conversation: the store
+    // persists, the model shows, inspectors follow; each does only what the change needs.
     class Observer
     {
     public:
@@ -34,13 +37,23 @@ public:
                                   const QString & /*reasoning*/)
         {
         }
-        virtual void messageChanged(const Conversation &, const Message &) { }
+        // Tool call `index` of a message grew by `arguments` (its id and name may be new too).
+        virtual void toolCallAppended(const Conversation &, qint64 /*id*/, int /*index*/,
+                                      const QString & /*arguments*/)
+        {
+        }
+        // `fields` say what changed; nothing else about the message did.
+        virtual void messageChanged(const Conversation &, const Message &, MessageFields /*fields*/) { }
         // `removed` are gone; `moved` now have new parents (removeOne).
         virtual void messagesRemoved(const Conversation &, const QList<qint64> & /*removed*/,
                                      const QList<qint64> & /*moved*/)
         {
         }
         virtual void pathChanged(const Conversation &) { }
+        // Every message was read again (restore): whatever was known about them may have changed.
+        virtual void restored(const Conversation &) { }
+        // The conversation is going away; it must not be used after this.
+        virtual void destroyed(const Conversation &) { }
     };
     // Fills in the text of the given stub messages (through setText).
     using TextLoader = std::function<void(Conversation &, const QList<qint64> &ids)>;
@@ -53,7 +66,14 @@ public:
     std::optional<ChatParameters> parameters; // nullopt: the app-wide defaults
     QString draft;
 
-    void setObserver(Observer *observer) { m_observer = observer; }
+    Conversation() = default;
+    ~Conversation();
+    Q_DISABLE_COPY_MOVE(Conversation)
+
+    // Observers are told in the order they were added; one added twice is told once.
+    void addObserver(Observer *observer);
+    void removeObserver(Observer *observer);
+    bool isObservedBy(const Observer *observer) const { return m_observers.contains(observer); }
     void setTextLoader(TextLoader loader) { m_loader = std::move(loader); }
 
     // The active path, first message first.
@@ -76,11 +96,18 @@ public:
     qint64 add(Message message);
     void appendContent(qint64 id, const QString &delta);
     void appendReasoning(qint64 id, const QString &delta);
-    void update(qint64 id, const std::function<void(Message &)> &change);
+    // Changes the `fields` of a message; observers are told that those changed, and only those.
+    void update(qint64 id, MessageFields fields, const std::function<void(Message &)> &change);
+    // Streams onto tool call `index` of a message (made when new): its id and name, when they
+    // come, and a piece of its arguments. Nothing else of the message is copied or rewritten.
+    void appendToolCall(qint64 id, int index, const QString &callId, const QString &name,
+                        const QString &arguments);
     // Messages with the same parent, oldest first (the branches at this point).
     QList<qint64> siblings(qint64 id) const;
     // Makes the path run through `id`, down to the newest leaf below it.
     void selectBranch(qint64 id);
+    // Shows the sibling `step` places after `id` (negative: before); false when there is none.
+    bool stepBranch(qint64 id, int step);
     // Removes a message and everything below it; the path moves to a sibling or the parent.
     void removeBranch(qint64 id);
     // Removes one message; what followed it now follows its parent, in its place.
@@ -88,7 +115,7 @@ public:
 
     // Rebuilds the conversation from stored messages, which `next` fills in one by one (in
     // their order among siblings) until it returns false; `expected` is how many there are
-    // likely to be. The path ends at `leaf` (0: the newest). No observer is told.
+    // likely to be. The path ends at `leaf` (0: the newest). Observers are told restored().
     void restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf);
 
     // The wire messages of the active path up to and including `lastId` (0: the whole path),
@@ -113,7 +140,9 @@ private:
     QHash<qint64, Message> m_messages;
     QHash<qint64, QList<qint64>> m_children; // parent id (0 for roots) → children, oldest first
     QList<qint64> m_path;
-    Observer *m_observer = nullptr;
+    template<typename F> void tell(F &&f) const;
+
+    QList<Observer *> m_observers;
     TextLoader m_loader;
 };
 

@@ -20,7 +20,7 @@ Conversation *ConversationLibrary::adopt(std::unique_ptr<Conversation> conversat
     if (conversation->id == 0)
         conversation->id = IdGenerator::next();
     Conversation *raw = conversation.get();
-    m_conversations.push_back(std::move(conversation));
+    m_conversations.insert_or_assign(raw->id, std::move(conversation));
     emit added(raw->id);
     return raw;
 }
@@ -37,11 +37,8 @@ Conversation *ConversationLibrary::create()
 
 Conversation *ConversationLibrary::find(qint64 id) const
 {
-    for (const auto &c : m_conversations) {
-        if (c->id == id)
-            return c.get();
-    }
-    return nullptr;
+    const auto it = m_conversations.find(id);
+    return it == m_conversations.end() ? nullptr : it->second.get();
 }
 
 Conversation *ConversationLibrary::conversation(qint64 id)
@@ -55,10 +52,11 @@ Conversation *ConversationLibrary::conversation(qint64 id)
 QList<Conversation *> ConversationLibrary::conversations() const
 {
     QList<Conversation *> list;
-    for (const auto &c : m_conversations)
+    list.reserve(static_cast<qsizetype>(m_conversations.size()));
+    for (const auto &[id, c] : m_conversations)
         list.append(c.get());
-    std::stable_sort(list.begin(), list.end(), [](const Conversation *a, const Conversation *b) {
-        return a->updatedAt > b->updatedAt;
+    std::sort(list.begin(), list.end(), [](const Conversation *a, const Conversation *b) {
+        return a->updatedAt != b->updatedAt ? a->updatedAt > b->updatedAt : a->id > b->id;
     });
     return list;
 }
@@ -91,12 +89,11 @@ void ConversationLibrary::metaChanged(Conversation *conversation)
 
 void ConversationLibrary::remove(qint64 id)
 {
-    const auto it = std::find_if(m_conversations.begin(), m_conversations.end(),
-                                 [id](const auto &c) { return c->id == id; });
+    const auto it = m_conversations.find(id);
     if (it == m_conversations.end())
         return;
     commitRemove(); // only the last delete can be undone
-    m_removed = std::move(*it);
+    m_removed = std::move(it->second);
     m_conversations.erase(it);
     emit removed(id);
 }
@@ -115,11 +112,10 @@ qint64 ConversationLibrary::pendingRemoval() const
 
 void ConversationLibrary::forget(qint64 id)
 {
-    const auto it = std::find_if(m_conversations.begin(), m_conversations.end(),
-                                 [id](const auto &c) { return c->id == id; });
+    const auto it = m_conversations.find(id);
     if (it == m_conversations.end())
         return;
-    const std::unique_ptr<Conversation> gone = std::move(*it);
+    const std::unique_ptr<Conversation> gone = std::move(it->second);
     m_conversations.erase(it);
     emit removed(id);
 }

@@ -9,7 +9,7 @@
 #include <QObject>
 
 #include <memory>
-#include <vector>
+#include <unordered_map>
 
 namespace moonpane {
 
@@ -27,7 +27,8 @@ public:
     Conversation *conversation(qint64 id);
     // The conversation as it is, messages possibly not loaded (titles and times for lists).
     Conversation *find(qint64 id) const;
-    // All conversations, most recently active first (messages not necessarily loaded).
+    // All conversations, most recently active first, the newest first among equals (messages not
+    // necessarily loaded).
     QList<Conversation *> conversations() const;
 
     void rename(qint64 id, const QString &title);
@@ -60,7 +61,7 @@ protected:
     virtual void removeCommitted(qint64 /*id*/) { }
 
 private:
-    std::vector<std::unique_ptr<Conversation>> m_conversations;
+    std::unordered_map<qint64, std::unique_ptr<Conversation>> m_conversations; // by id
     std::unique_ptr<Conversation> m_removed;
 };
 

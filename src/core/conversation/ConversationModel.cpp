@@ -12,12 +12,20 @@ ConversationModel::ConversationModel(QObject *parent)
 {
 }
 
-ConversationModel::~ConversationModel() = default;
+ConversationModel::~ConversationModel()
+{
+    if (m_conversation)
+        m_conversation->removeObserver(this);
+}
 
 void ConversationModel::setConversation(Conversation *conversation)
 {
     beginResetModel();
+    if (m_conversation)
+        m_conversation->removeObserver(this);
     m_conversation = conversation;
+    if (m_conversation)
+        m_conversation->addObserver(this);
     m_rows = conversation ? conversation->path() : QList<qint64>();
     endResetModel();
 }
@@ -124,78 +132,78 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-void ConversationModel::emitRow(qint64 id, const QList<Roles> &roles)
+QList<int> ConversationModel::rolesOf(MessageFields fields)
+{
+    if (fields == kAllMessageFields)
+        return {}; // everything
+    QList<Roles> roles;
+    if (fields & MessageField::Content)
+        roles << Roles::Content;
+    if (fields & MessageField::Reasoning)
+        roles << Roles::Reasoning << Roles::HasReasoning;
+    if (fields & MessageField::ToolCalls)
+        roles << Roles::ToolCalls;
+    if (fields & MessageField::State)
+        roles << Roles::State;
+    if (fields & MessageField::Error)
+        roles << Roles::ErrorSummary << Roles::ErrorAdvice << Roles::RetryAfterSeconds;
+    if (fields & MessageField::FinishReason)
+        roles << Roles::FinishReason;
+    if (fields & MessageField::Usage)
+        roles << Roles::PromptTokens << Roles::CachedTokens << Roles::CompletionTokens;
+    if (fields & MessageField::Timings)
+        roles << Roles::ThinkingMs;
+    if (fields & MessageField::Model)
+        roles << Roles::Model;
+    QList<int> ints;
+    ints.reserve(roles.size());
+    for (Roles r : std::as_const(roles))
+        ints.append(static_cast<int>(r));
+    return ints;
+}
+
+void ConversationModel::emitRow(qint64 id, const QList<int> &roles)
 {
     const int row = rowOf(id);
     if (row >= 0) {
-        QList<int> ints;
-        for (Roles r : roles)
-            ints.append(static_cast<int>(r));
         const QModelIndex at = index(row);
-        emit dataChanged(at, at, ints);
+        emit dataChanged(at, at, roles);
     }
 }
 
-qint64 ConversationModel::addMessage(Message message)
+void ConversationModel::messageAdded(const Conversation &, const Message &message)
 {
-    Q_ASSERT(m_conversation);
-    if (!message.createdAt.isValid())
-        message.createdAt = QDateTime::currentDateTimeUtc();
-    const qint64 id = m_conversation->add(std::move(message));
     syncPath();
     // A new branch changes its siblings' "n of m".
-    for (qint64 sibling : m_conversation->siblings(id)) {
-        if (sibling != id)
-            emitRow(sibling, {Roles::BranchCount});
+    for (qint64 sibling : m_conversation->siblings(message.id)) {
+        if (sibling != message.id)
+            emitRow(sibling, {static_cast<int>(Roles::BranchCount)});
     }
     emit changed();
-    return id;
 }
 
-void ConversationModel::appendReasoning(qint64 id, const QString &delta)
+void ConversationModel::textAppended(const Conversation &, qint64 id, const QString &content,
+                                     const QString &reasoning)
 {
-    if (m_conversation && m_conversation->message(id)) {
-        m_conversation->appendReasoning(id, delta);
-        emitRow(id, {Roles::Reasoning});
-    }
+    if (!content.isEmpty())
+        emitRow(id, {static_cast<int>(Roles::Content)});
+    if (!reasoning.isEmpty())
+        emitRow(id, {static_cast<int>(Roles::Reasoning)});
 }
 
-void ConversationModel::appendContent(qint64 id, const QString &delta)
+void ConversationModel::toolCallAppended(const Conversation &, qint64 id, int, const QString &)
 {
-    if (m_conversation && m_conversation->message(id)) {
-        m_conversation->appendContent(id, delta);
-        emitRow(id, {Roles::Content});
-    }
+    emitRow(id, {static_cast<int>(Roles::ToolCalls)});
 }
 
-void ConversationModel::updateMessage(qint64 id, const std::function<void(Message &)> &change,
-                                      const QList<Roles> &roles)
+void ConversationModel::messageChanged(const Conversation &, const Message &message, MessageFields fields)
 {
-    if (m_conversation && m_conversation->message(id)) {
-        m_conversation->update(id, change);
-        emitRow(id, roles);
-        emit changed();
-    }
+    emitRow(message.id, rolesOf(fields));
+    emit changed();
 }
 
-void ConversationModel::removeMessage(qint64 id)
+void ConversationModel::messagesRemoved(const Conversation &, const QList<qint64> &, const QList<qint64> &)
 {
-    remove(id, false);
-}
-
-void ConversationModel::removeBranch(qint64 id)
-{
-    remove(id, true);
-}
-
-void ConversationModel::remove(qint64 id, bool branch)
-{
-    if (!m_conversation || !m_conversation->message(id))
-        return;
-    if (branch)
-        m_conversation->removeBranch(id);
-    else
-        m_conversation->removeOne(id);
     syncPath();
     // Branch counts can change anywhere along the path (replies that moved up become siblings).
     if (!m_rows.isEmpty())
@@ -204,12 +212,26 @@ void ConversationModel::remove(qint64 id, bool branch)
     emit changed();
 }
 
-void ConversationModel::selectBranch(qint64 id)
+void ConversationModel::pathChanged(const Conversation &)
 {
-    if (!m_conversation)
-        return;
-    m_conversation->selectBranch(id);
     syncPath();
+    emit changed();
+}
+
+void ConversationModel::restored(const Conversation &)
+{
+    beginResetModel();
+    m_rows = m_conversation->path();
+    endResetModel();
+    emit changed();
+}
+
+void ConversationModel::destroyed(const Conversation &)
+{
+    beginResetModel();
+    m_conversation = nullptr;
+    m_rows.clear();
+    endResetModel();
     emit changed();
 }
 

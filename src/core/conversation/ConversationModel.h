@@ -1,17 +1,17 @@
-// ConversationModel shows the active path of a Conversation, one row per message. Streaming
-// changes one row: a delta emits dataChanged for that row and the roles it touched, never a
-// reset. Views in the same thread may read the typed Message through messageAt().
+// ConversationModel shows the active path of a Conversation, one row per message. It watches the
+// conversation (as one of its observers), so whoever changes it (a ChatSession, the store reading
+// another process's writes, the app) is shown: a streamed delta emits dataChanged for its row and
+// the roles it touched, never a reset. Views in the same thread may read the typed Message
+// through messageAt().
 #pragma once
 
 #include "Conversation.h"
 
 #include <QAbstractListModel>
 
-#include <functional>
-
 namespace moonpane {
 
-class ConversationModel final : public QAbstractListModel
+class ConversationModel final : public QAbstractListModel, private Conversation::Observer
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ConversationModel)
@@ -58,27 +58,28 @@ public:
     const Message *peekAt(int row) const;
     int rowOf(qint64 id) const;
 
-    // Adds a message (its parentId says where) and shows the path down to it.
-    qint64 addMessage(Message message);
-    void appendReasoning(qint64 id, const QString &delta);
-    void appendContent(qint64 id, const QString &delta);
-    // Changes a message in place; `roles` lists what changed (empty: everything).
-    void updateMessage(qint64 id, const std::function<void(Message &)> &change,
-                       const QList<Roles> &roles = {});
-    // Removes one message; the messages after it stay.
-    void removeMessage(qint64 id);
-    // Removes a message and everything that follows from it.
-    void removeBranch(qint64 id);
-    void selectBranch(qint64 id);
+    // The roles that show these fields of a message.
+    static QList<int> rolesOf(MessageFields fields);
 
 signals:
     // Messages were added, removed, switched or updated; streamed deltas alone do not emit it.
     void changed();
 
 private:
+    // Conversation::Observer
+    void messageAdded(const Conversation &, const Message &message) override;
+    void textAppended(const Conversation &, qint64 id, const QString &content,
+                      const QString &reasoning) override;
+    void toolCallAppended(const Conversation &, qint64 id, int index, const QString &arguments) override;
+    void messageChanged(const Conversation &, const Message &message, MessageFields fields) override;
+    void messagesRemoved(const Conversation &, const QList<qint64> &removed,
+                         const QList<qint64> &moved) override;
+    void pathChanged(const Conversation &) override;
+    void restored(const Conversation &) override;
+    void destroyed(const Conversation &) override;
+
     void syncPath();
-    void remove(qint64 id, bool branch);
-    void emitRow(qint64 id, const QList<Roles> &roles);
+    void emitRow(qint64 id, const QList<int> &roles);
 
     Conversation *m_conversation = nullptr;
     QList<qint64> m_rows; // message ids shown, = the conversation's path

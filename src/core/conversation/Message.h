@@ -7,6 +7,7 @@
 #include "api/Usage.h"
 
 #include <QDateTime>
+#include <QFlags>
 #include <QString>
 
 #include <optional>
@@ -19,6 +20,25 @@ enum class MessageState {
     Incomplete, // cut off or stopped; what arrived is kept
     Failed, // the request failed; `error` says why
 };
+
+// The parts of a message a change touched, so that each observer does only what that change
+// needs: the store writes those columns and no others, the model names those roles.
+enum class MessageField : quint16 {
+    Content = 1 << 0,
+    Reasoning = 1 << 1, // the text and whether there is any
+    ToolCalls = 1 << 2,
+    State = 1 << 3,
+    Error = 1 << 4,
+    FinishReason = 1 << 5,
+    Usage = 1 << 6,
+    Timings = 1 << 7, // thinking, first token, generation
+    Model = 1 << 8,
+};
+Q_DECLARE_FLAGS(MessageFields, MessageField)
+Q_DECLARE_OPERATORS_FOR_FLAGS(MessageFields)
+
+// Every field a change can name.
+inline constexpr MessageFields kAllMessageFields = MessageFields::fromInt(0x1ff);
 
 struct Message
 {

@@ -69,7 +69,7 @@ ConversationStore::~ConversationStore()
     if (!m_ownStreams.isEmpty())
         m_writer->post(markIncomplete(m_ownStreams.values()));
     for (Conversation *c : conversations())
-        c->setObserver(nullptr);
+        c->removeObserver(this);
     m_writer.reset(); // waits for the queue
     m_streamLock.reset(); // only now: until here, those replies were still ours
     QSqlDatabase::database(m_connection, false).close();
@@ -200,6 +200,8 @@ void ConversationStore::removeCommitted(qint64 id)
     m_loaded.remove(id);
     for (auto it = m_pending.begin(); it != m_pending.end();)
         it = it->conversationId == id ? m_pending.erase(it) : std::next(it);
+    for (auto it = m_pendingToolCalls.begin(); it != m_pendingToolCalls.end();)
+        it = it.value() == id ? m_pendingToolCalls.erase(it) : std::next(it);
     {
         QMutexLocker locker(&m_shared->mutex);
         m_shared->known.remove(id);
@@ -233,7 +235,7 @@ void ConversationStore::load(Conversation *conversation)
 
 void ConversationStore::attach(Conversation *conversation)
 {
-    conversation->setObserver(this);
+    conversation->addObserver(this);
     conversation->setTextLoader([this](Conversation &c, const QList<qint64> &ids) { loadText(c, ids); });
 }
 
@@ -395,14 +397,33 @@ void ConversationStore::textAppended(const Conversation &conversation, qint64 id
 void ConversationStore::writePendingText()
 {
     m_flushTimer.stop();
-    if (m_pending.isEmpty() || !m_writer) {
+    if ((m_pending.isEmpty() && m_pendingToolCalls.isEmpty()) || !m_writer) {
         m_pending.clear();
+        m_pendingToolCalls.clear();
         return;
     }
     const QHash<qint64, PendingText> pending = std::exchange(m_pending, {});
+    // Tool calls streamed since the last batch: written as they are now, once per batch.
+    QHash<qint64, std::pair<qint64, QByteArray>> toolCalls; // message → conversation, calls
+    for (auto it = m_pendingToolCalls.cbegin(); it != m_pendingToolCalls.cend(); ++it) {
+        const Conversation *c = find(it.value());
+        if (const Message *m = c ? c->message(it.key()) : nullptr)
+            toolCalls.insert(it.key(), {it.value(), MessageCodec::toolCallsToJson(m->toolCalls)});
+    }
+    m_pendingToolCalls.clear();
     const std::shared_ptr<Shared> shared = m_shared;
-    m_writer->post([pending, shared](QSqlDatabase &database, QString *error) {
+    m_writer->post([pending, toolCalls, shared](QSqlDatabase &database, QString *error) {
         QSet<qint64> conversations;
+        for (auto it = toolCalls.cbegin(); it != toolCalls.cend(); ++it) {
+            QSqlQuery query(database);
+            query.prepare(u"UPDATE messages SET tool_calls = ?, updated_at = ? WHERE id = ?"_s);
+            query.addBindValue(nullIfEmpty(it->second));
+            query.addBindValue(nowMs());
+            query.addBindValue(it.key());
+            if (!run(query, error))
+                return false;
+            conversations.insert(it->first);
+        }
         for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
             QSqlQuery query(database);
             query.prepare(u"UPDATE messages SET content = content || ?, reasoning = reasoning || ?, "
@@ -426,40 +447,62 @@ void ConversationStore::writePendingText()
     });
 }
 
-void ConversationStore::messageChanged(const Conversation &conversation, const Message &message)
+void ConversationStore::toolCallAppended(const Conversation &conversation, qint64 id, int, const QString &)
+{
+    // Like streamed text: written with the next batch, the calls as they are by then.
+    m_pendingToolCalls.insert(id, conversation.id);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void ConversationStore::messageChanged(const Conversation &conversation, const Message &message,
+                                       MessageFields fields)
 {
     const bool streaming = message.state == MessageState::Streaming;
-    if (streaming)
-        m_ownStreams.insert(message.id);
-    else
-        m_ownStreams.remove(message.id);
-    m_foreignStreams.remove(message.id);
+    if (fields & MessageField::State) {
+        if (streaming)
+            m_ownStreams.insert(message.id);
+        else
+            m_ownStreams.remove(message.id);
+        m_foreignStreams.remove(message.id);
+    }
     if (!m_writer)
         return;
-    // While it streams, the text is kept up by appends; afterwards it is written whole, which
-    // includes anything still held back.
-    const bool withText = message.textLoaded && !streaming;
-    if (withText)
-        m_pending.remove(message.id);
+    // Text streamed before this change goes first (one append, never a rewrite of the whole).
+    if (m_pending.contains(message.id) || m_pendingToolCalls.contains(message.id))
+        writePendingText();
+    if (fields & MessageField::ToolCalls)
+        m_pendingToolCalls.remove(message.id); // written whole now
+    // Only what changed is written: a change to a reply another process wrote (it was cut off)
+    // writes its state, never this process's copy of its text, which may be older than the file.
+    // A stub (text not loaded) has nothing else to write.
+    QList<std::pair<QString, QVariant>> columns;
+    if (message.textLoaded)
+        columns = fieldColumns(message, fields);
+    const bool withState = fields & MessageField::State;
+    if (columns.isEmpty() && !withState)
+        return;
     const qint64 conversationId = conversation.id;
     const std::shared_ptr<Shared> shared = m_shared;
     const QVariant owner = streaming ? QVariant(streamOwner()) : QVariant(QMetaType::fromType<QString>());
-    m_writer->post([=, m = message](QSqlDatabase &database, QString *error) {
-        // A stub (text not loaded) changes its state only; its text and details stay as stored.
-        QString sql = u"UPDATE messages SET stream_owner = ?, state = ?, updated_at = ?"_s;
-        if (m.textLoaded)
-            sql += u", %1 = ?"_s.arg(kDetailColumns.join(u" = ?, "_s));
-        if (withText)
-            sql += u", content = ?, reasoning = ?, text_length = ?"_s;
+    const MessageState state = message.state;
+    const qint64 id = message.id;
+    m_writer->post([=](QSqlDatabase &database, QString *error) {
+        QStringList set = {u"updated_at = ?"_s};
+        QVariantList values = {nowMs()};
+        if (withState) {
+            set << u"stream_owner = ?"_s << u"state = ?"_s;
+            values << owner << MessageCodec::stateName(state);
+        }
+        for (const auto &[column, value] : columns) {
+            set << column + u" = ?"_s;
+            values << value;
+        }
         QSqlQuery query(database);
-        query.prepare(sql + u" WHERE id = ?"_s);
-        query.addBindValue(owner);
-        bindState(query, m);
-        if (m.textLoaded)
-            bindDetails(query, m);
-        if (withText)
-            bindText(query, m);
-        query.addBindValue(m.id);
+        query.prepare(u"UPDATE messages SET %1 WHERE id = ?"_s.arg(set.join(u", "_s)));
+        for (const QVariant &value : std::as_const(values))
+            query.addBindValue(value);
+        query.addBindValue(id);
         return run(query, error) && bump(database, *shared, conversationId, error);
     });
 }
@@ -469,6 +512,7 @@ void ConversationStore::messagesRemoved(const Conversation &conversation, const 
 {
     for (qint64 id : removed) {
         m_pending.remove(id);
+        m_pendingToolCalls.remove(id);
         m_ownStreams.remove(id);
         m_foreignStreams.remove(id);
     }
@@ -636,7 +680,7 @@ void ConversationStore::checkForeignStreams()
     for (auto it = dead.cbegin(); it != dead.cend(); ++it) {
         m_foreignStreams.remove(it.key());
         if (Conversation *c = find(it.value()))
-            c->update(it.key(), [](Message &m) { m.state = MessageState::Incomplete; });
+            c->update(it.key(), MessageField::State, [](Message &m) { m.state = MessageState::Incomplete; });
     }
     if (m_foreignStreams.isEmpty())
         m_foreignTimer.stop();

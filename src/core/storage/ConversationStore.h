@@ -3,8 +3,9 @@
 //   - opening reads only the conversations' titles and times; a conversation's messages are
 //     read when it is opened, as stubs (structure and sizes), and their text when they are
 //     shown or sent;
-//   - every change to a conversation (through Conversation's observer) becomes a write on the
-//     StoreWriter thread; the UI thread never waits on the disk;
+//   - every change to a conversation (it is one of the conversation's observers) becomes a write
+//     on the StoreWriter thread, of the columns that changed and no others; the UI thread never
+//     waits on the disk;
 //   - streamed text is written in batches, at most kFlushMs apart, by appending the new text,
 //     so a crash or kill -9 loses at most that much of a reply; a reply found "streaming" whose
 //     process is gone (its lock file is stale) is shown, and saved, as incomplete;
@@ -66,7 +67,7 @@ struct StoredTool
     ToolPolicy policy = ToolPolicy::Ask;
 };
 
-class ConversationStore final : public ConversationLibrary, private Conversation::Observer
+class ConversationStore final : public ConversationLibrary, public Conversation::Observer
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ConversationStore)
@@ -147,7 +148,10 @@ private:
     void messageAdded(const Conversation &conversation, const Message &message) override;
     void textAppended(const Conversation &conversation, qint64 id, const QString &content,
                       const QString &reasoning) override;
-    void messageChanged(const Conversation &conversation, const Message &message) override;
+    void toolCallAppended(const Conversation &conversation, qint64 id, int index,
+                          const QString &arguments) override;
+    void messageChanged(const Conversation &conversation, const Message &message,
+                        MessageFields fields) override;
     void messagesRemoved(const Conversation &conversation, const QList<qint64> &removed,
                          const QList<qint64> &moved) override;
     void pathChanged(const Conversation &conversation) override;
@@ -182,6 +186,7 @@ private:
     std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
     QSet<qint64> m_loaded; // conversations whose messages are in memory
     QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message
+    QHash<qint64, qint64> m_pendingToolCalls; // messages whose tool calls grew since: → conversation
     QSet<qint64> m_ownStreams; // replies this process is streaming
     QHash<qint64, qint64> m_foreignStreams; // replies another process streams: message → conversation
     QHash<qint64, qint64> m_unsaved; // conversations created here → the job that saves them

@@ -209,6 +209,33 @@ void bindDetails(QSqlQuery &query, const Message &m)
     query.addBindValue(optionalMs(m.generationMs));
 }
 
+QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields fields)
+{
+    QList<std::pair<QString, QVariant>> columns;
+    if (fields & (MessageField::Content | MessageField::Reasoning)) {
+        columns.append({u"content"_s, storedText(m.content)});
+        columns.append({u"reasoning"_s, storedText(m.reasoning)});
+        columns.append({u"text_length"_s, m.content.size() + m.reasoning.size()});
+        columns.append({u"has_reasoning"_s, m.hasReasoning || !m.reasoning.isEmpty()});
+    }
+    if (fields & MessageField::ToolCalls)
+        columns.append({u"tool_calls"_s, nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls))});
+    if (fields & MessageField::FinishReason)
+        columns.append({u"finish_reason"_s, nullIfEmpty(m.finishReason)});
+    if (fields & MessageField::Usage)
+        columns.append({u"usage"_s, nullIfEmpty(usageJson(m))});
+    if (fields & MessageField::Error)
+        columns.append({u"error"_s, nullIfEmpty(MessageCodec::errorToJson(m.error))});
+    if (fields & MessageField::Model)
+        columns.append({u"model"_s, nullIfEmpty(m.model)});
+    if (fields & MessageField::Timings) {
+        columns.append({u"thinking_ms"_s, optionalMs(m.thinkingMs)});
+        columns.append({u"first_token_ms"_s, optionalMs(m.firstTokenMs)});
+        columns.append({u"generation_ms"_s, optionalMs(m.generationMs)});
+    }
+    return columns;
+}
+
 // state, updated_at
 void bindState(QSqlQuery &query, const Message &m)
 {

@@ -89,6 +89,9 @@ inline const QStringList kDetailColumns = {u"has_reasoning"_s,  u"tool_calls"_s,
 
 void bindDetails(QSqlQuery &query, const Message &m);
 
+// The columns that hold these fields of a message (State aside: see bindState), with their values.
+QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields fields);
+
 // state, updated_at
 void bindState(QSqlQuery &query, const Message &m);
 
