@@ -379,6 +379,16 @@ ChatSession *MainWindow::session(Conversation *conversation)
         m_library->touch(id);
         refreshStatus();
     });
+    connect(created, &ChatSession::stateChanged, this, [this, id, created](ChatSession::TurnState state) {
+        if (state != ChatSession::TurnState::AwaitingApproval || !m_current || m_current->id != id)
+            return;
+        QStringList names;
+        for (const ToolCall &call : created->pendingToolCalls())
+            names.append(call.name);
+        m_notice->showNotice(tr("The model asks to run %1. Moonpane cannot run tools yet: Stop answers the "
+                                "calls as not run, and the conversation goes on.")
+                                 .arg(names.join(u", "_s)));
+    });
     m_sessions.insert(id, created);
     return created;
 }

@@ -1,6 +1,7 @@
 // ChatSession against the loopback fake server: a reply streams into one row; stop keeps the
 // partial reply; errors become a failed row that Retry replaces; edit-and-resend and regenerate
-// fork; Continue (Partial Mode) joins the pieces; a conversation streams on in the background.
+// fork; Continue (Partial Mode) joins the pieces; a conversation streams on in the background;
+// a turn with tool calls runs its rounds through every state, and stops or fails in each.
 #include "FakeServer.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
@@ -16,6 +17,8 @@ using namespace moonpane::test;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+using TurnState = ChatSession::TurnState;
 
 // An event stream with the given content pieces and finish reason.
 QByteArray stream(const QStringList &pieces, const QString &finish = u"stop"_s)
@@ -68,6 +71,13 @@ private slots:
     void continueJoinsThePieces_data();
     void continueJoinsThePieces();
     void toolCallRepliesKeepTheirReasoning();
+    void aPlainTurnStreamsThenEnds();
+    void aToolTurnRunsUntilTheAnswer();
+    void stopEndsATurnInEveryState_data();
+    void stopEndsATurnInEveryState();
+    void failureEndsATurnInEveryRound();
+    void toolResultsMustAnswerEveryCall();
+    void theRoundLimitEndsATurn();
     void backgroundConversationStreamsOn();
     void invalidParametersSendNothing();
     void nonStreamedReply();
@@ -107,13 +117,14 @@ void TestChatSession::cleanup()
     delete m_server;
 }
 
+// Until the request out has ended (the turn may go on, waiting for tools).
 void TestChatSession::waitIdle(ChatSession *session)
 {
-    if (session->isBusy()) {
+    if (session->state() == TurnState::Streaming) {
         QSignalSpy finished(session, &ChatSession::replyFinished);
         QVERIFY(finished.wait(10000));
     }
-    QVERIFY(!session->isBusy());
+    QVERIFY(session->state() != TurnState::Streaming);
 }
 
 void TestChatSession::sendStreamsIntoOneRow()
@@ -294,29 +305,211 @@ void TestChatSession::toolCallRepliesKeepTheirReasoning()
     m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
     QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
     waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::AwaitingApproval);
     const Message *reply = m_model->messageAt(1);
     QCOMPARE(reply->toolCalls.size(), 2);
     QCOMPARE(reply->toolCalls[0].id, u"functions.get_weather:0"_s);
     QCOMPARE(reply->reasoning, expected(u"kimi_tool_calls.sse"_s, "reasoning_content"));
-    // Answer the calls and ask again: the tool-call message goes back with reasoning_content.
-    for (const ToolCall &call : reply->toolCalls) {
-        Message result;
-        result.role = Role::Tool;
-        result.toolCallId = call.id;
-        result.name = call.name;
-        result.content = u"{\"c\":12}"_s;
-        result.parentId = m_conversation->path().constLast();
-        m_conversation->add(result);
-    }
+    // The results go back and the turn goes on: the tool-call message goes with its
+    // reasoning_content, the results follow it in order, and no user message is made up.
     m_server->enqueue(FakeResponse::fixture(u"no_done.sse"_s));
-    QVERIFY(m_session->send(u"Thanks, and tomorrow?"_s).isEmpty());
+    QCOMPARE(m_session->submitToolResults({u"{\"c\":12}"_s, u"{\"c\":9}"_s}), QStringList());
     waitIdle(m_session);
     const QJsonArray sent = sentMessages(*m_server);
-    QCOMPARE(sent.size(), 5);
+    QCOMPARE(sent.size(), 4);
+    QCOMPARE(sent.at(0).toObject().value("role"_L1).toString(), u"user"_s);
     const QJsonObject toolCall = sent.at(1).toObject();
-    QVERIFY(toolCall.contains("reasoning_content"_L1)); // present ("" for an earlier turn)
+    QVERIFY(toolCall.contains("reasoning_content"_L1));
+    QCOMPARE(toolCall.value("reasoning_content"_L1).toString(),
+             expected(u"kimi_tool_calls.sse"_s, "reasoning_content"));
     QCOMPARE(toolCall.value("tool_calls"_L1).toArray().size(), 2);
+    QCOMPARE(sent.at(2).toObject().value("role"_L1).toString(), u"tool"_s);
     QCOMPARE(sent.at(2).toObject().value("tool_call_id"_L1).toString(), u"functions.get_weather:0"_s);
+    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"{\"c\":12}"_s);
+    QCOMPARE(sent.at(3).toObject().value("content"_L1).toString(), u"{\"c\":9}"_s);
+}
+
+void TestChatSession::aPlainTurnStreamsThenEnds()
+{
+    QCOMPARE(m_session->state(), TurnState::Idle);
+    QSignalSpy states(m_session, &ChatSession::stateChanged);
+    QSignalSpy busy(m_session, &ChatSession::busyChanged);
+    m_server->enqueue(FakeResponse::sse(stream({u"Hel"_s, u"lo"_s})));
+    QVERIFY(m_session->send(u"Hi"_s).isEmpty());
+    QCOMPARE(m_session->state(), TurnState::Streaming);
+    QVERIFY(m_session->isBusy());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Done);
+    QCOMPARE(m_session->round(), 1);
+    QCOMPARE(states.size(), 2);
+    QCOMPARE(states.at(0).at(0).value<TurnState>(), TurnState::Streaming);
+    QCOMPARE(states.at(1).at(0).value<TurnState>(), TurnState::Done);
+    QCOMPARE(busy.size(), 2);
+    QVERIFY(m_session->pendingToolCalls().isEmpty());
+    // The next turn counts its rounds from one again.
+    m_server->enqueue(FakeResponse::sse(stream({u"again"_s})));
+    QVERIFY(m_session->send(u"And again"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->round(), 1);
+}
+
+void TestChatSession::aToolTurnRunsUntilTheAnswer()
+{
+    QSignalSpy states(m_session, &ChatSession::stateChanged);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::AwaitingApproval);
+    QVERIFY(m_session->isBusy()); // the turn is not over
+    const qint64 toolReply = m_session->toolCallMessageId();
+    QCOMPARE(toolReply, m_model->messageAt(1)->id);
+    QCOMPARE(m_session->pendingToolCalls().size(), 2);
+    QCOMPARE(m_session->pendingToolCalls().at(1).id, u"functions.get_weather:1"_s);
+    // Nothing else may start while the calls wait.
+    QVERIFY(!m_session->send(u"never mind"_s).isEmpty());
+    QVERIFY(!m_session->regenerate(toolReply).isEmpty());
+
+    QVERIFY(m_session->beginToolRun());
+    QCOMPARE(m_session->state(), TurnState::RunningTools);
+    QVERIFY(!m_session->beginToolRun()); // once
+    m_server->enqueue(FakeResponse::sse(stream({u"Beijing 12 °C, San Francisco 61 °F."_s})));
+    QCOMPARE(m_session->submitToolResults({u"12"_s, u"61"_s}), QStringList());
+    QCOMPARE(m_session->state(), TurnState::Streaming);
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Done);
+    QCOMPARE(m_session->round(), 2);
+    QCOMPARE(m_server->requests().size(), 2);
+    // One story on the path: question, calls, results, answer.
+    QCOMPARE(m_model->rowCount(), 5);
+    QCOMPARE(m_model->messageAt(2)->role, Role::Tool);
+    QCOMPARE(m_model->messageAt(2)->toolCallId, u"functions.get_weather:0"_s);
+    QCOMPARE(m_model->messageAt(3)->toolCallId, u"functions.get_weather:1"_s);
+    QCOMPARE(m_model->messageAt(3)->content, u"61"_s);
+    QCOMPARE(m_model->messageAt(4)->content, u"Beijing 12 °C, San Francisco 61 °F."_s);
+    QList<TurnState> seen;
+    for (const QList<QVariant> &args : std::as_const(states))
+        seen.append(args.at(0).value<TurnState>());
+    QCOMPARE(seen,
+             (QList<TurnState> {TurnState::Streaming, TurnState::AwaitingApproval, TurnState::RunningTools,
+                                TurnState::Streaming, TurnState::Done}));
+}
+
+void TestChatSession::stopEndsATurnInEveryState_data()
+{
+    QTest::addColumn<TurnState>("in");
+    QTest::newRow("streaming") << TurnState::Streaming;
+    QTest::newRow("awaiting approval") << TurnState::AwaitingApproval;
+    QTest::newRow("running tools") << TurnState::RunningTools;
+}
+
+void TestChatSession::stopEndsATurnInEveryState()
+{
+    QFETCH(TurnState, in);
+    QSignalSpy paused(m_server, &FakeServer::paused);
+    if (in == TurnState::Streaming) {
+        FakeResponse held = FakeResponse::fixture(u"kimi_tool_calls.sse"_s);
+        held.pauseAfterBytes = held.body.size() / 2;
+        m_server->enqueue(held);
+    } else {
+        m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    }
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    if (in == TurnState::Streaming) {
+        QVERIFY(paused.wait(10000));
+        QCOMPARE(m_session->state(), TurnState::Streaming);
+    } else {
+        waitIdle(m_session);
+        if (in == TurnState::RunningTools)
+            QVERIFY(m_session->beginToolRun());
+    }
+    QCOMPARE(m_session->state(), in);
+    m_session->stop();
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Stopped);
+    QVERIFY(!m_session->isBusy());
+    QVERIFY(m_session->pendingToolCalls().isEmpty());
+    QCOMPARE(m_session->submitToolResults({u"late"_s, u"late"_s}),
+             QStringList {u"no tool calls are waiting for results"_s});
+    if (in == TurnState::Streaming) {
+        QCOMPARE(m_model->messageAt(1)->state, MessageState::Incomplete);
+    } else {
+        // Calls that never ran are answered as such, so the conversation can go on.
+        QCOMPARE(m_model->rowCount(), 4);
+        QCOMPARE(m_model->messageAt(2)->role, Role::Tool);
+        QCOMPARE(m_model->messageAt(2)->content, u"not run: the user stopped the turn"_s);
+    }
+    m_server->enqueue(FakeResponse::sse(stream({u"ok"_s})));
+    QVERIFY(m_session->send(u"Something else, then"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Done);
+    const QJsonArray sent = sentMessages(*m_server);
+    QCOMPARE(sent.last().toObject().value("content"_L1).toString(), u"Something else, then"_s);
+}
+
+void TestChatSession::failureEndsATurnInEveryRound()
+{
+    // The first request fails.
+    m_server->enqueue(FakeResponse::json(500, R"({"error":{"message":"boom"}})"));
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Failed);
+    QVERIFY(!m_session->isBusy());
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Failed);
+
+    // A later round fails: the results stay, the turn is over, the reply says why.
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    QVERIFY(m_session->retry(m_model->messageAt(1)->id).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::AwaitingApproval);
+    QVERIFY(m_session->beginToolRun());
+    m_server->enqueue(
+        FakeResponse::json(429, R"({"error":{"message":"slow down"}})").withHeader("Retry-After", "3"));
+    QVERIFY(m_session->submitToolResults({u"sunny"_s, u"noon"_s}).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Failed);
+    QCOMPARE(m_session->round(), 2);
+    QCOMPARE(m_model->rowCount(), 5);
+    QCOMPARE(m_model->messageAt(3)->content, u"noon"_s);
+    QCOMPARE(m_model->messageAt(4)->state, MessageState::Failed);
+    QCOMPARE(m_model->messageAt(4)->error.retryAfterSeconds, 3);
+
+    // Cut off mid-stream: failed too (the partial reply is kept, as incomplete).
+    m_server->enqueue(FakeResponse::fixture(u"cut_short.sse"_s));
+    QVERIFY(m_session->retry(m_model->messageAt(4)->id).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Failed);
+    QCOMPARE(m_conversation->message(m_conversation->leaf())->state, MessageState::Incomplete);
+}
+
+void TestChatSession::toolResultsMustAnswerEveryCall()
+{
+    QCOMPARE(m_session->submitToolResults({}), QStringList {u"no tool calls are waiting for results"_s});
+    QVERIFY(!m_session->beginToolRun());
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    waitIdle(m_session);
+    QCOMPARE(m_session->submitToolResults({u"only one"_s}),
+             QStringList {u"2 tool calls wait for results; 1 were given"_s});
+    QCOMPARE(m_session->state(), TurnState::AwaitingApproval);
+    QCOMPARE(m_model->rowCount(), 2); // nothing added
+    QCOMPARE(m_server->requests().size(), 1); // nothing sent
+}
+
+void TestChatSession::theRoundLimitEndsATurn()
+{
+    m_session->setMaxToolRounds(2);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    QVERIFY(m_session->send(u"Weather?"_s).isEmpty());
+    waitIdle(m_session);
+    QVERIFY(m_session->submitToolResults({u"a"_s, u"b"_s}).isEmpty());
+    waitIdle(m_session);
+    // The second reply asks for tools again, but the turn has used its two requests.
+    QCOMPARE(m_session->state(), TurnState::Stopped);
+    QCOMPARE(m_server->requests().size(), 2);
+    const Message *last = m_conversation->message(m_conversation->leaf());
+    QCOMPARE(last->role, Role::Tool);
+    QCOMPARE(last->content, u"not run: this turn reached its limit of 2 requests"_s);
 }
 
 void TestChatSession::backgroundConversationStreamsOn()
@@ -391,7 +584,8 @@ void TestChatSession::refusalsSayWhyAndSendNothing()
     QCOMPARE(m_session->send(u"first"_s), QStringList());
     const qint64 user = m_model->messageAt(0)->id;
     const qint64 reply = m_model->messageAt(1)->id;
-    const QStringList busy {u"a reply is still streaming; stop it first"_s};
+    const QStringList busy {
+        u"a turn is under way (a reply streaming, or tool calls waiting); stop it first"_s};
     QCOMPARE(m_session->send(u"second"_s), busy);
     QCOMPARE(m_session->regenerate(reply), busy);
     QCOMPARE(m_session->editAndResend(user, u"edited"_s), busy);

@@ -31,6 +31,85 @@ ChatParameters ChatSession::parameters() const
     return m_conversation->parameters.value_or(m_defaults);
 }
 
+namespace {
+
+QString busyProblem()
+{
+    return u"a turn is under way (a reply streaming, or tool calls waiting); stop it first"_s;
+}
+
+} // namespace
+
+void ChatSession::setState(TurnState state)
+{
+    if (state == m_state)
+        return;
+    const bool wasBusy = isBusy();
+    m_state = state;
+    emit stateChanged(state);
+    if (wasBusy != isBusy())
+        emit busyChanged(isBusy());
+}
+
+QList<ToolCall> ChatSession::pendingToolCalls() const
+{
+    if (m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
+        return {};
+    const Message *m = m_conversation->message(m_toolReplyId);
+    return m ? m->toolCalls : QList<ToolCall>();
+}
+
+bool ChatSession::beginToolRun()
+{
+    if (m_state != TurnState::AwaitingApproval)
+        return false;
+    setState(TurnState::RunningTools);
+    return true;
+}
+
+QStringList ChatSession::submitToolResults(const QStringList &results)
+{
+    if (m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
+        return {u"no tool calls are waiting for results"_s};
+    const QList<ToolCall> calls = pendingToolCalls();
+    if (results.size() != calls.size())
+        return {u"%1 tool calls wait for results; %2 were given"_s.arg(calls.size()).arg(results.size())};
+    qint64 parent = m_toolReplyId;
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        Message result;
+        result.role = Role::Tool;
+        result.toolCallId = calls.at(i).id;
+        result.name = calls.at(i).name;
+        result.content = results.at(i);
+        result.parentId = parent;
+        parent = add(result);
+    }
+    m_toolReplyId = 0;
+    const QStringList problems = startReply(parent);
+    if (!problems.isEmpty()) {
+        // The results are kept (they happened); the turn cannot go on.
+        setState(TurnState::Failed);
+    }
+    return problems;
+}
+
+void ChatSession::closeCalls(qint64 replyId, const QString &why)
+{
+    const Message *reply = m_conversation->message(replyId);
+    const QList<ToolCall> calls = reply ? reply->toolCalls : QList<ToolCall>();
+    qint64 parent = replyId;
+    for (const ToolCall &call : calls) {
+        Message result;
+        result.role = Role::Tool;
+        result.toolCallId = call.id;
+        result.name = call.name;
+        result.content = why;
+        result.parentId = parent;
+        parent = add(result);
+    }
+    m_toolReplyId = 0;
+}
+
 void ChatSession::change(qint64 id, MessageFields fields, const std::function<void(Message &)> &fn)
 {
     m_conversation->update(id, fields, fn);
@@ -54,7 +133,7 @@ void ChatSession::selectBranch(qint64 id)
 QStringList ChatSession::send(const QString &text, const QList<ContentPart> &parts)
 {
     if (isBusy())
-        return {u"a reply is still streaming; stop it first"_s};
+        return {busyProblem()};
     if (text.trimmed().isEmpty() && parts.isEmpty())
         return {u"the message is empty"_s};
     Message user;
@@ -79,7 +158,7 @@ QStringList ChatSession::regenerate(qint64 assistantId)
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be regenerated"_s};
     if (isBusy())
-        return {u"a reply is still streaming; stop it first"_s};
+        return {busyProblem()};
     return startReply(m->parentId);
 }
 
@@ -90,7 +169,7 @@ QStringList ChatSession::retry(qint64 assistantId)
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be retried"_s};
     if (isBusy())
-        return {u"a reply is still streaming; stop it first"_s};
+        return {busyProblem()};
     const qint64 parentId = m->parentId;
     const bool empty = m->content.isEmpty() && m->reasoning.isEmpty() && m->toolCalls.isEmpty();
     const QStringList problems = startReply(parentId);
@@ -109,7 +188,7 @@ QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
     if (!m || m->role != Role::User)
         return {u"only your own messages can be edited"_s};
     if (isBusy())
-        return {u"a reply is still streaming; stop it first"_s};
+        return {busyProblem()};
     if (text.trimmed().isEmpty() && m->parts.isEmpty())
         return {u"the message is empty"_s};
     Message edited;
@@ -134,7 +213,7 @@ QStringList ChatSession::continueReply(qint64 assistantId)
     if (!m || m->role != Role::Assistant)
         return {u"only a reply can be continued"_s};
     if (isBusy())
-        return {u"a reply is still streaming; stop it first"_s};
+        return {busyProblem()};
     if (m->content.isEmpty())
         return {u"the reply has no text to continue from; regenerate it instead"_s};
     return startReply(m->parentId, assistantId);
@@ -185,6 +264,11 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     m_streamed = request.parameters.stream;
     m_clock.start();
 
+    if (m_state != TurnState::Streaming && m_state != TurnState::RunningTools
+        && m_state != TurnState::AwaitingApproval)
+        m_round = 0; // a new turn
+    ++m_round;
+    m_stopRequested = false;
     m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
@@ -198,7 +282,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         change(m_replyId, MessageField::Usage, [&usage](Message &m) { m.usage = usage; });
     });
     connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
-    emit busyChanged(true);
+    setState(TurnState::Streaming);
     emit replyStarted(m_replyId);
     return {};
 }
@@ -325,14 +409,36 @@ void ChatSession::onFinished()
     m_call = nullptr;
     m_continuing = false;
     call->deleteLater();
-    emit busyChanged(false);
+    const bool stopped = m_stopRequested || outcome == ChatCall::Outcome::Cancelled;
+    const bool wantsTools = outcome == ChatCall::Outcome::Complete && reply.finishReason == "tool_calls"_L1
+        && !reply.toolCalls.isEmpty();
     emit replyFinished(id);
+    if (stopped)
+        setState(TurnState::Stopped);
+    else if (outcome != ChatCall::Outcome::Complete)
+        setState(TurnState::Failed);
+    else if (!wantsTools)
+        setState(TurnState::Done);
+    else if (m_round >= m_maxToolRounds) {
+        closeCalls(id, u"not run: this turn reached its limit of %1 requests"_s.arg(m_maxToolRounds));
+        setState(TurnState::Stopped);
+    } else {
+        m_toolReplyId = id;
+        setState(TurnState::AwaitingApproval);
+    }
 }
 
 void ChatSession::stop()
 {
-    if (m_call)
-        m_call->cancel();
+    m_stopRequested = true;
+    if (m_call) {
+        m_call->cancel(); // onFinished ends the turn
+        return;
+    }
+    if (m_state == TurnState::AwaitingApproval || m_state == TurnState::RunningTools) {
+        closeCalls(m_toolReplyId, u"not run: the user stopped the turn"_s);
+        setState(TurnState::Stopped);
+    }
 }
 
 } // namespace moonpane

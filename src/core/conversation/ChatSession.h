@@ -1,8 +1,20 @@
-// ChatSession runs the requests of one conversation: send a message, regenerate a reply, edit a
-// message and resend (a new branch), retry a failed reply, continue a reply cut at the token
-// limit (Kimi's Partial Mode, joined into one message), stop. Deltas go into the conversation as
-// they stream, and whoever watches it (the store, a model showing it, inspectors) follows: a
-// delta touches one message, and a tool-call delta appends to one call's arguments.
+// ChatSession is the one place a turn runs, for the app and the CLI alike: send a message,
+// regenerate a reply, edit a message and resend (a new branch), retry a failed reply, continue a
+// reply cut at the token limit (Kimi's Partial Mode, joined into one message), stop.
+//
+// A turn runs requests until it ends. When a reply ends asking for tools (finish_reason
+// "tool_calls"), the turn waits for approval, then for the calls' results, which go back as
+// role "tool" messages (matched by their place, never by id: ids repeat across turns) and the
+// next request goes out, up to maxToolRounds() rounds:
+//
+//   Idle ─send─▶ Streaming ─reply─▶ Done | Failed | Stopped
+//                  ▲   └─tool calls─▶ AwaitingApproval ─beginToolRun─▶ RunningTools
+//                  └────────────── submitToolResults ◀──────────────────────┘ (or from AwaitingApproval)
+//
+// stop() ends a turn in any of its states; calls left unanswered get a result saying so, so the
+// conversation can go on. Deltas go into the conversation as they stream, and whoever watches it
+// (the store, a model showing it, inspectors) follows: a delta touches one message, and a
+// tool-call delta appends to one call's arguments.
 #pragma once
 
 #include "Conversation.h"
@@ -24,6 +36,19 @@ class ChatSession final : public QObject
     Q_DISABLE_COPY_MOVE(ChatSession)
 
 public:
+    enum class TurnState {
+        Idle, // no turn yet
+        Streaming, // a request is out
+        AwaitingApproval, // the reply asked for tools; nothing runs until allowed
+        RunningTools, // allowed; the results are awaited
+        Done, // the last reply ended normally
+        Failed, // a request failed (the reply says why)
+        Stopped, // stop(), or the round limit
+    };
+    Q_ENUM(TurnState)
+
+    static constexpr int kDefaultMaxToolRounds = 10;
+
     ChatSession(ChatClient *client, Conversation *conversation, QObject *parent = nullptr);
     ~ChatSession() override;
 
@@ -34,6 +59,22 @@ public:
     // The override, else the conversation's own parameters, else the app-wide defaults.
     ChatParameters parameters() const;
     void setTrace(WireTrace *trace) { m_trace = trace; }
+
+    TurnState state() const { return m_state; }
+    // Requests of the current (or last) turn so far.
+    int round() const { return m_round; }
+    // How many requests a turn may make when the model keeps asking for tools.
+    int maxToolRounds() const { return m_maxToolRounds; }
+    void setMaxToolRounds(int rounds) { m_maxToolRounds = std::max(1, rounds); }
+    // The reply whose tool calls the turn waits on, and those calls (AwaitingApproval, RunningTools).
+    qint64 toolCallMessageId() const { return m_toolReplyId; }
+    QList<ToolCall> pendingToolCalls() const;
+
+    // AwaitingApproval → RunningTools: the calls were allowed and are running.
+    bool beginToolRun();
+    // The calls' results, one per pending call in their order, go back as tool messages and the
+    // turn goes on with the next request. Returns why not (then nothing changed).
+    QStringList submitToolResults(const QStringList &results);
 
     // Each returns the problems that kept it from sending (empty when a request started).
     QStringList send(const QString &text, const QList<ContentPart> &parts = {});
@@ -46,10 +87,16 @@ public:
     // What a call that ended this way leaves its reply as.
     static MessageState stateAfter(ChatCall::Outcome outcome);
 
-    bool isBusy() const { return m_call != nullptr; }
+    // A turn is under way: a request is out, or tool calls wait.
+    bool isBusy() const
+    {
+        return m_state == TurnState::Streaming || m_state == TurnState::AwaitingApproval
+            || m_state == TurnState::RunningTools;
+    }
     qint64 streamingMessageId() const { return m_replyId; }
 
 signals:
+    void stateChanged(moonpane::ChatSession::TurnState state);
     void busyChanged(bool busy);
     void replyStarted(qint64 messageId);
     void replyFinished(qint64 messageId);
@@ -60,6 +107,9 @@ private:
     // Starts a reply under `parentId` (a message on the active path). With `continueId`, the
     // request ends with that assistant message as a partial prefix and the reply extends it.
     QStringList startReply(qint64 parentId, qint64 continueId = 0);
+    void setState(TurnState state);
+    // Answers the tool calls of `replyId` with `why`, so that the history stays valid.
+    void closeCalls(qint64 replyId, const QString &why);
     void onReasoning(const QString &delta);
     void onContent(const QString &delta);
     void onFinished();
@@ -77,6 +127,11 @@ private:
     WireTrace *m_trace = nullptr;
 
     QPointer<ChatCall> m_call;
+    TurnState m_state = TurnState::Idle;
+    int m_round = 0;
+    int m_maxToolRounds = kDefaultMaxToolRounds;
+    qint64 m_toolReplyId = 0;
+    bool m_stopRequested = false;
     qint64 m_replyId = 0;
     QElapsedTimer m_clock;
     qint64 m_reasoningStartMs = -1;
