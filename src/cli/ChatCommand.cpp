@@ -415,8 +415,7 @@ int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &reques
         }
         return ExitUsage;
     }
-    if (fresh)
-        store.rename(conversation->id, conversation->suggestedTitle());
+    store.nameFromFirstMessage(conversation->id);
     store.touch(conversation->id);
 
     // The reply is printed from what is saved, as it grows.

@@ -930,19 +930,17 @@ void ConversationView::contextMenuEvent(QContextMenuEvent *event)
         });
     }
     menu.addSeparator();
-    const bool streaming = message->state == MessageState::Streaming;
-    if (message->role == Role::User) {
+    const MessageActions allowed = message->actions();
+    if (allowed.edit)
         menu.addAction(tr("Edit and Resend…"), this,
                        [this, id] { emit actionRequested(MessageAction::Edit, id); });
-    } else if (!streaming) {
+    if (allowed.regenerate)
         menu.addAction(tr("Regenerate"), this,
                        [this, id] { emit actionRequested(MessageAction::Regenerate, id); });
-        if (!message->content.isEmpty()
-            && (message->state == MessageState::Incomplete || message->finishReason == "length"_L1))
-            menu.addAction(tr("Continue"), this,
-                           [this, id] { emit actionRequested(MessageAction::Continue, id); });
-    }
-    if (!streaming) {
+    if (allowed.continueReply)
+        menu.addAction(tr("Continue"), this,
+                       [this, id] { emit actionRequested(MessageAction::Continue, id); });
+    if (allowed.remove) {
         menu.addSeparator();
         menu.addAction(tr("Delete"), this, [this, id] { emit actionRequested(MessageAction::Delete, id); });
     }

@@ -16,6 +16,7 @@
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationListModel.h"
 #include "conversation/ConversationModel.h"
+#include "conversation/SessionRegistry.h"
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Exporter.h"
@@ -55,7 +56,10 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     , m_listModel(new ConversationListModel(m_library, this))
     , m_model(new ConversationModel(this))
     , m_client(new ChatClient(this))
+    , m_sessions(new SessionRegistry(m_client, m_library))
 {
+    m_sessions->setDefaults(m_settings->defaultParameters());
+    connect(m_sessions, &SessionRegistry::sessionCreated, this, &MainWindow::wireSession);
     setWindowTitle(tr("Moonpane"));
     setObjectName(u"mainWindow"_s);
 
@@ -178,8 +182,8 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
 MainWindow::~MainWindow()
 {
     m_model->setConversation(nullptr); // before the library, which may go after this, ends its conversations
-    qDeleteAll(m_sessions);
-    m_sessions.clear();
+    delete m_sessions; // before the library: the sessions know its conversations
+    m_sessions = nullptr;
     delete m_settings;
 }
 
@@ -334,9 +338,7 @@ void MainWindow::applySettings()
                          m_settings->value(Settings::Key::PriceCachedInputPerMillion).toDouble(),
                          m_settings->value(Settings::Key::PriceOutputPerMillion).toDouble()});
     m_status->setContextWindow(m_settings->value(Settings::Key::ContextWindowTokens).toLongLong());
-    const ChatParameters defaults = m_settings->defaultParameters();
-    for (ChatSession *session : std::as_const(m_sessions))
-        session->setDefaults(defaults);
+    m_sessions->setDefaults(m_settings->defaultParameters());
     refreshEndpoint();
     refreshStatus();
 }
@@ -364,13 +366,12 @@ bool MainWindow::isShowingWelcome() const
 
 ChatSession *MainWindow::session(Conversation *conversation)
 {
-    if (!conversation)
-        return nullptr;
-    if (ChatSession *existing = m_sessions.value(conversation->id))
-        return existing;
-    auto *created = new ChatSession(m_client, conversation);
-    created->setDefaults(m_settings->defaultParameters());
-    const qint64 id = conversation->id;
+    return m_sessions->session(conversation);
+}
+
+void MainWindow::wireSession(ChatSession *created)
+{
+    const qint64 id = created->conversation()->id;
     connect(created, &ChatSession::busyChanged, this, [this, id](bool busy) {
         if (m_current && m_current->id == id)
             m_composer->setBusy(busy);
@@ -389,8 +390,6 @@ ChatSession *MainWindow::session(Conversation *conversation)
                                 "calls as not run, and the conversation goes on.")
                                  .arg(names.join(u", "_s)));
     });
-    m_sessions.insert(id, created);
-    return created;
 }
 
 void MainWindow::saveDraft()
@@ -451,15 +450,14 @@ void MainWindow::send(const QString &text)
         m_composer->cancelEditing();
     m_composer->clear();
     m_current->draft.clear();
-    if (m_current->title == "New chat"_L1)
-        m_library->rename(m_current->id, m_current->suggestedTitle()); // the window title follows
+    m_library->nameFromFirstMessage(m_current->id); // the window title follows
     m_library->touch(m_current->id);
     m_view->setPinnedToBottom(true);
 }
 
 void MainWindow::stop()
 {
-    if (ChatSession *current = m_current ? m_sessions.value(m_current->id) : nullptr)
+    if (ChatSession *current = m_current ? m_sessions->find(m_current->id) : nullptr)
         current->stop();
 }
 
@@ -506,10 +504,7 @@ void MainWindow::deleteConversation(qint64 id)
     Conversation *conversation = m_library->find(id);
     if (!conversation)
         return;
-    if (ChatSession *doomed = m_sessions.take(id)) {
-        doomed->stop();
-        doomed->deleteLater();
-    }
+    m_sessions->discard(id);
     m_deletedTitle = conversation->title;
     const bool wasCurrent = conversation == m_current;
     if (wasCurrent) {
@@ -781,8 +776,6 @@ void MainWindow::onConversationReloaded(qint64 id)
 void MainWindow::onConversationRemoved(qint64 id)
 {
     // Deleted here (deleteConversation has moved on already) or by another process.
-    if (ChatSession *gone = m_sessions.take(id))
-        delete gone;
     if (!m_current || m_current->id != id)
         return;
     m_current = nullptr;

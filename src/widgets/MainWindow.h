@@ -27,6 +27,7 @@ class ConversationModel;
 class ConversationSidebar;
 class ConversationStore;
 class ConversationView;
+class SessionRegistry;
 class Credentials;
 class FindBar;
 class NoticeBar;
@@ -58,6 +59,7 @@ public:
     WelcomePage *welcomePage() const { return m_welcome; }
     Conversation *currentConversation() const { return m_current; }
     ChatSession *session(Conversation *conversation);
+    void wireSession(ChatSession *session);
     QAction *action(const QString &name) const;
     bool isShowingWelcome() const;
     SettingsDialog *settingsDialog() const;
@@ -118,7 +120,7 @@ private:
     ConversationListModel *m_listModel;
     ConversationModel *m_model;
     ChatClient *m_client;
-    QHash<qint64, ChatSession *> m_sessions;
+    SessionRegistry *m_sessions; // owned; goes before the library
     Conversation *m_current = nullptr;
 
     ConversationSidebar *m_sidebar;

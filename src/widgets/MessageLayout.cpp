@@ -258,12 +258,13 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
                              context.branchIndex + 1 < context.branchCount});
     }
     {
+        const MessageActions allowed = message.actions();
         std::vector<Button> actions = {{MessageAction::Copy, {}, u"Copy"_s}};
-        if (user)
+        if (allowed.edit)
             actions.push_back({MessageAction::Edit, {}, u"Edit"_s});
-        else if (message.state != MessageState::Streaming)
+        else if (allowed.regenerate)
             actions.push_back({MessageAction::Regenerate, {}, u"Regenerate"_s});
-        if (message.state != MessageState::Streaming)
+        if (allowed.remove)
             actions.push_back({MessageAction::Delete, {}, u"Delete"_s});
         addButtons(std::move(actions), left + column, y, s, true, &m_headerButtons);
     }
@@ -317,7 +318,7 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
         // Notices: anything but a plain, complete stop.
         std::vector<Button> buttons;
         Notice notice;
-        const bool canContinue = !message.content.isEmpty();
+        const bool canContinue = message.canContinue();
         switch (message.state) {
         case MessageState::Streaming:
             break;

@@ -22,7 +22,78 @@ private slots:
     void suggestedTitle();
     void tokensPerSecond();
     void aNewTurnNeverGoesUnderAnUnfinishedOne();
+    void actionsFollowTheMessage_data();
+    void actionsFollowTheMessage();
+    void stepBranchMovesAmongSiblings();
 };
+
+void TestConversation::actionsFollowTheMessage_data()
+{
+    QTest::addColumn<int>("role");
+    QTest::addColumn<int>("state");
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<QString>("finish");
+    QTest::addColumn<QString>("expected"); // e(dit) r(egenerate) t(retry) c(ontinue) d(elete)
+    const int user = static_cast<int>(Role::User);
+    const int assistant = static_cast<int>(Role::Assistant);
+    const auto state = [](MessageState s) { return static_cast<int>(s); };
+    QTest::newRow("user") << user << state(MessageState::Complete) << u"hi"_s << QString() << u"ed"_s;
+    QTest::newRow("complete") << assistant << state(MessageState::Complete) << u"hello"_s << u"stop"_s
+                              << u"rd"_s;
+    QTest::newRow("at the limit") << assistant << state(MessageState::Complete) << u"hel"_s << u"length"_s
+                                  << u"rcd"_s;
+    QTest::newRow("limit, empty") << assistant << state(MessageState::Complete) << QString() << u"length"_s
+                                  << u"rd"_s;
+    QTest::newRow("cut off") << assistant << state(MessageState::Incomplete) << u"hel"_s << QString()
+                             << u"rtcd"_s;
+    QTest::newRow("cut off, empty") << assistant << state(MessageState::Incomplete) << QString() << QString()
+                                    << u"rtd"_s;
+    QTest::newRow("failed") << assistant << state(MessageState::Failed) << QString() << QString() << u"rtd"_s;
+    QTest::newRow("streaming") << assistant << state(MessageState::Streaming) << u"hel"_s << QString()
+                               << QString();
+}
+
+void TestConversation::actionsFollowTheMessage()
+{
+    QFETCH(int, role);
+    QFETCH(int, state);
+    QFETCH(QString, content);
+    QFETCH(QString, finish);
+    QFETCH(QString, expected);
+    Message m = message(static_cast<Role>(role), content, 0);
+    m.state = static_cast<MessageState>(state);
+    m.finishReason = finish;
+    const MessageActions a = m.actions();
+    QString actual;
+    if (a.edit)
+        actual += u'e';
+    if (a.regenerate)
+        actual += u'r';
+    if (a.retry)
+        actual += u't';
+    if (a.continueReply)
+        actual += u'c';
+    if (a.remove)
+        actual += u'd';
+    QCOMPARE(actual, expected);
+    QCOMPARE(m.canContinue(), a.continueReply);
+}
+
+void TestConversation::stepBranchMovesAmongSiblings()
+{
+    Conversation c;
+    const qint64 u1 = c.add(message(Role::User, u"hi"_s, 0));
+    const qint64 a1 = c.add(message(Role::Assistant, u"one"_s, u1));
+    const qint64 a2 = c.add(message(Role::Assistant, u"two"_s, u1));
+    QCOMPARE(c.leaf(), a2);
+    QVERIFY(!c.stepBranch(a2, 1)); // none after the last
+    QVERIFY(c.stepBranch(a2, -1));
+    QCOMPARE(c.leaf(), a1);
+    QVERIFY(!c.stepBranch(a1, -1));
+    QVERIFY(c.stepBranch(a1, 1));
+    QCOMPARE(c.leaf(), a2);
+    QVERIFY(!c.stepBranch(u1, 1)); // an only child
+}
 
 void TestConversation::pathFollowsNewMessages()
 {
@@ -110,7 +181,7 @@ void TestConversation::historyStartsWithTheSystemPrompt()
 void TestConversation::suggestedTitle()
 {
     Conversation c;
-    QCOMPARE(c.suggestedTitle(), u"New chat"_s);
+    QCOMPARE(c.suggestedTitle(), QString());
     c.add(message(Role::User,
                   u"  How do   I parse server-sent events in C++ without copying every chunk twice?"_s, 0));
     const QString title = c.suggestedTitle();

@@ -152,6 +152,7 @@ private slots:
     void readsEverySchemaVersion_data();
     void readsEverySchemaVersion();
     void aFailedUpgradeLeavesTheFileAsItWas();
+    void automaticTitlesAreAFlag();
     void search();
     void searchSkipsStreamingReplies();
     void searchInBackground();
@@ -738,6 +739,44 @@ void TestConversationStore::readsEverySchemaVersion()
     c->add(userMessage(u"thanks"_s, c->path().constLast()));
     store->flush();
     QCOMPARE(store->search(u"thanks"_s, false).size(), 1);
+}
+
+void TestConversationStore::automaticTitlesAreAFlag()
+{
+    // A file from before the flag: a conversation still called "New chat" gets its name later.
+    const QString source = u"%1/db/schema4/moonpane.db"_s.arg(QStringLiteral(MOONPANE_FIXTURES_DIR));
+    QDir().mkpath(m_env->filePath(u"data"_s));
+    QVERIFY(QFile::copy(source, dbPath()));
+    QFile::setPermissions(dbPath(), QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(Raw(dbPath()).exec(u"UPDATE conversations SET title = 'New chat' WHERE id = 200"_s));
+    qint64 fresh = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        QVERIFY(store->find(200)->autoTitle);
+        QVERIFY(!store->find(100)->autoTitle);
+        QVERIFY(!store->nameFromFirstMessage(100)); // a title of its own stays
+        QCOMPARE(store->find(100)->title, u"Maple season"_s);
+
+        // A new conversation is named by its first message, once; a name the user gives stays.
+        Conversation *c = store->create();
+        fresh = c->id;
+        QVERIFY(c->autoTitle);
+        QVERIFY(!store->nameFromFirstMessage(fresh)); // nothing to name it by yet
+        QVERIFY(c->autoTitle);
+        c->add(userMessage(u"New chat about tea"_s));
+        QVERIFY(store->nameFromFirstMessage(fresh));
+        QCOMPARE(c->title, u"New chat about tea"_s);
+        QVERIFY(!c->autoTitle);
+        QVERIFY(!store->nameFromFirstMessage(fresh));
+        store->flush();
+    }
+    auto store = openStore();
+    QCOMPARE(store->find(fresh)->title, u"New chat about tea"_s);
+    QVERIFY(!store->find(fresh)->autoTitle);
+    QVERIFY(store->find(200)->autoTitle);
+    store->rename(200, u"Mine"_s);
+    QVERIFY(!store->find(200)->autoTitle);
 }
 
 void TestConversationStore::aFailedUpgradeLeavesTheFileAsItWas()

@@ -170,6 +170,8 @@ QStringList ChatSession::retry(qint64 assistantId)
         return {u"only a reply can be retried"_s};
     if (isBusy())
         return {busyProblem()};
+    if (!m->actions().retry)
+        return {u"only a reply that failed or was cut off can be retried; regenerate it instead"_s};
     const qint64 parentId = m->parentId;
     const bool empty = m->content.isEmpty() && m->reasoning.isEmpty() && m->toolCalls.isEmpty();
     const QStringList problems = startReply(parentId);
@@ -216,6 +218,8 @@ QStringList ChatSession::continueReply(qint64 assistantId)
         return {busyProblem()};
     if (m->content.isEmpty())
         return {u"the reply has no text to continue from; regenerate it instead"_s};
+    if (!m->actions().continueReply)
+        return {u"only a reply that was cut off can be continued"_s};
     return startReply(m->parentId, assistantId);
 }
 

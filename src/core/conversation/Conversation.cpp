@@ -2,6 +2,8 @@
 
 #include "IdGenerator.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -306,7 +308,7 @@ QString Conversation::suggestedTitle()
         ensureText({id});
         QString text = m_messages.value(id).content.simplified();
         if (text.isEmpty())
-            return u"Image"_s;
+            return QCoreApplication::translate("Conversation", "Image");
         if (text.size() > 48) {
             text.truncate(48);
             const qsizetype space = text.lastIndexOf(u' ');
@@ -316,7 +318,7 @@ QString Conversation::suggestedTitle()
         }
         return text;
     }
-    return u"New chat"_s;
+    return {};
 }
 
 } // namespace moonpane

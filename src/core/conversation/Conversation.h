@@ -65,6 +65,9 @@ public:
     QString systemPrompt;
     std::optional<ChatParameters> parameters; // nullopt: the app-wide defaults
     QString draft;
+    // The title is Moonpane's own ("New chat"), to be taken from the first message; false once
+    // it was, or once the user chose one.
+    bool autoTitle = false;
 
     Conversation() = default;
     ~Conversation();
@@ -130,7 +133,7 @@ public:
     // once never become two user messages in a row.
     qint64 nextTurnParent() const;
 
-    // A title from the first user message, for a new conversation.
+    // A title from the first user message, for a new conversation (empty while there is none).
     QString suggestedTitle();
 
 private:

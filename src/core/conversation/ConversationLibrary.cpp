@@ -2,6 +2,8 @@
 
 #include "IdGenerator.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -28,7 +30,8 @@ Conversation *ConversationLibrary::adopt(std::unique_ptr<Conversation> conversat
 Conversation *ConversationLibrary::create()
 {
     auto conversation = std::make_unique<Conversation>();
-    conversation->title = u"New chat"_s;
+    conversation->title = QCoreApplication::translate("ConversationLibrary", "New chat");
+    conversation->autoTitle = true;
     conversation->createdAt = conversation->updatedAt = QDateTime::currentDateTimeUtc();
     conversation->id = IdGenerator::next();
     created(conversation.get());
@@ -68,8 +71,24 @@ void ConversationLibrary::rename(qint64 id, const QString &title)
     if (!c || trimmed.isEmpty() || trimmed == c->title)
         return;
     c->title = trimmed;
+    c->autoTitle = false;
     saveMeta(c);
     emit changed(id);
+}
+
+bool ConversationLibrary::nameFromFirstMessage(qint64 id)
+{
+    Conversation *c = find(id);
+    if (!c || !c->autoTitle)
+        return false;
+    const QString title = c->suggestedTitle();
+    if (title.isEmpty())
+        return false;
+    c->title = title;
+    c->autoTitle = false;
+    saveMeta(c);
+    emit changed(id);
+    return true;
 }
 
 void ConversationLibrary::touch(qint64 id)

@@ -31,7 +31,11 @@ public:
     // necessarily loaded).
     QList<Conversation *> conversations() const;
 
+    // The user names a conversation (it keeps that name).
     void rename(qint64 id, const QString &title);
+    // A conversation still under its automatic title takes one from its first message; false
+    // when it had a title already.
+    bool nameFromFirstMessage(qint64 id);
     // Marks a conversation as active now (it moves to the top).
     void touch(qint64 id);
     // The caller changed a conversation's draft, system prompt or parameters.

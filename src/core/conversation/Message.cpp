@@ -45,4 +45,24 @@ std::optional<double> Message::tokensPerSecond() const
     return static_cast<double>(usage->completionTokens) * 1000.0 / static_cast<double>(generationMs);
 }
 
+bool Message::canContinue() const
+{
+    if (role != Role::Assistant || content.isEmpty())
+        return false;
+    return state == MessageState::Incomplete
+        || (state == MessageState::Complete && finishReason == QLatin1String("length"));
+}
+
+MessageActions Message::actions() const
+{
+    MessageActions a;
+    const bool streaming = state == MessageState::Streaming;
+    a.edit = role == Role::User;
+    a.regenerate = role == Role::Assistant && !streaming;
+    a.retry = role == Role::Assistant && (state == MessageState::Failed || state == MessageState::Incomplete);
+    a.continueReply = canContinue();
+    a.remove = !streaming;
+    return a;
+}
+
 } // namespace moonpane

@@ -40,6 +40,17 @@ Q_DECLARE_OPERATORS_FOR_FLAGS(MessageFields)
 // Every field a change can name.
 inline constexpr MessageFields kAllMessageFields = MessageFields::fromInt(0x1ff);
 
+// What the user may do with a message, decided here once for the buttons, the context menu
+// and ChatSession alike.
+struct MessageActions
+{
+    bool edit = false; // edit and resend (a user message)
+    bool regenerate = false; // a new reply beside this one
+    bool retry = false; // again, after a failure or a cut
+    bool continueReply = false; // Partial Mode: go on from where a cut-off reply ended
+    bool remove = false;
+};
+
 struct Message
 {
     qint64 id = 0; // unique within its conversation, never reused
@@ -76,6 +87,9 @@ struct Message
     std::optional<double> tokensPerSecond() const;
     static constexpr qint64 kMinRateMs = 250;
     bool isAssistant() const { return role == Role::Assistant; }
+    // Whether this reply was cut off (stopped, dropped, or at the token limit) with text to go on from.
+    bool canContinue() const;
+    MessageActions actions() const;
 };
 
 } // namespace moonpane

@@ -184,12 +184,13 @@ void ConversationStore::saveMeta(Conversation *conversation)
         QSqlQuery query(database);
         query.prepare(
             u"UPDATE conversations SET title = ?, updated_at = ?, system_prompt = ?, parameters = ?, "
-            "draft = ? WHERE id = ?"_s);
+            "draft = ?, auto_title = ? WHERE id = ?"_s);
         query.addBindValue(storedText(r.title));
         query.addBindValue(ms(r.updatedAt));
         query.addBindValue(storedText(r.systemPrompt));
         query.addBindValue(parametersJson(r.parameters));
         query.addBindValue(storedText(r.draft));
+        query.addBindValue(r.autoTitle);
         query.addBindValue(r.id);
         return run(query, error);
     });
@@ -602,7 +603,8 @@ void ConversationStore::refresh()
         bool stale = false;
         if (m_loaded.contains(id)) {
             QMutexLocker locker(&m_shared->mutex);
-            stale = query.value(7).toLongLong() > m_shared->known.value(id) || m_shared->stale.contains(id);
+            stale = query.value(kConversationColumnCount).toLongLong() > m_shared->known.value(id)
+                || m_shared->stale.contains(id);
         }
         if (stale)
             toReload.append(c);

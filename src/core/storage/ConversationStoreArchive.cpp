@@ -50,7 +50,7 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
         if (!only.isEmpty() && !only.contains(query.value(0).toLongLong()))
             continue;
         ConversationRecord record = recordFrom(query);
-        record.activeLeaf = query.value(7).toLongLong();
+        record.activeLeaf = query.value(kConversationColumnCount).toLongLong();
         if (const Conversation *c = find(record.id)) // this process may know a newer draft
             record.draft = c->draft;
         record.messages = readAllMessages(reader(), record.id, dir, &missing);

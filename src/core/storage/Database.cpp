@@ -119,6 +119,12 @@ const char *const kMigrations[] = {
         has_reasoning, text_length, updated_at, stream_owner);
     DROP INDEX messages_by_conversation;
     )sql",
+    // 5: whether a conversation's title is still Moonpane's own, to be taken from its first
+    // message, rather than a title the user chose. Earlier versions knew it by the title alone.
+    R"sql(
+    ALTER TABLE conversations ADD COLUMN auto_title INTEGER NOT NULL DEFAULT 0;
+    UPDATE conversations SET auto_title = 1 WHERE title = 'New chat';
+    )sql",
 };
 static_assert(std::size(kMigrations) == Database::kSchemaVersion);
 

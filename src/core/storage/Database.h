@@ -21,7 +21,7 @@ namespace moonpane {
 class Database final
 {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // The database of this user: <AppDataLocation>/moonpane.db (follows XDG_DATA_HOME).
     static QString defaultPath();

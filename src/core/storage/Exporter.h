@@ -25,6 +25,7 @@ struct ConversationRecord
     QString systemPrompt;
     std::optional<ChatParameters> parameters;
     QString draft;
+    bool autoTitle = false; // the title is Moonpane's, to be taken from the first message
     qint64 activeLeaf = 0;
     QList<Message> messages; // parents before children, siblings oldest first
 };

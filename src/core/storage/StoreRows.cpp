@@ -46,6 +46,7 @@ ConversationRecord recordFrom(const QSqlQuery &query)
     r.systemPrompt = query.value(4).toString();
     r.parameters = parametersFrom(query.value(5));
     r.draft = query.value(6).toString();
+    r.autoTitle = query.value(7).toBool();
     return r;
 }
 
@@ -60,6 +61,7 @@ std::unique_ptr<Conversation> conversationOf(const ConversationRecord &r)
     c->systemPrompt = r.systemPrompt;
     c->parameters = r.parameters;
     c->draft = r.draft;
+    c->autoTitle = r.autoTitle;
     return c;
 }
 
@@ -281,7 +283,7 @@ bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QSt
 {
     QSqlQuery query(database);
     query.prepare(u"INSERT INTO conversations (id, title, created_at, updated_at, system_prompt, parameters, "
-                  "draft, active_leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+                  "draft, active_leaf, auto_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
     query.addBindValue(c.id);
     query.addBindValue(storedText(c.title));
     query.addBindValue(ms(c.createdAt));
@@ -290,6 +292,7 @@ bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QSt
     query.addBindValue(parametersJson(c.parameters));
     query.addBindValue(storedText(c.draft));
     query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
+    query.addBindValue(c.autoTitle);
     return run(query, error);
 }
 
@@ -303,6 +306,7 @@ ConversationRecord metaOf(const Conversation &c)
     record.systemPrompt = c.systemPrompt;
     record.parameters = c.parameters;
     record.draft = c.draft;
+    record.autoTitle = c.autoTitle;
     record.activeLeaf = c.leaf();
     return record;
 }

@@ -42,7 +42,8 @@ QDateTime fromMs(const QVariant &value);
 
 // A conversation's own columns, in the order recordFrom() reads them.
 inline const QString kConversationColumns =
-    u"id, title, created_at, updated_at, system_prompt, parameters, draft"_s;
+    u"id, title, created_at, updated_at, system_prompt, parameters, draft, auto_title"_s;
+constexpr int kConversationColumnCount = 8;
 
 std::optional<ChatParameters> parametersFrom(const QVariant &json);
 
