@@ -2,7 +2,6 @@
 
 #include "Console.h"
 #include "InterruptNotifier.h"
-#include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/LocalFile.h"
 #include "api/WireTrace.h"
@@ -94,23 +93,6 @@ QJsonObject replyObject(const Message &reply)
         object.insert(u"error"_s, errorObject);
     }
     return object;
-}
-
-// What a finished call left, as a message (the shape a saved reply has).
-Message replyOf(const ChatCall &call)
-{
-    const AssistantReply reply = call.reply();
-    Message m;
-    m.role = Role::Assistant;
-    m.content = reply.content;
-    m.reasoning = reply.reasoningContent;
-    m.hasReasoning = reply.hasReasoning;
-    m.toolCalls = reply.toolCalls;
-    m.finishReason = reply.finishReason;
-    m.usage = reply.usage;
-    m.error = call.error();
-    m.state = ChatSession::stateAfter(call.outcome());
-    return m;
 }
 
 // The end of the text output, and the exit code for how the reply ended.
@@ -247,32 +229,76 @@ int ChatCommand::run(const QStringList &arguments)
         Console::out(ChatOptions::helpText());
         return ExitComplete;
     }
-
     ChatRequest request;
     if (!buildRequest(options, &request, &error)) {
         Console::error(u"error: "_s + error);
         return ExitUsage;
     }
-    if (const QStringList problems = request.validate(); !problems.isEmpty()) {
+
+    // The turn runs in a conversation: the saved one with --save, else one kept in memory. Either
+    // way it is the app's engine (ChatSession) that builds, checks and sends the request.
+    const bool saved = options.save && !options.dryRun;
+    std::unique_ptr<ConversationLibrary> library;
+    ConversationStore *store = nullptr;
+    if (saved) {
+        auto opened = std::make_unique<ConversationStore>();
+        if (!opened->open({}, &error, false)) {
+            Console::error(u"error: "_s + error);
+            return ExitStorage;
+        }
+        QObject::connect(opened.get(), &ConversationStore::storageFailed, opened.get(),
+                         [](const QString &message) { Console::error(u"warning: "_s + message); });
+        store = opened.get();
+        library = std::move(opened);
+    } else {
+        library = std::make_unique<ConversationLibrary>();
+    }
+    const bool fresh = options.conversationId == 0;
+    Conversation *conversation = nullptr;
+    if (fresh) {
+        conversation = library->create();
+        conversation->systemPrompt = options.system;
+        // The --history messages become the start of the conversation, system messages included.
+        qint64 parent = 0;
+        const qsizetype first = options.system.isEmpty() ? 0 : 1; // the --system message is the prompt
+        for (qsizetype i = first; i + 1 < request.messages.size(); ++i) {
+            Message earlier = Message::fromChatMessage(request.messages.at(i));
+            earlier.parentId = parent;
+            parent = conversation->add(earlier);
+        }
+    } else {
+        conversation = library->conversation(options.conversationId);
+        if (!conversation) {
+            Console::error(u"error: there is no conversation %1 in %2 (moonpane-cli list shows them)"_s
+                               .arg(options.conversationId)
+                               .arg(store->path()));
+            return ExitUsage;
+        }
+        if (!options.system.isEmpty())
+            conversation->systemPrompt = options.system;
+    }
+
+    ChatClient client;
+    ChatSession session(&client, conversation);
+    session.setOverride(request.parameters);
+    const Message user = Message::fromChatMessage(request.messages.constLast());
+    const auto refuse = [&](const QStringList &problems) {
         for (const QString &problem : problems)
             Console::error(u"error: "_s + problem);
         return ExitUsage;
-    }
-    const QByteArray body = request.toJson();
-    if (body.size() > ChatRequest::kMaxBodyBytes) {
-        Console::error(
-            u"error: the request would be %1 MB; the API accepts at most %2 MB. Attach fewer or smaller "
-            "files."_s.arg(body.size() / 1'000'000)
-                .arg(ChatRequest::kMaxBodyBytes / 1'000'000));
-        return ExitUsage;
-    }
+    };
     if (options.dryRun) {
+        QByteArray body;
+        if (const QStringList problems = session.preview(user.content, user.parts, &body);
+            !problems.isEmpty())
+            return refuse(problems);
         Console::out(QString::fromUtf8(body) + u'\n');
         return ExitComplete;
     }
     Endpoint endpoint;
     if (!resolveEndpoint(options, &endpoint))
         return ExitUsage;
+    client.setEndpoint(endpoint);
     std::unique_ptr<QFile> traceFile;
     std::unique_ptr<WireTrace> trace;
     if (!options.traceFile.isEmpty()) {
@@ -284,10 +310,73 @@ int ChatCommand::run(const QStringList &arguments)
         }
         trace = std::make_unique<WireTrace>(traceFile.get());
     }
-    ChatClient client;
-    client.setEndpoint(endpoint);
-    return options.save ? sendSaved(options, request, &client, trace.get())
-                        : send(options, request, body, &client, trace.get());
+    session.setTrace(trace.get());
+    if (store)
+        store->metaChanged(conversation);
+
+    InterruptNotifier interrupt; // before the request goes out, so no signal is missed
+    if (const QStringList problems = session.send(user.content, user.parts); !problems.isEmpty()) {
+        if (store && fresh) {
+            store->remove(conversation->id);
+            store->commitRemove();
+        }
+        return refuse(problems);
+    }
+    if (store) {
+        store->nameFromFirstMessage(conversation->id);
+        store->touch(conversation->id);
+    }
+
+    // The reply is printed as it grows: reasoning on stderr, the answer on stdout.
+    const qint64 replyId = session.streamingMessageId();
+    const bool text = options.output == ChatOptions::Output::Text;
+    qsizetype shownContent = 0;
+    qsizetype shownReasoning = 0;
+    bool reasoningOpen = false;
+    if (text) {
+        QObject::connect(&session, &ChatSession::replyProgressed, &session, [&] {
+            const Message *m = conversation->message(replyId);
+            if (m->reasoning.size() > shownReasoning) {
+                Console::err(m->reasoning.mid(shownReasoning));
+                shownReasoning = m->reasoning.size();
+                reasoningOpen = true;
+            }
+            if (m->content.size() > shownContent) {
+                if (reasoningOpen) {
+                    Console::err(u"\n\n"_s); // reasoning ends where content starts
+                    reasoningOpen = false;
+                }
+                Console::out(m->content.mid(shownContent));
+                shownContent = m->content.size();
+            }
+        });
+    }
+    // SIGINT/SIGTERM stop the turn: what arrived is printed (JSON included) and kept, then exit 130.
+    bool interrupted = false;
+    QObject::connect(&interrupt, &InterruptNotifier::interrupted, &session, [&] {
+        interrupted = true;
+        session.stop();
+    });
+    QObject::connect(&session, &ChatSession::replyFinished, QCoreApplication::instance(),
+                     &QCoreApplication::quit);
+    QCoreApplication::exec();
+
+    if (store) {
+        store->touch(conversation->id);
+        store->flush();
+    }
+    const Message reply = *conversation->message(replyId);
+    if (text && reasoningOpen)
+        Console::err(u"\n"_s);
+    if (!text) {
+        QJsonObject object = replyObject(reply);
+        if (store) {
+            object.insert(u"conversation_id"_s, MessageCodec::idText(conversation->id));
+            object.insert(u"message_id"_s, MessageCodec::idText(replyId));
+        }
+        Console::jsonLine(object);
+    }
+    return finish(options, reply, interrupted);
 }
 
 bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
@@ -325,145 +414,6 @@ bool ChatCommand::resolveEndpoint(const ChatOptions &options, Endpoint *out)
     }
     *out = endpoint;
     return true;
-}
-
-int ChatCommand::send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body,
-                      ChatClient *client, WireTrace *trace)
-{
-    InterruptNotifier interrupt; // before the request goes out, so no signal is missed
-    ChatCall *call = client->sendBody(body, request.parameters.stream, trace);
-    const bool text = options.output == ChatOptions::Output::Text;
-    bool reasoningOpen = false;
-    if (text) {
-        QObject::connect(call, &ChatCall::reasoningReceived, call, [&](const QString &delta) {
-            reasoningOpen = true;
-            Console::err(delta);
-        });
-        QObject::connect(call, &ChatCall::contentReceived, call, [&](const QString &delta) {
-            if (reasoningOpen) {
-                Console::err(u"\n\n"_s); // reasoning ends where content starts
-                reasoningOpen = false;
-            }
-            Console::out(delta);
-        });
-    }
-    // SIGINT/SIGTERM stop the call: what arrived is printed (JSON included), then exit 130.
-    bool interrupted = false;
-    QObject::connect(&interrupt, &InterruptNotifier::interrupted, call, [&] {
-        interrupted = true;
-        call->cancel();
-    });
-    QObject::connect(call, &ChatCall::finished, QCoreApplication::instance(), &QCoreApplication::quit);
-    QCoreApplication::exec();
-
-    const Message reply = replyOf(*call);
-    if (text && reasoningOpen)
-        Console::err(u"\n"_s);
-    if (!text)
-        Console::jsonLine(replyObject(reply));
-    return finish(options, reply, interrupted);
-}
-
-int ChatCommand::sendSaved(const ChatOptions &options, const ChatRequest &request, ChatClient *client,
-                           WireTrace *trace)
-{
-    ConversationStore store;
-    QString error;
-    if (!store.open({}, &error, false)) {
-        Console::error(u"error: "_s + error);
-        return ExitStorage;
-    }
-    QObject::connect(&store, &ConversationStore::storageFailed, &store,
-                     [](const QString &message) { Console::error(u"warning: "_s + message); });
-    const bool fresh = options.conversationId == 0;
-    Conversation *conversation = nullptr;
-    if (fresh) {
-        conversation = store.create();
-        conversation->systemPrompt = options.system;
-        // The --history messages become the start of the saved conversation.
-        qint64 parent = 0;
-        for (qsizetype i = 0; i + 1 < request.messages.size(); ++i) {
-            if (request.messages.at(i).role == Role::System)
-                continue;
-            Message earlier = Message::fromChatMessage(request.messages.at(i));
-            earlier.parentId = parent;
-            parent = conversation->add(earlier);
-        }
-    } else {
-        conversation = store.conversation(options.conversationId);
-        if (!conversation) {
-            Console::error(u"error: there is no conversation %1 in %2 (moonpane-cli list shows them)"_s
-                               .arg(options.conversationId)
-                               .arg(store.path()));
-            return ExitUsage;
-        }
-        if (!options.system.isEmpty())
-            conversation->systemPrompt = options.system;
-    }
-    store.metaChanged(conversation);
-
-    ChatSession session(client, conversation, nullptr);
-    session.setOverride(request.parameters);
-    session.setTrace(trace);
-    const Message user = Message::fromChatMessage(request.messages.constLast());
-    if (const QStringList problems = session.send(user.content, user.parts); !problems.isEmpty()) {
-        for (const QString &problem : problems)
-            Console::error(u"error: "_s + problem);
-        if (fresh) {
-            store.remove(conversation->id);
-            store.commitRemove();
-        }
-        return ExitUsage;
-    }
-    store.nameFromFirstMessage(conversation->id);
-    store.touch(conversation->id);
-
-    // The reply is printed from what is saved, as it grows.
-    const qint64 replyId = session.streamingMessageId();
-    const bool text = options.output == ChatOptions::Output::Text;
-    qsizetype shownContent = 0;
-    qsizetype shownReasoning = 0;
-    bool reasoningOpen = false;
-    if (text) {
-        QObject::connect(&session, &ChatSession::replyProgressed, &session, [&] {
-            const Message *m = conversation->message(replyId);
-            if (m->reasoning.size() > shownReasoning) {
-                Console::err(m->reasoning.mid(shownReasoning));
-                shownReasoning = m->reasoning.size();
-                reasoningOpen = true;
-            }
-            if (m->content.size() > shownContent) {
-                if (reasoningOpen) {
-                    Console::err(u"\n\n"_s); // reasoning ends where content starts
-                    reasoningOpen = false;
-                }
-                Console::out(m->content.mid(shownContent));
-                shownContent = m->content.size();
-            }
-        });
-    }
-    bool interrupted = false;
-    InterruptNotifier interrupt;
-    QObject::connect(&interrupt, &InterruptNotifier::interrupted, &session, [&] {
-        interrupted = true;
-        session.stop();
-    });
-    QObject::connect(&session, &ChatSession::replyFinished, QCoreApplication::instance(),
-                     &QCoreApplication::quit);
-    QCoreApplication::exec();
-
-    store.touch(conversation->id);
-    store.flush();
-    const Message reply = *conversation->message(replyId);
-    if (text && reasoningOpen)
-        Console::err(u"\n"_s);
-    if (!text) {
-        QJsonObject object = replyObject(reply);
-        object.insert(u"conversation_id"_s, MessageCodec::idText(conversation->id));
-        object.insert(u"message_id"_s, MessageCodec::idText(replyId));
-        Console::jsonLine(object);
-    }
-    return finish(options, reply, interrupted);
 }
 
 } // namespace moonpane::cli

@@ -1,4 +1,6 @@
-// `moonpane-cli chat`: builds a request from the options, sends it and prints the reply.
+// `moonpane-cli chat`: builds the turn from the options and runs it through the app's engine
+// (ChatSession), in the saved conversation with --save or in one kept in memory, and prints the
+// reply as it streams.
 #pragma once
 
 #include "ChatOptions.h"
@@ -6,11 +8,6 @@
 #include "api/Endpoint.h"
 
 #include <QStringList>
-
-namespace moonpane {
-class ChatClient;
-class WireTrace;
-} // namespace moonpane
 
 namespace moonpane::cli {
 
@@ -33,11 +30,6 @@ private:
     bool buildRequest(const ChatOptions &options, ChatRequest *request, QString *error);
     // The base URL, timeouts and API key. On failure says why and returns false.
     bool resolveEndpoint(const ChatOptions &options, Endpoint *out);
-    int send(const ChatOptions &options, const ChatRequest &request, const QByteArray &body,
-             ChatClient *client, WireTrace *trace);
-    // --save: through a ChatSession on the stored conversation, as the app sends.
-    int sendSaved(const ChatOptions &options, const ChatRequest &request, ChatClient *client,
-                  WireTrace *trace);
 };
 
 } // namespace moonpane::cli

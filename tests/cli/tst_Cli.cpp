@@ -43,6 +43,7 @@ private slots:
     void dryRunPrintsTheBodyWithoutConnecting();
     void optionsReachTheBody();
     void historyAndSystem();
+    void oneEngineSendsTheSameBodyEveryWay();
     void attachments();
     void toolsAndSchemaFiles();
     void noStream();
@@ -226,6 +227,34 @@ void TestCli::historyAndSystem()
             .value("messages"_L1)
             .toArray();
     QVERIFY(!off.at(1).toObject().contains("reasoning_content"_L1));
+}
+
+// Dry run, a send kept in memory and a saved send all go through the app's engine: the same
+// options make the same request body, a system message inside the history included.
+void TestCli::oneEngineSendsTheSameBodyEveryWay()
+{
+    const QString history = m_env.writeFile(u"history.json"_s, R"([
+        {"role":"system","content":"Units: metric."},
+        {"role":"user","content":"Weather in Paris?"},
+        {"role":"assistant","content":"","tool_calls":[{"id":"functions.get_weather:0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},
+        {"role":"tool","tool_call_id":"functions.get_weather:0","name":"get_weather","content":"{\"c\":12}"}
+    ])");
+    const QStringList options = {u"--system"_s,  u"Be brief."_s, u"--temperature"_s, u"0.4"_s,
+                                 u"--history"_s, history,        u"And tomorrow?"_s};
+    const CliResult dry = run(QStringList {u"chat"_s, u"--dry-run"_s} + options, {}, false);
+    QCOMPARE(dry.exitCode, 0);
+    const QJsonObject planned = dry.json();
+    QCOMPARE(planned.value("messages"_L1).toArray().size(), 6);
+    QCOMPARE(planned.value("messages"_L1).toArray().at(1).toObject(),
+             (QJsonObject {{u"role"_s, u"system"_s}, {u"content"_s, u"Units: metric."_s}}));
+
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QCOMPARE(run(base() + options).exitCode, 0);
+    QCOMPARE(m_server->lastRequest().json(), planned);
+
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QCOMPARE(run(base() + QStringList {u"--save"_s} + options).exitCode, 0);
+    QCOMPARE(m_server->lastRequest().json(), planned);
 }
 
 void TestCli::attachments()

@@ -223,6 +223,37 @@ QStringList ChatSession::continueReply(qint64 assistantId)
     return startReply(m->parentId, assistantId);
 }
 
+QStringList ChatSession::encode(const ChatRequest &request, QByteArray *body)
+{
+    if (QStringList problems = request.validate(); !problems.isEmpty())
+        return problems;
+    *body = request.toJson();
+    if (body->size() > ChatRequest::kMaxBodyBytes)
+        return {u"the request would be %1 MB; the API accepts at most %2 MB. Send fewer or smaller "
+                "attachments."_s.arg(body->size() / 1'000'000)
+                    .arg(ChatRequest::kMaxBodyBytes / 1'000'000)};
+    return {};
+}
+
+QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body)
+{
+    if (text.trimmed().isEmpty() && parts.isEmpty())
+        return {u"the message is empty"_s};
+    const qint64 parent = m_conversation->nextTurnParent();
+    ChatRequest request;
+    request.parameters = parameters();
+    if (parent != 0)
+        request.messages = m_conversation->history(parent);
+    else if (!m_conversation->systemPrompt.trimmed().isEmpty())
+        request.messages = {ChatMessage::system(m_conversation->systemPrompt)};
+    Message user;
+    user.role = Role::User;
+    user.content = text;
+    user.parts = parts;
+    request.messages.append(user.toChatMessage());
+    return encode(request, body);
+}
+
 QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
 {
     ChatRequest request;
@@ -233,12 +264,9 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         prefix.partial = true;
         request.messages.append(prefix);
     }
-    if (QStringList problems = request.validate(); !problems.isEmpty())
+    QByteArray body;
+    if (QStringList problems = encode(request, &body); !problems.isEmpty())
         return problems;
-    const QByteArray body = request.toJson();
-    if (body.size() > ChatRequest::kMaxBodyBytes)
-        return {u"the request would be %1 MB; the API accepts at most 100 MB. Remove some attachments."_s.arg(
-            body.size() / 1'000'000)};
 
     if (continueId) {
         m_replyId = continueId;

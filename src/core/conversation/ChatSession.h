@@ -28,6 +28,7 @@
 namespace moonpane {
 
 class ChatClient;
+struct ChatRequest;
 class WireTrace;
 
 class ChatSession final : public QObject
@@ -83,6 +84,8 @@ public:
     QStringList retry(qint64 assistantId);
     QStringList continueReply(qint64 assistantId);
     void stop();
+    // The body send(text, parts) would post now, changing nothing (the CLI's --dry-run).
+    QStringList preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body);
 
     // What a call that ended this way leaves its reply as.
     static MessageState stateAfter(ChatCall::Outcome outcome);
@@ -107,6 +110,8 @@ private:
     // Starts a reply under `parentId` (a message on the active path). With `continueId`, the
     // request ends with that assistant message as a partial prefix and the reply extends it.
     QStringList startReply(qint64 parentId, qint64 continueId = 0);
+    // Validates and serializes a request, within the API's size limit.
+    static QStringList encode(const ChatRequest &request, QByteArray *body);
     void setState(TurnState state);
     // Answers the tool calls of `replyId` with `why`, so that the history stays valid.
     void closeCalls(qint64 replyId, const QString &why);
