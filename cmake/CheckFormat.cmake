@@ -1,4 +1,8 @@
 # Fails when a C++ source file is not formatted as .clang-format says. Run by the `format` test.
+if(NOT CLANG_FORMAT OR NOT EXISTS "${CLANG_FORMAT}")
+  message(FATAL_ERROR "clang-format was not found, so the formatting cannot be checked: install it "
+    "(apt-get install clang-format; scripts/test does) and configure again")
+endif()
 file(GLOB_RECURSE sources
   ${SOURCE_DIR}/src/*.cpp ${SOURCE_DIR}/src/*.h
   ${SOURCE_DIR}/tests/*.cpp ${SOURCE_DIR}/tests/*.h

@@ -16,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
-#include <QMutex>
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSqlDatabase>
@@ -26,6 +25,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
@@ -36,7 +36,7 @@ namespace moonpane {
 // conversation as this process knows it, and which ones another process wrote in between.
 struct ConversationStore::Shared
 {
-    QMutex mutex;
+    std::mutex mutex;
     QHash<qint64, qint64> known;
     QSet<qint64> stale;
 };
@@ -61,8 +61,14 @@ ConversationStore::ConversationStore(QObject *parent)
 ConversationStore::~ConversationStore()
 {
     m_searcher.reset(); // first: nothing it finds may reach a store going away
-    if (!m_writer)
+    if (!m_writer) {
+        // Not open (it failed): the conversations kept in memory must not tell a store that is
+        // gone when the library ends them.
+        commitRemove();
+        for (Conversation *c : conversations())
+            c->removeObserver(this);
         return;
+    }
     commitRemove();
     writePendingText();
     // Replies this process was streaming and never finished are incomplete now.
@@ -163,7 +169,7 @@ void ConversationStore::created(Conversation *conversation)
 {
     m_loaded.insert(conversation->id);
     {
-        QMutexLocker locker(&m_shared->mutex);
+        std::lock_guard locker(m_shared->mutex);
         m_shared->known.insert(conversation->id, 0);
     }
     attach(conversation);
@@ -204,7 +210,7 @@ void ConversationStore::removeCommitted(qint64 id)
     for (auto it = m_pendingToolCalls.begin(); it != m_pendingToolCalls.end();)
         it = it.value() == id ? m_pendingToolCalls.erase(it) : std::next(it);
     {
-        QMutexLocker locker(&m_shared->mutex);
+        std::lock_guard locker(m_shared->mutex);
         m_shared->known.remove(id);
         m_shared->stale.remove(id);
     }
@@ -288,7 +294,7 @@ void ConversationStore::readMessages(Conversation *conversation)
                                                                      rows.error()));
     Database::exec(database, u"COMMIT"_s);
     {
-        QMutexLocker locker(&m_shared->mutex);
+        std::lock_guard locker(m_shared->mutex);
         m_shared->known.insert(conversation->id, revision);
         m_shared->stale.remove(conversation->id);
     }
@@ -354,7 +360,7 @@ bool bump(QSqlDatabase &database, SharedT &shared, qint64 conversationId, QStrin
     if (!query.next())
         return true; // deleted meanwhile
     const qint64 revision = query.value(0).toLongLong();
-    QMutexLocker locker(&shared.mutex);
+    std::lock_guard locker(shared.mutex);
     const auto it = shared.known.find(conversationId);
     if (it == shared.known.end())
         return true;
@@ -602,7 +608,7 @@ void ConversationStore::refresh()
         const QDateTime updated = fromMs(query.value(3));
         bool stale = false;
         if (m_loaded.contains(id)) {
-            QMutexLocker locker(&m_shared->mutex);
+            std::lock_guard locker(m_shared->mutex);
             stale = query.value(kConversationColumnCount).toLongLong() > m_shared->known.value(id)
                 || m_shared->stale.contains(id);
         }

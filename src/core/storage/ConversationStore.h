@@ -162,6 +162,7 @@ private:
         void operator()(Searcher *searcher) const;
     };
 
+    void collectSearch(); // a background search has a result
     QSqlDatabase reader() const;
     void nameHits(QList<SearchHit> *hits) const; // fills in their conversations' titles
     void attach(Conversation *conversation);

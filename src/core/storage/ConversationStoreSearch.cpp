@@ -2,11 +2,13 @@
 #include "ConversationStore.h"
 #include "StoreRows.h"
 
-#include <QMutex>
 #include <QSqlError>
-#include <QThread>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -188,48 +190,118 @@ void ConversationStore::nameHits(QList<SearchHit> *hits) const
     }
 }
 
-// A thread with its own read connection, for searches the UI does not wait for.
+// Tells the store's thread that the search thread has a result.
+class SearchPoke final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+signals:
+    void ready();
+};
+
+// A thread with its own read connection, for searches the UI does not wait for. Only the newest
+// search matters: asking again replaces the one waiting and interrupts the one running. Work and
+// results pass under one std::mutex (which ThreadSanitizer sees); the UI thread is only poked to
+// collect a result.
 struct ConversationStore::Searcher
 {
-    QThread thread;
-    QObject *context = new QObject; // lives on `thread`; searches run in its context
+    struct Request
+    {
+        qint64 number = 0;
+        QString query;
+        bool includeReasoning = false;
+        int limit = 0;
+        std::function<void(const QList<SearchHit> &)> done;
+    };
+    struct Result
+    {
+        qint64 number = 0;
+        bool found = false;
+        QList<SearchHit> hits;
+        QString error;
+        std::function<void(const QList<SearchHit> &)> done;
+    };
+
+    QString path;
     QString connection = u"moonpane-search-%1"_s.arg(reinterpret_cast<quintptr>(this), 0, 16);
     std::atomic<qint64> latest {0}; // the newest search asked for
-    QMutex mutex;
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::optional<Request> pending; // guarded by `mutex`
+    std::optional<Result> result; // guarded by `mutex`
+    bool stopping = false; // guarded by `mutex`
     sqlite3 *handle = nullptr; // the open connection's, to interrupt it (guarded by `mutex`)
+    std::function<void()> poke; // asks the UI thread to collect the result
+    std::thread thread;
 
-    Searcher()
+    Searcher(const QString &databasePath, std::function<void()> resultReady)
+        : path(databasePath)
+        , poke(std::move(resultReady))
+        , thread([this] { run(); })
     {
-        thread.setObjectName(u"moonpane-search"_s);
-        context->moveToThread(&thread);
-        thread.start();
     }
     ~Searcher()
     {
-        ++latest; // whatever runs now is not wanted
-        interrupt();
-        QMetaObject::invokeMethod(
-            context,
-            [this] {
-                {
-                    QMutexLocker locker(&mutex);
-                    handle = nullptr;
-                }
-                if (QSqlDatabase::contains(connection)) {
-                    QSqlDatabase::database(connection, false).close();
-                    QSqlDatabase::removeDatabase(connection);
-                }
-            },
-            Qt::BlockingQueuedConnection);
-        thread.quit();
-        thread.wait();
-        delete context;
+        {
+            std::lock_guard lock(mutex);
+            stopping = true;
+            ++latest; // whatever runs now is not wanted
+            if (handle)
+                sqlite3_interrupt(handle);
+        }
+        wake.notify_all();
+        thread.join();
     }
-    void interrupt()
+    void ask(Request request)
     {
-        QMutexLocker locker(&mutex);
-        if (handle)
-            sqlite3_interrupt(handle); // safe from any thread while the connection is open
+        {
+            std::lock_guard lock(mutex);
+            pending = std::move(request);
+            if (handle)
+                sqlite3_interrupt(handle); // safe from any thread while the connection is open
+        }
+        wake.notify_all();
+    }
+    void run()
+    {
+        QSqlDatabase database;
+        std::unique_lock lock(mutex);
+        for (;;) {
+            wake.wait(lock, [this] { return pending || stopping; });
+            if (stopping)
+                break;
+            Request request = std::move(*pending);
+            pending.reset();
+            lock.unlock();
+            Result done {request.number, false, {}, {}, std::move(request.done)};
+            if (!database.isValid()) {
+                database = Database::open(path, connection, &done.error);
+                if (!database.isValid()) {
+                    database = QSqlDatabase();
+                    QSqlDatabase::removeDatabase(connection); // tried again next time
+                }
+                std::lock_guard guard(mutex);
+                handle = database.isValid() ? Database::handle(database) : nullptr;
+            }
+            if (database.isValid() && latest == request.number)
+                done.found = searchMessages(database, request.query, request.includeReasoning, request.limit,
+                                            &done.hits, &done.error);
+            lock.lock();
+            if (latest == request.number && !stopping) { // not interrupted or overtaken
+                result = std::move(done);
+                poke();
+            }
+        }
+        handle = nullptr;
+        lock.unlock();
+        if (database.isValid()) {
+            database.close();
+            database = QSqlDatabase();
+            QSqlDatabase::removeDatabase(connection);
+        }
     }
 };
 
@@ -243,47 +315,39 @@ void ConversationStore::searchInBackground(const QString &query, bool includeRea
 {
     if (!m_writer)
         return;
+    if (!m_searcher) {
+        // The poke is a signal queued to this thread, connected here once: what crosses the
+        // threads is Qt's event, not an object made on the search thread. The store outlives the
+        // searcher (it stops the thread before it goes); a poke that arrives after that finds
+        // nothing to collect.
+        auto *poke = new SearchPoke(this);
+        connect(poke, &SearchPoke::ready, this, &ConversationStore::collectSearch, Qt::QueuedConnection);
+        m_searcher.reset(new Searcher(m_path, [poke] { emit poke->ready(); }));
+    }
+    const qint64 number = ++m_searcher->latest;
+    m_searcher->ask({number, query, includeReasoning, limit, std::move(done)});
+}
+
+void ConversationStore::collectSearch()
+{
     if (!m_searcher)
-        m_searcher.reset(new Searcher);
-    Searcher *searcher = m_searcher.get();
-    const qint64 number = ++searcher->latest;
-    searcher->interrupt(); // an older search still running is not wanted any more
-    const QString path = m_path;
-    QMetaObject::invokeMethod(
-        searcher->context,
-        [this, searcher, number, path, query, includeReasoning, limit, done = std::move(done)] {
-            if (searcher->latest != number)
-                return; // a newer one is queued behind
-            QString error;
-            QSqlDatabase database;
-            if (QSqlDatabase::contains(searcher->connection))
-                database = QSqlDatabase::database(searcher->connection, false);
-            else {
-                database = Database::open(path, searcher->connection, &error);
-                if (!database.isValid())
-                    QSqlDatabase::removeDatabase(searcher->connection); // tried again next time
-                QMutexLocker locker(&searcher->mutex);
-                searcher->handle = database.isValid() ? Database::handle(database) : nullptr;
-            }
-            QList<SearchHit> hits;
-            const bool found =
-                database.isValid() && searchMessages(database, query, includeReasoning, limit, &hits, &error);
-            if (searcher->latest != number)
-                return; // interrupted or overtaken
-            // The store outlives this call: it stops the thread before it goes.
-            QMetaObject::invokeMethod(this, [this, searcher, number, found, hits, error, done] {
-                if (searcher->latest != number)
-                    return;
-                if (!found) {
-                    fail(u"Search failed: %1"_s.arg(error));
-                    done({}); // the caller stops waiting
-                    return;
-                }
-                QList<SearchHit> named = hits;
-                nameHits(&named);
-                done(named);
-            });
-        });
+        return;
+    std::optional<Searcher::Result> result;
+    {
+        std::lock_guard lock(m_searcher->mutex);
+        result.swap(m_searcher->result);
+    }
+    if (!result || result->number != m_searcher->latest)
+        return;
+    if (!result->found) {
+        fail(u"Search failed: %1"_s.arg(result->error));
+        result->done({}); // the caller stops waiting
+        return;
+    }
+    nameHits(&result->hits);
+    result->done(result->hits);
 }
 
 } // namespace moonpane
+
+#include "ConversationStoreSearch.moc"

@@ -4,7 +4,9 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimer>
+#include <QStringList>
+
+#include <chrono>
 
 using namespace Qt::StringLiterals;
 
@@ -13,65 +15,52 @@ namespace moonpane {
 StoreWriter::StoreWriter(const QString &path)
     : m_path(path)
     , m_connection(u"moonpane-writer-%1"_s.arg(reinterpret_cast<quintptr>(this)))
-    , m_worker(new QObject)
 {
-    m_thread.setObjectName(u"moonpane-store-writer"_s);
-    m_worker->moveToThread(&m_thread);
 }
 
 StoreWriter::~StoreWriter()
 {
-    if (m_thread.isRunning()) {
-        waitIdle();
-        QMetaObject::invokeMethod(
-            m_worker,
-            [this] {
-                QSqlDatabase::database(m_connection, false).close();
-                QSqlDatabase::removeDatabase(m_connection);
-            },
-            Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
+    if (!m_thread.joinable())
+        return;
+    {
+        // Everything queued is written first, follow-ups posted by those jobs included: the
+        // thread stops only once the queue is empty.
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
     }
-    delete m_worker; // its thread has stopped
+    m_work.notify_all();
+    m_thread.join();
 }
 
 bool StoreWriter::start(QString *error)
 {
-    m_thread.start();
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, &ok, error] {
-            const QSqlDatabase database = Database::open(m_path, m_connection, error);
-            ok = database.isValid() && database.isOpen();
-            if (!ok)
-                QSqlDatabase::removeDatabase(m_connection);
-        },
-        Qt::BlockingQueuedConnection);
-    if (!ok) {
-        m_thread.quit();
-        m_thread.wait();
-    }
-    return ok;
+    m_thread = std::thread([this] { run(); });
+    std::unique_lock lock(m_mutex);
+    m_progress.wait(lock, [this] { return m_opening != Opening::Pending; });
+    if (m_opening == Opening::Open)
+        return true;
+    if (error)
+        *error = m_openError;
+    lock.unlock();
+    m_thread.join();
+    return false;
 }
 
 qint64 StoreWriter::post(Job job)
 {
-    QMutexLocker locker(&m_mutex);
-    m_queue.push_back(std::move(job));
-    ++m_posted;
-    if (!m_scheduled) {
-        m_scheduled = true;
-        QMetaObject::invokeMethod(
-            m_worker, [this] { drain(); }, Qt::QueuedConnection);
+    qint64 number = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(job));
+        number = ++m_posted;
     }
-    return m_posted;
+    m_work.notify_one();
+    return number;
 }
 
 qint64 StoreWriter::committed()
 {
-    QMutexLocker locker(&m_mutex);
+    std::lock_guard lock(m_mutex);
     return m_done;
 }
 
@@ -79,27 +68,57 @@ void StoreWriter::waitIdle()
 {
     // Up to the latest post, not the one seen on entry: a job may post a follow-up (removing
     // the files of media nobody uses any more), and that is part of what was asked for.
-    QMutexLocker locker(&m_mutex);
-    while (m_done < m_posted)
-        m_progress.wait(&m_mutex);
+    std::unique_lock lock(m_mutex);
+    m_progress.wait(lock, [this] { return m_done >= m_posted || m_opening != Opening::Open; });
 }
 
-void StoreWriter::drain()
+void StoreWriter::run()
 {
-    if (m_sinceCommit.isValid() && m_sinceCommit.elapsed() < kCoalesceMs) {
-        // Let what else arrives in the next moment share the transaction.
-        QTimer::singleShot(kCoalesceMs - m_sinceCommit.elapsed(), m_worker, [this] { drain(); });
-        return;
-    }
-    std::deque<Job> jobs;
     {
-        QMutexLocker locker(&m_mutex);
-        jobs.swap(m_queue);
-        m_scheduled = false;
+        QString error;
+        const QSqlDatabase database = Database::open(m_path, m_connection, &error);
+        const bool ok = database.isValid() && database.isOpen();
+        if (!ok)
+            QSqlDatabase::removeDatabase(m_connection);
+        {
+            std::lock_guard lock(m_mutex);
+            m_opening = ok ? Opening::Open : Opening::Failed;
+            m_openError = error;
+        }
+        m_progress.notify_all();
+        if (!ok)
+            return;
     }
-    if (jobs.empty())
-        return;
     QSqlDatabase database = QSqlDatabase::database(m_connection, false);
+    const auto coalesce = std::chrono::milliseconds(kCoalesceMs);
+    auto lastCommit = std::chrono::steady_clock::now() - coalesce;
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_work.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
+        if (m_queue.empty())
+            break; // stopping, and nothing is left
+        // Let what else arrives in the next moment share the transaction (not when stopping).
+        if (!m_stopping) {
+            const auto due = lastCommit + coalesce;
+            m_work.wait_until(lock, due, [this] { return m_stopping; });
+        }
+        std::deque<Job> jobs;
+        jobs.swap(m_queue);
+        lock.unlock();
+        write(jobs, database);
+        lastCommit = std::chrono::steady_clock::now();
+        lock.lock();
+        m_done += static_cast<qint64>(jobs.size());
+        m_progress.notify_all();
+    }
+    lock.unlock();
+    database.close();
+    database = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+void StoreWriter::write(std::deque<Job> &jobs, QSqlDatabase &database)
+{
     QStringList failures;
     QString why;
     const bool transaction = Database::exec(database, u"BEGIN IMMEDIATE"_s, &why);
@@ -120,14 +139,8 @@ void StoreWriter::drain()
         failures.append(u"could not commit: %1"_s.arg(why));
         Database::exec(database, u"ROLLBACK"_s);
     }
-    m_sinceCommit.start();
-    {
-        QMutexLocker locker(&m_mutex);
-        m_done += static_cast<qint64>(jobs.size());
-        m_progress.wakeAll();
-    }
     for (const QString &failure : std::as_const(failures))
-        emit failed(failure);
+        emit failed(failure); // queued to the receivers' threads
 }
 
 } // namespace moonpane
