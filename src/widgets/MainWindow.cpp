@@ -247,12 +247,15 @@ void MainWindow::wireSession(ChatSession *created)
     connect(created, &ChatSession::stateChanged, this, [this, id, created](ChatSession::TurnState state) {
         if (state != ChatSession::TurnState::AwaitingApproval || !m_current || m_current->id != id)
             return;
+        const QList<ToolCall> calls = created->pendingToolCalls();
         QStringList names;
-        for (const ToolCall &call : created->pendingToolCalls())
+        for (const ToolCall &call : calls)
             names.append(call.name);
-        m_notice->showNotice(tr("The model asks to run %1. Moonpane cannot run tools yet: Stop answers the "
-                                "calls as not run, and the conversation goes on.")
-                                 .arg(names.join(u", "_s)));
+        names.removeDuplicates();
+        const QString what = calls.size() == 1 ? tr("a tool call") : tr("%1 tool calls").arg(calls.size());
+        m_notice->showNotice(tr("The model asks for %1 (%2). Moonpane cannot run tools yet: Stop answers "
+                                "them as not run, and the conversation goes on.")
+                                 .arg(what, names.join(u", "_s)));
     });
 }
 

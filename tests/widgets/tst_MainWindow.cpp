@@ -8,6 +8,7 @@
 #include "ConversationView.h"
 #include "FakeServer.h"
 #include "MainWindow.h"
+#include "NoticeBar.h"
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "TestEnvironment.h"
@@ -54,6 +55,7 @@ private slots:
     void cleanup();
 
     void enterSendsAndTheReplyStreams();
+    void toolCallsWaitUntilStopped();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
     void shortcutsAreInTheMenus();
@@ -163,6 +165,28 @@ void TestMainWindow::enterSendsAndTheReplyStreams()
     // The conversation took its title from the first message.
     QCOMPARE(window->currentConversation()->title, u"Compare the weather"_s);
     QCOMPARE(window->sidebar()->list()->model()->index(0, 0).data().toString(), u"Compare the weather"_s);
+}
+
+// A reply that asks for tools leaves the turn waiting (Moonpane runs none yet): the window says
+// so, Stop answers the calls as not run, and the conversation can go on.
+void TestMainWindow::toolCallsWaitUntilStopped()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"Weather in two cities?"_s);
+    QTRY_VERIFY(window->noticeBar()->text().startsWith(u"The model asks for 2 tool calls (get_weather)."_s));
+    QVERIFY(window->composer()->isBusy()); // the turn is not over
+    emit window->composer()->stopRequested();
+    QVERIFY(!window->composer()->isBusy());
+    ConversationModel *model = window->conversationModel();
+    QCOMPARE(model->rowCount(), 4);
+    QCOMPARE(model->messageAt(3)->role, Role::Tool);
+    QCOMPARE(model->messageAt(3)->content, u"not run: the user stopped the turn"_s);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    typeAndSend(window, u"Never mind, compare the weather"_s);
+    waitIdle(window);
+    QCOMPARE(m_server->requests().size(), 2);
+    QCOMPARE(model->rowCount(), 6);
 }
 
 void TestMainWindow::shiftEnterAndCtrlEnter()
