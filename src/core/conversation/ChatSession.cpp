@@ -4,6 +4,8 @@
 #include "api/ChatClient.h"
 #include "api/ChatRequest.h"
 
+#include <QCoreApplication>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -35,7 +37,8 @@ namespace {
 
 QString busyProblem()
 {
-    return u"a turn is under way (a reply streaming, or tool calls waiting); stop it first"_s;
+    return QCoreApplication::translate(
+        "ChatSession", "a turn is under way (a reply streaming, or tool calls waiting); stop it first");
 }
 
 } // namespace
@@ -70,10 +73,10 @@ bool ChatSession::beginToolRun()
 QStringList ChatSession::submitToolResults(const QStringList &results)
 {
     if (m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
-        return {u"no tool calls are waiting for results"_s};
+        return {tr("no tool calls are waiting for results")};
     const QList<ToolCall> calls = pendingToolCalls();
     if (results.size() != calls.size())
-        return {u"%1 tool calls wait for results; %2 were given"_s.arg(calls.size()).arg(results.size())};
+        return {tr("%1 tool calls wait for results; %2 were given").arg(calls.size()).arg(results.size())};
     qint64 parent = m_toolReplyId;
     for (qsizetype i = 0; i < calls.size(); ++i) {
         Message result;
@@ -135,7 +138,7 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     if (isBusy())
         return {busyProblem()};
     if (text.trimmed().isEmpty() && parts.isEmpty())
-        return {u"the message is empty"_s};
+        return {tr("the message is empty")};
     Message user;
     user.role = Role::User;
     user.content = text;
@@ -156,7 +159,7 @@ QStringList ChatSession::regenerate(qint64 assistantId)
     m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
-        return {u"only a reply can be regenerated"_s};
+        return {tr("only a reply can be regenerated")};
     if (isBusy())
         return {busyProblem()};
     return startReply(m->parentId);
@@ -167,11 +170,11 @@ QStringList ChatSession::retry(qint64 assistantId)
     m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
-        return {u"only a reply can be retried"_s};
+        return {tr("only a reply can be retried")};
     if (isBusy())
         return {busyProblem()};
     if (!m->actions().retry)
-        return {u"only a reply that failed or was cut off can be retried; regenerate it instead"_s};
+        return {tr("only a reply that failed or was cut off can be retried; regenerate it instead")};
     const qint64 parentId = m->parentId;
     const bool empty = m->content.isEmpty() && m->reasoning.isEmpty() && m->toolCalls.isEmpty();
     const QStringList problems = startReply(parentId);
@@ -188,11 +191,11 @@ QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
     m_conversation->ensureText({userId});
     const Message *m = m_conversation->message(userId);
     if (!m || m->role != Role::User)
-        return {u"only your own messages can be edited"_s};
+        return {tr("only your own messages can be edited")};
     if (isBusy())
         return {busyProblem()};
     if (text.trimmed().isEmpty() && m->parts.isEmpty())
-        return {u"the message is empty"_s};
+        return {tr("the message is empty")};
     Message edited;
     edited.role = Role::User;
     edited.content = text;
@@ -213,13 +216,13 @@ QStringList ChatSession::continueReply(qint64 assistantId)
     m_conversation->ensureText({assistantId});
     const Message *m = m_conversation->message(assistantId);
     if (!m || m->role != Role::Assistant)
-        return {u"only a reply can be continued"_s};
+        return {tr("only a reply can be continued")};
     if (isBusy())
         return {busyProblem()};
     if (m->content.isEmpty())
-        return {u"the reply has no text to continue from; regenerate it instead"_s};
+        return {tr("the reply has no text to continue from; regenerate it instead")};
     if (!m->actions().continueReply)
-        return {u"only a reply that was cut off can be continued"_s};
+        return {tr("only a reply that was cut off can be continued")};
     return startReply(m->parentId, assistantId);
 }
 
@@ -229,8 +232,9 @@ QStringList ChatSession::encode(const ChatRequest &request, QByteArray *body)
         return problems;
     *body = request.toJson();
     if (body->size() > ChatRequest::kMaxBodyBytes)
-        return {u"the request would be %1 MB; the API accepts at most %2 MB. Send fewer or smaller "
-                "attachments."_s.arg(body->size() / 1'000'000)
+        return {tr("the request would be %1 MB; the API accepts at most %2 MB. Send fewer or smaller "
+                   "attachments.")
+                    .arg(body->size() / 1'000'000)
                     .arg(ChatRequest::kMaxBodyBytes / 1'000'000)};
     return {};
 }
@@ -238,7 +242,7 @@ QStringList ChatSession::encode(const ChatRequest &request, QByteArray *body)
 QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body)
 {
     if (text.trimmed().isEmpty() && parts.isEmpty())
-        return {u"the message is empty"_s};
+        return {tr("the message is empty")};
     const qint64 parent = m_conversation->nextTurnParent();
     ChatRequest request;
     request.parameters = parameters();
@@ -452,7 +456,7 @@ void ChatSession::onFinished()
     else if (!wantsTools)
         setState(TurnState::Done);
     else if (m_round >= m_maxToolRounds) {
-        closeCalls(id, u"not run: this turn reached its limit of %1 requests"_s.arg(m_maxToolRounds));
+        closeCalls(id, tr("not run: this turn reached its limit of %1 requests").arg(m_maxToolRounds));
         setState(TurnState::Stopped);
     } else {
         m_toolReplyId = id;
@@ -468,7 +472,7 @@ void ChatSession::stop()
         return;
     }
     if (m_state == TurnState::AwaitingApproval || m_state == TurnState::RunningTools) {
-        closeCalls(m_toolReplyId, u"not run: the user stopped the turn"_s);
+        closeCalls(m_toolReplyId, tr("not run: the user stopped the turn"));
         setState(TurnState::Stopped);
     }
 }
