@@ -74,21 +74,10 @@ QStringList ChatSession::submitToolResults(const QStringList &results)
 {
     if (m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
         return {tr("no tool calls are waiting for results")};
-    const QList<ToolCall> calls = pendingToolCalls();
-    if (results.size() != calls.size())
-        return {tr("%1 tool calls wait for results; %2 were given").arg(calls.size()).arg(results.size())};
-    qint64 parent = m_toolReplyId;
-    for (qsizetype i = 0; i < calls.size(); ++i) {
-        Message result;
-        result.role = Role::Tool;
-        result.toolCallId = calls.at(i).id;
-        result.name = calls.at(i).name;
-        result.content = results.at(i);
-        result.parentId = parent;
-        parent = add(result);
-    }
-    m_toolReplyId = 0;
-    const QStringList problems = startReply(parent);
+    const qsizetype calls = pendingToolCalls().size();
+    if (results.size() != calls)
+        return {tr("%1 tool calls wait for results; %2 were given").arg(calls).arg(results.size())};
+    const QStringList problems = startReply(answerCalls(m_toolReplyId, results));
     if (!problems.isEmpty()) {
         // The results are kept (they happened); the turn cannot go on.
         setState(TurnState::Failed);
@@ -96,41 +85,22 @@ QStringList ChatSession::submitToolResults(const QStringList &results)
     return problems;
 }
 
-void ChatSession::closeCalls(qint64 replyId, const QString &why)
+qint64 ChatSession::answerCalls(qint64 replyId, const QStringList &results)
 {
     const Message *reply = m_conversation->message(replyId);
     const QList<ToolCall> calls = reply ? reply->toolCalls : QList<ToolCall>();
     qint64 parent = replyId;
-    for (const ToolCall &call : calls) {
+    for (qsizetype i = 0; i < calls.size(); ++i) {
         Message result;
         result.role = Role::Tool;
-        result.toolCallId = call.id;
-        result.name = call.name;
-        result.content = why;
+        result.toolCallId = calls.at(i).id;
+        result.name = calls.at(i).name;
+        result.content = results.size() == 1 ? results.constFirst() : results.value(i);
         result.parentId = parent;
-        parent = add(result);
+        parent = m_conversation->add(result);
     }
     m_toolReplyId = 0;
-}
-
-void ChatSession::change(qint64 id, MessageFields fields, const std::function<void(Message &)> &fn)
-{
-    m_conversation->update(id, fields, fn);
-}
-
-qint64 ChatSession::add(const Message &message)
-{
-    return m_conversation->add(message);
-}
-
-void ChatSession::removeBranch(qint64 id)
-{
-    m_conversation->removeBranch(id);
-}
-
-void ChatSession::selectBranch(qint64 id)
-{
-    m_conversation->selectBranch(id);
+    return parent;
 }
 
 QStringList ChatSession::send(const QString &text, const QList<ContentPart> &parts)
@@ -145,11 +115,11 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     user.parts = parts;
     user.parentId = m_conversation->nextTurnParent(); // never under an unfinished turn
     user.createdAt = QDateTime::currentDateTimeUtc();
-    const qint64 userId = add(user);
+    const qint64 userId = m_conversation->add(user);
     const QStringList problems = startReply(userId);
     if (!problems.isEmpty()) {
         // Nothing was sent: take the message back so the composer keeps it as a draft.
-        removeBranch(userId);
+        m_conversation->removeBranch(userId);
     }
     return problems;
 }
@@ -180,8 +150,8 @@ QStringList ChatSession::retry(qint64 assistantId)
     const QStringList problems = startReply(parentId);
     // A failed attempt that produced nothing is replaced; one with a partial reply stays as a branch.
     if (problems.isEmpty() && empty) {
-        removeBranch(assistantId);
-        selectBranch(m_replyId);
+        m_conversation->removeBranch(assistantId);
+        m_conversation->selectBranch(m_replyId);
     }
     return problems;
 }
@@ -202,11 +172,11 @@ QStringList ChatSession::editAndResend(qint64 userId, const QString &text)
     edited.parts = m->parts;
     edited.parentId = m->parentId;
     edited.createdAt = QDateTime::currentDateTimeUtc();
-    const qint64 editedId = add(edited);
+    const qint64 editedId = m_conversation->add(edited);
     const QStringList problems = startReply(editedId);
     if (!problems.isEmpty()) {
-        removeBranch(editedId);
-        selectBranch(userId);
+        m_conversation->removeBranch(editedId);
+        m_conversation->selectBranch(userId);
     }
     return problems;
 }
@@ -278,12 +248,13 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         m_echo.clear();
         m_echoResolved = false;
         m_continuing = true;
-        change(continueId, MessageField::State | MessageField::Error | MessageField::FinishReason,
-               [](Message &m) {
-                   m.state = MessageState::Streaming;
-                   m.error = {};
-                   m.finishReason.clear();
-               });
+        m_conversation->update(continueId,
+                               MessageField::State | MessageField::Error | MessageField::FinishReason,
+                               [](Message &m) {
+                                   m.state = MessageState::Streaming;
+                                   m.error = {};
+                                   m.finishReason.clear();
+                               });
     } else {
         Message reply;
         reply.role = Role::Assistant;
@@ -291,7 +262,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         reply.state = MessageState::Streaming;
         reply.model = request.parameters.model;
         reply.createdAt = QDateTime::currentDateTimeUtc();
-        m_replyId = add(reply);
+        m_replyId = m_conversation->add(reply);
         m_continuing = false;
         m_echoResolved = true;
     }
@@ -304,7 +275,6 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         && m_state != TurnState::AwaitingApproval)
         m_round = 0; // a new turn
     ++m_round;
-    m_stopRequested = false;
     m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
@@ -315,7 +285,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
             });
     connect(m_call, &ChatCall::usageReceived, this, [this] {
         const std::optional<Usage> usage = m_call->reply().usage;
-        change(m_replyId, MessageField::Usage, [&usage](Message &m) { m.usage = usage; });
+        m_conversation->update(m_replyId, MessageField::Usage, [&usage](Message &m) { m.usage = usage; });
     });
     connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
     setState(TurnState::Streaming);
@@ -351,7 +321,7 @@ void ChatSession::onContent(const QString &delta)
         if (m_reasoningStartMs >= 0 && m_streamed) {
             const qint64 thought = m_contentStartMs - m_reasoningStartMs;
             const bool continuing = m_continuing;
-            change(m_replyId, MessageField::Timings, [thought, continuing](Message &m) {
+            m_conversation->update(m_replyId, MessageField::Timings, [thought, continuing](Message &m) {
                 m.thinkingMs = (continuing ? std::max<qint64>(0, m.thinkingMs) : 0) + thought;
             });
         }
@@ -419,7 +389,7 @@ void ChatSession::onFinished()
         fields |= MessageField::Reasoning;
     if (!reply.model.isEmpty())
         fields |= MessageField::Model;
-    change(m_replyId, fields, [&](Message &m) {
+    m_conversation->update(m_replyId, fields, [&](Message &m) {
         m.state = stateAfter(outcome);
         m.error = m.state == MessageState::Complete ? ApiError {} : error;
         if (!reply.finishReason.isEmpty())
@@ -445,7 +415,7 @@ void ChatSession::onFinished()
     m_call = nullptr;
     m_continuing = false;
     call->deleteLater();
-    const bool stopped = m_stopRequested || outcome == ChatCall::Outcome::Cancelled;
+    const bool stopped = outcome == ChatCall::Outcome::Cancelled;
     const bool wantsTools = outcome == ChatCall::Outcome::Complete && reply.finishReason == "tool_calls"_L1
         && !reply.toolCalls.isEmpty();
     emit replyFinished(id);
@@ -456,7 +426,7 @@ void ChatSession::onFinished()
     else if (!wantsTools)
         setState(TurnState::Done);
     else if (m_round >= m_maxToolRounds) {
-        closeCalls(id, tr("not run: this turn reached its limit of %1 requests").arg(m_maxToolRounds));
+        answerCalls(id, {tr("not run: this turn reached its limit of %1 requests").arg(m_maxToolRounds)});
         setState(TurnState::Stopped);
     } else {
         m_toolReplyId = id;
@@ -466,13 +436,12 @@ void ChatSession::onFinished()
 
 void ChatSession::stop()
 {
-    m_stopRequested = true;
     if (m_call) {
         m_call->cancel(); // onFinished ends the turn
         return;
     }
     if (m_state == TurnState::AwaitingApproval || m_state == TurnState::RunningTools) {
-        closeCalls(m_toolReplyId, tr("not run: the user stopped the turn"));
+        answerCalls(m_toolReplyId, {tr("not run: the user stopped the turn")});
         setState(TurnState::Stopped);
     }
 }

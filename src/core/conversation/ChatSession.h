@@ -113,15 +113,12 @@ private:
     // Validates and serializes a request, within the API's size limit.
     static QStringList encode(const ChatRequest &request, QByteArray *body);
     void setState(TurnState state);
-    // Answers the tool calls of `replyId` with `why`, so that the history stays valid.
-    void closeCalls(qint64 replyId, const QString &why);
+    // Answers the tool calls of `replyId` as tool messages, in their order: with `results`, one per
+    // call, or with the one text given for them all. Returns the last one added.
+    qint64 answerCalls(qint64 replyId, const QStringList &results);
     void onReasoning(const QString &delta);
     void onContent(const QString &delta);
     void onFinished();
-    void change(qint64 id, MessageFields fields, const std::function<void(Message &)> &fn);
-    qint64 add(const Message &message);
-    void removeBranch(qint64 id);
-    void selectBranch(qint64 id);
     void appendContent(const QString &delta);
     void appendReasoning(const QString &delta);
 
@@ -136,7 +133,6 @@ private:
     int m_round = 0;
     int m_maxToolRounds = kDefaultMaxToolRounds;
     qint64 m_toolReplyId = 0;
-    bool m_stopRequested = false;
     qint64 m_replyId = 0;
     QElapsedTimer m_clock;
     qint64 m_reasoningStartMs = -1;

@@ -76,7 +76,6 @@ public:
     // Observers are told in the order they were added; one added twice is told once.
     void addObserver(Observer *observer);
     void removeObserver(Observer *observer);
-    bool isObservedBy(const Observer *observer) const { return m_observers.contains(observer); }
     void setTextLoader(TextLoader loader) { m_loader = std::move(loader); }
 
     // The active path, first message first.

@@ -38,7 +38,9 @@ Q_DECLARE_FLAGS(MessageFields, MessageField)
 Q_DECLARE_OPERATORS_FOR_FLAGS(MessageFields)
 
 // Every field a change can name.
-inline constexpr MessageFields kAllMessageFields = MessageFields::fromInt(0x1ff);
+inline constexpr MessageFields kAllMessageFields = MessageField::Content | MessageField::Reasoning
+    | MessageField::ToolCalls | MessageField::State | MessageField::Error | MessageField::FinishReason
+    | MessageField::Usage | MessageField::Timings | MessageField::Model;
 
 // What the user may do with a message, decided here once for the buttons, the context menu
 // and ChatSession alike.

@@ -43,13 +43,4 @@ void SessionRegistry::setDefaults(const ChatParameters &defaults)
         session->setDefaults(defaults);
 }
 
-bool SessionRegistry::anyBusy() const
-{
-    for (const ChatSession *session : m_sessions) {
-        if (session->isBusy())
-            return true;
-    }
-    return false;
-}
-
 } // namespace moonpane

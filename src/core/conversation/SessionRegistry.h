@@ -30,8 +30,6 @@ public:
     // Drops the session of a conversation (it is being deleted), cancelling its request.
     void discard(qint64 conversationId);
     void setDefaults(const ChatParameters &defaults);
-    // Whether any conversation has a turn under way.
-    bool anyBusy() const;
 
 signals:
     // A session was made: wire it up (its conversation is session->conversation()).
