@@ -602,6 +602,18 @@ void TestChatSession::refusalsSayWhyAndSendNothing()
     m_conversation->update(reply, MessageField::Content, [](Message &m) { m.content.clear(); });
     QCOMPARE(m_session->continueReply(reply),
              QStringList {u"the reply has no text to continue from; regenerate it instead"_s});
+    // A reply that ended normally is regenerated, not retried or continued.
+    m_conversation->update(reply, MessageField::Content | MessageField::State | MessageField::FinishReason,
+                           [](Message &m) {
+                               m.content = u"done"_s;
+                               m.state = MessageState::Complete;
+                               m.finishReason = u"stop"_s;
+                           });
+    QCOMPARE(
+        m_session->retry(reply),
+        QStringList {u"only a reply that failed or was cut off can be retried; regenerate it instead"_s});
+    QCOMPARE(m_session->continueReply(reply),
+             QStringList {u"only a reply that was cut off can be continued"_s});
     QCOMPARE(m_server->requests().size(), 1); // only the first was sent
     QCOMPARE(m_model->rowCount(), 2); // and nothing was added
 
