@@ -119,6 +119,15 @@ QJsonObject snapshot(Conversation *c)
     return Exporter::toJson(record);
 }
 
+// A question and the reply to it, streaming (as a process writing it leaves it); returns the reply.
+qint64 streamingReply(Conversation *c, const QString &question)
+{
+    const qint64 u = c->add(userMessage(question));
+    Message live = assistantMessage(QString(), u);
+    live.state = MessageState::Streaming;
+    return c->add(live);
+}
+
 QByteArray fileHash(const QString &path)
 {
     QFile file(path);
@@ -428,10 +437,7 @@ void TestConversationStore::aReplyWhoseWriterDiedKeepsWhatItSaved()
     // One process streams a reply; another shows it, reading the file only when it opens it.
     auto writer = openStore();
     Conversation *theirs = writer->create();
-    const qint64 u = theirs->add(userMessage(u"Tell me a story"_s));
-    Message live = assistantMessage(QString(), u);
-    live.state = MessageState::Streaming;
-    const qint64 reply = theirs->add(live);
+    const qint64 reply = streamingReply(theirs, u"Tell me a story"_s);
     theirs->appendContent(reply, u"Once upon a time"_s);
     writer->flush();
 
@@ -479,10 +485,7 @@ void TestConversationStore::toolCallsStreamInBatches()
 {
     auto store = openStore();
     Conversation *c = store->create();
-    const qint64 u = c->add(userMessage(u"Weather?"_s));
-    Message live = assistantMessage(QString(), u);
-    live.state = MessageState::Streaming;
-    const qint64 reply = c->add(live);
+    const qint64 reply = streamingReply(c, u"Weather?"_s);
     c->appendToolCall(reply, 0, u"functions.get_weather:0"_s, u"get_weather"_s, u"{\"city\":"_s);
     c->appendToolCall(reply, 0, QString(), QString(), u"\"Kyoto\"}"_s);
     c->appendToolCall(reply, 1, u"functions.get_time:1"_s, u"get_time"_s, u"{}"_s);
@@ -927,10 +930,7 @@ void TestConversationStore::searchSkipsStreamingReplies()
 {
     auto store = openStore();
     Conversation *c = store->create();
-    const qint64 u = c->add(userMessage(u"write"_s));
-    Message m = assistantMessage(QString(), u);
-    m.state = MessageState::Streaming;
-    const qint64 r = c->add(m);
+    const qint64 r = streamingReply(c, u"write"_s);
     c->appendContent(r, u"a pangolin walks"_s);
     store->flush();
     QCOMPARE(store->search(u"pangolin"_s, false).size(), 0); // indexed once it stops

@@ -196,21 +196,6 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
     return true;
 }
 
-void bindDetails(QSqlQuery &query, const Message &m)
-{
-    query.addBindValue(m.hasReasoning || !m.reasoning.isEmpty());
-    query.addBindValue(nullIfEmpty(MessageCodec::toolCallsToJson(m.toolCalls)));
-    query.addBindValue(nullIfEmpty(m.toolCallId));
-    query.addBindValue(nullIfEmpty(m.name));
-    query.addBindValue(nullIfEmpty(m.finishReason));
-    query.addBindValue(nullIfEmpty(usageJson(m)));
-    query.addBindValue(nullIfEmpty(MessageCodec::errorToJson(m.error)));
-    query.addBindValue(nullIfEmpty(m.model));
-    query.addBindValue(optionalMs(m.thinkingMs));
-    query.addBindValue(optionalMs(m.firstTokenMs));
-    query.addBindValue(optionalMs(m.generationMs));
-}
-
 QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields fields)
 {
     QList<std::pair<QString, QVariant>> columns;
@@ -238,42 +223,34 @@ QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields
     return columns;
 }
 
-// state, updated_at
-void bindState(QSqlQuery &query, const Message &m)
-{
-    query.addBindValue(MessageCodec::stateName(m.state));
-    query.addBindValue(nowMs());
-}
-
-// content, reasoning, text_length
-void bindText(QSqlQuery &query, const Message &m)
-{
-    query.addBindValue(storedText(m.content));
-    query.addBindValue(storedText(m.reasoning));
-    query.addBindValue(m.content.size() + m.reasoning.size());
-}
-
 bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
                    const QString &attachmentsDir, const QString &streamOwner, QString *error)
 {
-    static const QString sql =
-        u"INSERT INTO messages (id, conversation_id, parent_id, position, role, created_at, stream_owner, "
-        "state, updated_at, %1, content, reasoning, text_length) VALUES (?, ?, ?, ?, ?, ?, ?, %2)"_s.arg(
-            kDetailColumns.join(u", "_s),
-            QStringList(2 + kDetailColumns.size() + 3, u"?"_s).join(u", "_s)); // state, details, text
+    // Its place and identity, then every field as fieldColumns() writes it on a change.
+    QList<std::pair<QString, QVariant>> columns = {
+        {u"id"_s, m.id},
+        {u"conversation_id"_s, conversationId},
+        {u"parent_id"_s, m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>())},
+        {u"position"_s, position},
+        {u"role"_s, roleName(m.role)},
+        {u"created_at"_s, ms(m.createdAt)},
+        {u"updated_at"_s, nowMs()},
+        {u"state"_s, MessageCodec::stateName(m.state)},
+        {u"stream_owner"_s,
+         m.state == MessageState::Streaming ? QVariant(streamOwner)
+                                            : QVariant(QMetaType::fromType<QString>())},
+        {u"tool_call_id"_s, nullIfEmpty(m.toolCallId)},
+        {u"name"_s, nullIfEmpty(m.name)},
+    };
+    columns += fieldColumns(m, kAllMessageFields);
+    QStringList names;
     QSqlQuery query(database);
-    query.prepare(sql);
-    query.addBindValue(m.id);
-    query.addBindValue(conversationId);
-    query.addBindValue(m.parentId ? QVariant(m.parentId) : QVariant(QMetaType::fromType<qint64>()));
-    query.addBindValue(position);
-    query.addBindValue(roleName(m.role));
-    query.addBindValue(ms(m.createdAt));
-    query.addBindValue(m.state == MessageState::Streaming ? QVariant(streamOwner)
-                                                          : QVariant(QMetaType::fromType<QString>()));
-    bindState(query, m);
-    bindDetails(query, m);
-    bindText(query, m);
+    for (const auto &[name, value] : std::as_const(columns))
+        names.append(name);
+    query.prepare(u"INSERT INTO messages (%1) VALUES (%2)"_s.arg(
+        names.join(u", "_s), QStringList(names.size(), u"?"_s).join(u", "_s)));
+    for (const auto &[name, value] : std::as_const(columns))
+        query.addBindValue(value);
     if (!run(query, error))
         return false;
     return m.parts.isEmpty() || writeAttachments(database, m.id, m.parts, attachmentsDir, error);

@@ -82,22 +82,9 @@ QString kindName(ContentPart::Kind kind);
 bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<ContentPart> &parts,
                       const QString &dir, QString *error);
 
-// A message's columns besides its place, its text and its state, in the order bindDetails binds them.
-inline const QStringList kDetailColumns = {u"has_reasoning"_s,  u"tool_calls"_s,    u"tool_call_id"_s,
-                                           u"name"_s,           u"finish_reason"_s, u"usage"_s,
-                                           u"error"_s,          u"model"_s,         u"thinking_ms"_s,
-                                           u"first_token_ms"_s, u"generation_ms"_s};
-
-void bindDetails(QSqlQuery &query, const Message &m);
-
-// The columns that hold these fields of a message (State aside: see bindState), with their values.
+// The columns that hold these fields of a message (State aside: the store writes it with its
+// stream owner), with their values.
 QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields fields);
-
-// state, updated_at
-void bindState(QSqlQuery &query, const Message &m);
-
-// content, reasoning, text_length
-void bindText(QSqlQuery &query, const Message &m);
 
 bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message &m, qsizetype position,
                    const QString &attachmentsDir, const QString &streamOwner, QString *error);
