@@ -1,7 +1,10 @@
 #include "BenchCommon.h"
 
+#include <QEvent>
 #include <QJsonDocument>
+#include <QWidget>
 
+#include <algorithm>
 #include <cstdio>
 #include <sys/resource.h>
 
@@ -26,6 +29,27 @@ QString option(const QStringList &args, const QString &name, const QString &fall
 {
     const qsizetype at = args.indexOf(name);
     return at >= 0 && at + 1 < args.size() ? args.at(at + 1) : fallback;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t at =
+        std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())));
+    return values[at];
+}
+
+bool PaintWatcher::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Paint) {
+        static_cast<QWidget *>(watched)->removeEventFilter(this);
+        // The paint itself runs after filters; mark after it by deferring to the next event.
+        QMetaObject::invokeMethod(
+            this, [this] { painted = true; }, Qt::QueuedConnection);
+    }
+    return false;
 }
 
 } // namespace moonpane::bench

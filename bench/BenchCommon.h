@@ -2,7 +2,10 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QObject>
 #include <QStringList>
+
+#include <vector>
 
 namespace moonpane::bench {
 
@@ -11,5 +14,16 @@ double peakRssMb();
 void printJson(const QJsonObject &object);
 // The value after `--name` in args, or `fallback`.
 QString option(const QStringList &args, const QString &name, const QString &fallback = {});
+// The value at fraction `p` (0.5: the median, 1: the largest) of `values`.
+double percentile(std::vector<double> values, double p);
+
+// Notes when the widget it watches has finished its next paint (install it, then wait for
+// `painted`).
+class PaintWatcher final : public QObject
+{
+public:
+    bool painted = false;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+};
 
 } // namespace moonpane::bench

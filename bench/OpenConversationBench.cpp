@@ -36,25 +36,6 @@ public:
     Conversation *add(std::unique_ptr<Conversation> conversation) { return adopt(std::move(conversation)); }
 };
 
-// Notes when the watched widget has finished painting.
-class PaintWatcher final : public QObject
-{
-public:
-    bool painted = false;
-    bool eventFilter(QObject *watched, QEvent *event) override
-    {
-        if (event->type() == QEvent::Paint) {
-            const bool result = QObject::eventFilter(watched, event);
-            static_cast<QWidget *>(watched)->removeEventFilter(this);
-            // The paint itself runs after filters; mark after it by deferring to the next event.
-            QMetaObject::invokeMethod(
-                this, [this] { painted = true; }, Qt::QueuedConnection);
-            return result;
-        }
-        return false;
-    }
-};
-
 } // namespace
 
 int runOpenConversation(const QStringList &args)

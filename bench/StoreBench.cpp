@@ -43,30 +43,6 @@ namespace moonpane::bench {
 
 namespace {
 
-// Marks the end of the first paint of a widget after it is armed.
-class PaintWatcher final : public QObject
-{
-public:
-    bool painted = false;
-    bool eventFilter(QObject *watched, QEvent *event) override
-    {
-        if (event->type() == QEvent::Paint) {
-            static_cast<QWidget *>(watched)->removeEventFilter(this);
-            QMetaObject::invokeMethod(
-                this, [this] { painted = true; }, Qt::QueuedConnection);
-        }
-        return false;
-    }
-};
-
-double percentile(std::vector<double> values, double p)
-{
-    std::sort(values.begin(), values.end());
-    const size_t at =
-        std::min(values.size() - 1, static_cast<size_t>(p * static_cast<double>(values.size())));
-    return values[at];
-}
-
 // Copies a synthetic conversation into the store, message by message, giving some messages
 // words that are rarer than the synthetic vocabulary (so that queries have few matches too).
 qint64 fill(ConversationStore &store, int messages, quint32 seed, QRandomGenerator &random, int *added)

@@ -11,6 +11,7 @@ int runRenderStream(const QStringList &args);
 int runOpenConversation(const QStringList &args);
 int runIdle(const QStringList &args);
 int runStore(const QStringList &args);
+int runScroll(const QStringList &args);
 } // namespace moonpane::bench
 
 int main(int argc, char **argv)
@@ -34,11 +35,14 @@ int main(int argc, char **argv)
         return moonpane::bench::runIdle(args);
     if (command == QLatin1String("store"))
         return moonpane::bench::runStore(args);
+    if (command == QLatin1String("scroll"))
+        return moonpane::bench::runScroll(args);
     std::fprintf(stderr,
                  "usage: moonpane-bench sse --input FILE [--repeat N]\n"
                  "       moonpane-bench render-stream --reply-kb N\n"
                  "       moonpane-bench open-conversation --messages N\n"
                  "       moonpane-bench idle [--seconds S]\n"
-                 "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n");
+                 "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n"
+                 "       moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]\n");
     return 2;
 }

@@ -442,7 +442,7 @@ bool ConversationView::isLayoutSettled() const
     const int last = rowAtY(scrollY() + viewport()->height());
     for (int row = first; row <= last && row < static_cast<int>(m_rows.size()); ++row) {
         const Row &r = m_rows[static_cast<size_t>(row)];
-        if (!r.layout || r.dirty || r.layout->hasPendingWork())
+        if (!r.layout || r.dirty || r.layout->hasPendingWork() || r.layout->isPlaceholder())
             return false;
     }
     return true;

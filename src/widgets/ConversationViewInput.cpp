@@ -249,8 +249,8 @@ void ConversationView::contextMenuEvent(QContextMenuEvent *event)
 {
     const int row = rowAtY(scrollY() + event->pos().y());
     const Message *message = m_conversation ? m_conversation->messageAt(row) : nullptr;
-    if (!message)
-        return;
+    if (!message || !message->textLoaded)
+        return; // a placeholder: nothing to copy or act on until its text is here
     const qint64 id = message->id;
     QMenu menu(this);
     if (m_selectionRow == row && !selectedText().isEmpty())

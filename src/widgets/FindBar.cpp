@@ -91,11 +91,19 @@ void FindBar::activate(const QString &term)
     m_field->selectAll();
 }
 
-void FindBar::setResult(int current, int total)
+void FindBar::setResult(int current, int total, bool complete)
 {
-    const bool nothing = total == 0 && !m_field->text().isEmpty();
-    m_result->setText(total == 0 ? (m_field->text().isEmpty() ? QString() : tr("No matches"))
-                                 : tr("%1 of %2").arg(current + 1).arg(total));
+    const bool nothing = complete && total == 0 && !m_field->text().isEmpty();
+    QString text;
+    if (m_field->text().isEmpty())
+        text = QString();
+    else if (!complete)
+        text = total == 0 ? tr("Searching…")
+            : current < 0 ? (total == 1 ? tr("1 match so far…") : tr("%1 matches so far…").arg(total))
+                          : tr("%1 of %2 so far…").arg(current + 1).arg(total);
+    else
+        text = total == 0 ? tr("No matches") : tr("%1 of %2").arg(current + 1).arg(total);
+    m_result->setText(text);
     // A field that finds nothing says so in its colour, as browsers do.
     QPalette palette = m_field->palette();
     palette.setColor(QPalette::Base,

@@ -1,6 +1,6 @@
 // The find bar over the conversation (Ctrl+F): a field, "3 of 12", previous and next (Enter,
 // Shift+Enter, F3, Shift+F3), whether to look in the thinking too, and close (Escape). It only
-// edits and reports; MainWindow finds the matches and moves the view.
+// edits and reports; ConversationFind finds the matches, and MainWindow moves the view.
 #pragma once
 
 #include <QWidget>
@@ -24,8 +24,9 @@ public:
     void setIncludeThinking(bool include);
     // Shows the bar with the field focused; with a term, the field holds it.
     void activate(const QString &term = {});
-    // "current of total" (current 0-based; -1 with total 0: no match).
-    void setResult(int current, int total);
+    // "current of total" (current 0-based; -1 with total 0: no match, or none chosen yet).
+    // Not `complete`: the conversation is still being searched (its text is arriving).
+    void setResult(int current, int total, bool complete = true);
     QString resultText() const;
 
 signals:

@@ -6,6 +6,7 @@
 #include "ConversationSidebar.h"
 #include "ConversationView.h"
 #include "FindBar.h"
+#include "JobProgress.h"
 #include "MainWindow.h"
 #include "NoticeBar.h"
 #include "SearchDialog.h"
@@ -18,6 +19,7 @@
 #include "conversation/ConversationListModel.h"
 #include "conversation/ConversationModel.h"
 #include "conversation/SessionRegistry.h"
+#include "storage/ArchiveJob.h"
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Exporter.h"
@@ -184,57 +186,80 @@ void MainWindow::createMenus()
     help->addAction(m_actions.value(u"about"_s));
 }
 
-bool MainWindow::exportConversation(qint64 id, ExportFormat format, const QString &path, QString *error)
+ArchiveJob *MainWindow::follow(ArchiveJob *job, const QString &what, const QString &unit,
+                               std::function<QString(int count)> done, const QString &failure)
 {
-    Conversation *conversation = m_library->conversation(id);
-    if (!conversation) {
-        *error = tr("The conversation is gone.");
-        return false;
-    }
-    const QByteArray bytes = format == ExportFormat::Markdown
-        ? Exporter::markdown(*conversation).toUtf8()
-        : Exporter::wireJson(*conversation, format == ExportFormat::JsonWithMedia);
-    QSaveFile file(path);
-    if (!PrivateFiles::open(&file) || file.write(bytes) != bytes.size() || !file.commit()) {
-        *error = file.errorString();
-        return false;
-    }
-    return true;
+    if (!job)
+        return nullptr;
+    for (const QString &name :
+         {u"exportAll"_s, u"import"_s, u"exportMarkdown"_s, u"exportJson"_s, u"exportJsonMedia"_s})
+        m_actions.value(name)->setEnabled(false); // one at a time
+    m_jobProgress->track(job, what, unit);
+    connect(job, &ArchiveJob::finished, this,
+            [this, job, done, failure](bool ok, const QString &error, int count) {
+                const bool open = m_store && m_store->isOpen();
+                m_actions.value(u"exportAll"_s)->setEnabled(open);
+                m_actions.value(u"import"_s)->setEnabled(open);
+                for (const QString &name : {u"exportMarkdown"_s, u"exportJson"_s, u"exportJsonMedia"_s})
+                    m_actions.value(name)->setEnabled(true);
+                if (ok)
+                    statusBar()->showMessage(done(count), 6000);
+                else if (error.isEmpty())
+                    statusBar()->showMessage(tr("Cancelled; nothing was written."), 6000);
+                else
+                    m_notice->showNotice(failure.arg(error));
+                job->deleteLater();
+            });
+    return job;
 }
 
-bool MainWindow::exportAll(const QString &path, QString *error)
+ArchiveJob *MainWindow::exportConversation(qint64 id, ExportFormat format, const QString &path)
 {
+    if (m_jobProgress->isTracking())
+        return nullptr;
+    const QString where = QDir::toNativeSeparators(path);
     if (!m_store || !m_store->isOpen()) {
-        *error = tr("The history is not open.");
-        return false;
+        // No history: the conversation lives in memory only, and is written from there.
+        Conversation *conversation = m_library->find(id);
+        const QByteArray bytes = !conversation ? QByteArray()
+            : format == ExportFormat::Markdown
+            ? Exporter::markdown(*conversation).toUtf8()
+            : Exporter::wireJson(*conversation, format == ExportFormat::JsonWithMedia);
+        QSaveFile file(path);
+        if (conversation && PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit())
+            statusBar()->showMessage(tr("Exported to %1").arg(where), 6000);
+        else
+            m_notice->showNotice(tr("Could not export to %1: %2").arg(where, file.errorString()));
+        return nullptr;
     }
     saveDraft();
-    QSaveFile file(path);
-    if (!PrivateFiles::open(&file)) {
-        *error = file.errorString();
-        return false;
-    }
-    if (!m_store->exportAll(&file, error))
-        return false;
-    if (!file.commit()) {
-        *error = file.errorString();
-        return false;
-    }
-    return true;
+    return follow(
+        m_store->exportConversationInBackground(id, format, path), tr("Exporting"), QString(),
+        [where](int) { return tr("Exported to %1").arg(where); },
+        tr("Could not export to %1: %2").arg(where, u"%1"_s));
 }
 
-int MainWindow::importConversations(const QString &path, QString *error)
+ArchiveJob *MainWindow::exportAll(const QString &path)
 {
-    if (!m_store || !m_store->isOpen()) {
-        *error = tr("The history is not open.");
-        return -1;
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = file.errorString();
-        return -1;
-    }
-    return m_store->importAll(&file, error);
+    if (!m_store || !m_store->isOpen() || m_jobProgress->isTracking())
+        return nullptr;
+    saveDraft();
+    const QString where = QDir::toNativeSeparators(path);
+    return follow(
+        m_store->exportInBackground(path), tr("Exporting"), tr("conversations"),
+        [where](int count) { return tr("Exported %n conversation(s) to %1", nullptr, count).arg(where); },
+        tr("Could not export to %1: %2").arg(where, u"%1"_s));
+}
+
+ArchiveJob *MainWindow::importConversations(const QString &path)
+{
+    if (!m_store || !m_store->isOpen() || m_jobProgress->isTracking())
+        return nullptr;
+    const QString where = QDir::toNativeSeparators(path);
+    return follow(
+        m_store->importInBackground(path), tr("Importing"), QString(),
+        [](int count) { return tr("Imported %n conversation(s).", nullptr, count); },
+        tr("Nothing was imported from %1: %2").arg(where, u"%1"_s));
 }
 
 namespace {
@@ -258,11 +283,7 @@ void MainWindow::askExport(ExportFormat format)
         markdown ? tr("Markdown (*.md)") : tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
-    QString error;
-    if (exportConversation(m_current->id, format, path, &error))
-        statusBar()->showMessage(tr("Exported to %1").arg(QDir::toNativeSeparators(path)), 6000);
-    else
-        QMessageBox::warning(this, tr("Export Failed"), tr("Could not write %1: %2").arg(path, error));
+    exportConversation(m_current->id, format, path);
 }
 
 void MainWindow::askExportAll()
@@ -273,12 +294,7 @@ void MainWindow::askExportAll()
         tr("JSON Lines (*.jsonl)"));
     if (path.isEmpty())
         return;
-    QString error;
-    if (exportAll(path, &error))
-        statusBar()->showMessage(tr("Exported every conversation to %1").arg(QDir::toNativeSeparators(path)),
-                                 6000);
-    else
-        QMessageBox::warning(this, tr("Export Failed"), tr("Could not write %1: %2").arg(path, error));
+    exportAll(path);
 }
 
 void MainWindow::askImport()
@@ -288,15 +304,7 @@ void MainWindow::askImport()
                                      tr("Moonpane export (*.jsonl);;All files (*)"));
     if (path.isEmpty())
         return;
-    QString error;
-    const int count = importConversations(path, &error);
-    if (count < 0) {
-        QMessageBox::warning(
-            this, tr("Import Failed"),
-            tr("Nothing was imported from %1.\n\n%2").arg(QDir::toNativeSeparators(path), error));
-        return;
-    }
-    statusBar()->showMessage(tr("Imported %n conversation(s).", nullptr, count), 6000);
+    importConversations(path);
 }
 
 } // namespace moonpane

@@ -6,6 +6,7 @@
 #include "ConversationSidebar.h"
 #include "ConversationView.h"
 #include "FindBar.h"
+#include "JobProgress.h"
 #include "NoticeBar.h"
 #include "SearchDialog.h"
 #include "SettingsDialog.h"
@@ -13,6 +14,7 @@
 #include "WelcomePage.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
+#include "conversation/ConversationFind.h"
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationListModel.h"
 #include "conversation/ConversationModel.h"
@@ -71,6 +73,7 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     m_welcome = new WelcomePage(m_credentials, this);
     m_status = new StatusPanel(this);
     m_findBar = new FindBar(this);
+    m_find = new ConversationFind(this);
     m_notice = new NoticeBar(this);
 
     m_chat = new QWidget(this);
@@ -108,6 +111,8 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     m_inspectorDock->hide();
 
+    m_jobProgress = new JobProgress(this);
+    statusBar()->addPermanentWidget(m_jobProgress);
     statusBar()->addPermanentWidget(m_status, 1);
     statusBar()->setSizeGripEnabled(true);
 
@@ -149,8 +154,11 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     connect(m_findBar, &FindBar::changed, this, [this] { updateFind(false); });
     connect(m_findBar, &FindBar::next, this, [this] { stepFind(1); });
     connect(m_findBar, &FindBar::previous, this, [this] { stepFind(-1); });
+    connect(m_find, &ConversationFind::changed, this, &MainWindow::showFind);
     connect(m_findBar, &FindBar::closed, this, [this] {
-        m_matches.clear();
+        m_find->setTerm({}, false);
+        m_findTarget = {};
+        m_shownMatch = {};
         m_view->setFind({}, false);
         m_composer->focusInput();
     });
@@ -487,19 +495,6 @@ void MainWindow::copyLastReply()
 
 // --- find ------------------------------------------------------------------------------------
 
-namespace {
-
-int countIn(const QString &text, const QString &term)
-{
-    int count = 0;
-    for (qsizetype at = text.indexOf(term, 0, Qt::CaseInsensitive); at >= 0;
-         at = text.indexOf(term, at + term.size(), Qt::CaseInsensitive))
-        ++count;
-    return count;
-}
-
-} // namespace
-
 void MainWindow::find()
 {
     if (isShowingWelcome())
@@ -513,56 +508,56 @@ void MainWindow::updateFind(bool keepPosition)
 {
     const QString term = m_findBar->isVisible() ? m_findBar->term() : QString();
     const bool thinking = m_findBar->includeThinking() && m_view->showThinking();
-    const FindMatch previous =
-        m_matchIndex >= 0 && m_matchIndex < m_matches.size() ? m_matches.at(m_matchIndex) : FindMatch();
     m_view->setFind(term, thinking);
-    m_matches.clear();
-    m_matchIndex = -1;
-    if (term.isEmpty() || !m_current) {
-        m_findBar->setResult(-1, 0);
-        return;
-    }
-    // Matches in reading order: a message's thinking comes before its reply.
-    m_current->ensureText(m_current->path());
-    for (qint64 id : m_current->path()) {
-        const Message *message = m_current->message(id);
-        if (thinking && message->isAssistant()) {
-            for (int i = 0, n = countIn(message->reasoning, term); i < n; ++i)
-                m_matches.append({id, TextArea::Reasoning, i});
-        }
-        for (int i = 0, n = countIn(message->content, term); i < n; ++i)
-            m_matches.append({id, TextArea::Content, i});
-    }
-    if (m_matches.isEmpty()) {
-        m_findBar->setResult(-1, 0);
-        return;
-    }
-    int index = -1;
-    for (int i = 0; keepPosition && i < m_matches.size(); ++i) {
-        const FindMatch &m = m_matches.at(i);
-        if (m.messageId == previous.messageId && m.area == previous.area
-            && m.occurrence == previous.occurrence)
-            index = i;
-    }
-    if (index < 0) {
-        // The first match from what is on screen down, as a browser does.
-        const int top = m_view->indexAt(QPoint(0, 0)).row();
-        for (int i = 0; i < m_matches.size() && index < 0; ++i) {
-            if (m_model->rowOf(m_matches.at(i).messageId) >= top)
-                index = i;
-        }
-    }
-    showFindMatch(std::max(0, index));
+    if (!keepPosition)
+        m_shownMatch = {};
+    m_find->setConversation(m_current);
+    m_find->setTerm(term, thinking); // the matches come through showFind, now or as text arrives
+    showFind();
 }
 
-void MainWindow::showFindMatch(int index)
+void MainWindow::showFind()
 {
-    if (m_matches.isEmpty())
+    using Area = ConversationFind::Area;
+    const QList<ConversationFind::Match> &matches = m_find->matches();
+    const bool complete = m_find->isComplete();
+    if (m_findTarget.messageId && m_current) {
+        // openAt: the match of a search, once its message is searched.
+        const int at = m_find->indexOf(m_findTarget.messageId,
+                                       m_findTarget.inThinking ? Area::Reasoning : Area::Content);
+        if (at >= 0 || complete) {
+            const qint64 target = std::exchange(m_findTarget.messageId, 0);
+            if (at >= 0) {
+                m_find->setCurrent(at); // comes back here
+                return;
+            }
+            // The words are apart in this message (search matches each word anywhere): show it.
+            m_view->scrollTo(m_model->index(m_model->rowOf(target)), QAbstractItemView::PositionAtTop);
+        }
+    }
+    if (matches.isEmpty()) {
+        m_findBar->setResult(-1, 0, complete);
         return;
-    m_matchIndex = (index % m_matches.size() + m_matches.size()) % static_cast<int>(m_matches.size());
-    const FindMatch &match = m_matches.at(m_matchIndex);
-    m_view->showMatch(match.messageId, match.area, match.occurrence);
-    m_findBar->setResult(m_matchIndex, static_cast<int>(m_matches.size()));
+    }
+    if (m_find->current() < 0) {
+        if (!complete) {
+            m_findBar->setResult(-1, static_cast<int>(matches.size()), false);
+            return; // where to start is chosen once all is searched
+        }
+        // The first match from what is on screen down, as a browser does.
+        const int top = std::max(0, m_view->indexAt(QPoint(0, 0)).row());
+        m_find->setCurrent(std::max(0, m_find->firstFrom(top))); // comes back here
+        return;
+    }
+    const ConversationFind::Match &match = matches.at(m_find->current());
+    if (match != m_shownMatch) {
+        // Only a new current match moves the view: more matches arriving leave it where it is.
+        m_shownMatch = match;
+        m_view->showMatch(match.messageId,
+                          match.area == Area::Reasoning ? TextArea::Reasoning : TextArea::Content,
+                          match.occurrence);
+    }
+    m_findBar->setResult(m_find->current(), static_cast<int>(matches.size()), complete);
 }
 
 void MainWindow::stepFind(int step)
@@ -571,9 +566,9 @@ void MainWindow::stepFind(int step)
         find();
         return;
     }
-    if (m_matches.isEmpty())
+    if (m_find->matches().isEmpty())
         updateFind(true); // the conversation may have grown since
-    showFindMatch(m_matchIndex + step);
+    m_find->step(step);
 }
 
 void MainWindow::searchAll()
@@ -608,17 +603,9 @@ void MainWindow::openAt(qint64 conversationId, qint64 messageId, const QString &
         }
     }
     m_findBar->setIncludeThinking(inThinking || m_findBar->includeThinking());
+    m_findTarget = {messageId, inThinking};
     m_findBar->activate(term);
     updateFind(false);
-    for (int i = 0; i < m_matches.size(); ++i) {
-        const FindMatch &match = m_matches.at(i);
-        if (match.messageId == messageId && (match.area == TextArea::Reasoning) == inThinking) {
-            showFindMatch(i);
-            return;
-        }
-    }
-    // The words are apart in this message (search matches each word anywhere): show the message.
-    m_view->scrollTo(m_model->index(m_model->rowOf(messageId)), QAbstractItemView::PositionAtTop);
 }
 
 // --- the history ------------------------------------------------------------------------------

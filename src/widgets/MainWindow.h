@@ -5,11 +5,15 @@
 #pragma once
 
 #include "MessageLayout.h"
+#include "conversation/ConversationFind.h"
+#include "storage/Exporter.h"
 
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+
+#include <functional>
 
 class QAction;
 class QDockWidget;
@@ -29,7 +33,9 @@ class ConversationStore;
 class ConversationView;
 class SessionRegistry;
 class Credentials;
+class ArchiveJob;
 class FindBar;
+class JobProgress;
 class NoticeBar;
 class SearchDialog;
 class Settings;
@@ -67,11 +73,15 @@ public:
     NoticeBar *noticeBar() const { return m_notice; }
     SearchDialog *searchDialog() const { return m_searchDialog; }
 
-    enum class ExportFormat { Markdown, Json, JsonWithMedia };
-    // What File → Export and Import do once they have a file name. On failure say why.
-    bool exportConversation(qint64 id, ExportFormat format, const QString &path, QString *error);
-    bool exportAll(const QString &path, QString *error);
-    int importConversations(const QString &path, QString *error); // how many, or -1
+    using ExportFormat = moonpane::ExportFormat;
+    // What File → Export and Import do once they have a file name: a job on a thread of its
+    // own, shown in the status bar with its progress and Cancel, its outcome said there (or in
+    // the notice bar when it failed). Null when it could not start (no history; another job is
+    // running); a conversation of a window without a history is exported at once.
+    ArchiveJob *exportConversation(qint64 id, ExportFormat format, const QString &path);
+    ArchiveJob *exportAll(const QString &path);
+    ArchiveJob *importConversations(const QString &path);
+    JobProgress *jobProgress() const { return m_jobProgress; }
     // Something about the history the user must know (it could not be opened, a save failed).
     void showStorageProblem(const QString &message);
 
@@ -106,10 +116,13 @@ private:
     void setThinking(bool enabled, bool keep);
     void saveDraft();
     void updateFind(bool keepPosition);
-    void showFindMatch(int index);
+    void showFind(); // the find bar and the view follow the matches
     void onConversationReloaded(qint64 id);
     void onConversationRemoved(qint64 id);
     void askExport(ExportFormat format);
+    // Shows a job in the status bar and says how it ended; `done` says what succeeded.
+    ArchiveJob *follow(ArchiveJob *job, const QString &what, const QString &unit,
+                       std::function<QString(int count)> done, const QString &failure);
     void askExportAll();
     void askImport();
 
@@ -134,15 +147,15 @@ private:
     QPointer<SettingsDialog> m_settingsDialog; // cleared when it closes (or goes with the window)
     FindBar *m_findBar;
     NoticeBar *m_notice;
+    JobProgress *m_jobProgress;
     SearchDialog *m_searchDialog = nullptr;
-    struct FindMatch
+    ConversationFind *m_find; // the find bar's matches
+    ConversationFind::Match m_shownMatch; // the one the view was last moved to
+    struct FindTarget
     {
-        qint64 messageId = 0;
-        TextArea area = TextArea::Content;
-        int occurrence = 0;
-    };
-    QList<FindMatch> m_matches;
-    int m_matchIndex = -1;
+        qint64 messageId = 0; // openAt: the message whose match to show once it is found
+        bool inThinking = false;
+    } m_findTarget;
     QHash<QString, QAction *> m_actions;
     QString m_deletedTitle;
     QTimer m_draftTimer; // a draft is saved a moment after typing stops, not only on leaving

@@ -124,6 +124,14 @@ void MessageLayout::sync(const Message &message, const LayoutContext &context, c
     m_width = context.width;
     const int column = std::max(120, std::min(context.width - 2 * s.padding, s.maxBubbleWidth));
     m_column = QRect((context.width - column) / 2, 0, column, 0);
+    if (!message.textLoaded) {
+        syncPlaceholder(message, context);
+        return;
+    }
+    if (m_placeholder) {
+        appendOnly = false; // the text arrived: everything is new
+        m_placeholder = false;
+    }
 
     // What each stack may do now, and what is in view in its coordinates (from where it was).
     const auto budget = [&](QPoint origin, const QSet<qsizetype> *expanded) {
@@ -212,6 +220,55 @@ int MessageLayout::addButtons(std::vector<Button> buttons, int x, int y, const M
         at += width + 4;
     }
     return height;
+}
+
+void MessageLayout::syncPlaceholder(const Message &message, const LayoutContext &context)
+{
+    const MessageStyle &s = *context.style;
+    m_placeholder = true;
+    m_content.clear();
+    m_reasoning.clear();
+    m_buttons.clear();
+    m_headerButtons.clear();
+    m_notices.clear();
+    m_toolCalls.clear();
+    m_ticking = false;
+    m_bubble = m_thinking = m_thinkingHeader = m_attachments = m_meta = QRect();
+    m_metaText.clear();
+    m_branchText.clear();
+    m_headerText = message.role == Role::User ? tr("You") : tr("Kimi");
+    m_header = QRect(m_column.left(), 0, m_column.width(), s.smallLineHeight + 6);
+    // The height the view guessed already, so nothing moves until the text is here.
+    m_height = estimateHeight(message, context);
+    m_shiftAbove = 0;
+    m_changed = QRegion(0, 0, m_width, m_height);
+}
+
+void MessageLayout::paintPlaceholder(QPainter *painter, const QRect &localClip, const MessageStyle &s) const
+{
+    // Grey bars where the lines will be: only those the clip meets, however tall the guess.
+    painter->setFont(s.small);
+    painter->setPen(s.muted);
+    painter->drawText(m_header, Qt::AlignLeft | Qt::AlignVCenter, m_headerText);
+    const int top = m_header.bottom() + 1 + s.gap / 2;
+    const int bottom = m_height - s.rowSpacing;
+    const int lineHeight = std::max(8, s.lineHeight);
+    QColor bar = s.muted;
+    bar.setAlphaF(0.18F);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(bar);
+    const int firstLine = std::max(0, (localClip.top() - top) / lineHeight);
+    for (int line = firstLine;; ++line) {
+        const int y = top + line * lineHeight;
+        if (y + lineHeight > bottom || y > localClip.bottom())
+            break;
+        // Lines of varying length, the same for a message each time it is painted.
+        const int percent = 55 + static_cast<int>((m_messageId * 7 + line * 13) % 45);
+        const int width = m_role == Role::User ? m_column.width() * 60 / 100 : m_column.width();
+        const int left = m_role == Role::User ? m_column.right() - width : m_column.left();
+        painter->drawRoundedRect(QRect(left, y + lineHeight / 4, width * percent / 100, lineHeight / 2), 3,
+                                 3);
+    }
 }
 
 void MessageLayout::arrange(const Message &message, const LayoutContext &context, const RowState &row)
@@ -414,6 +471,11 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
     painter->translate(origin);
     const QRect localClip = clip.translated(-origin);
     painter->setRenderHint(QPainter::Antialiasing);
+    if (m_placeholder) {
+        paintPlaceholder(painter, localClip, s);
+        painter->restore();
+        return;
+    }
 
     // Header.
     painter->setFont(s.small);

@@ -8,6 +8,7 @@
 #include "BlockStack.h"
 #include "conversation/Message.h"
 
+#include <QCoreApplication>
 #include <QRect>
 #include <QRegion>
 #include <QSet>
@@ -95,6 +96,8 @@ struct MessageHit
 
 class MessageLayout final
 {
+    Q_DECLARE_TR_FUNCTIONS(MessageLayout)
+
 public:
     MessageLayout();
     ~MessageLayout();
@@ -102,6 +105,8 @@ public:
     // Brings the layout up to date. `appendOnly`: only the reply's text grew since the last sync.
     void sync(const Message &message, const LayoutContext &context, const RowState &row, bool appendOnly);
     int height() const { return m_height; }
+    // Whether this is a placeholder for a message whose text has not arrived.
+    bool isPlaceholder() const { return m_placeholder; }
     int width() const { return m_width; }
     // Blocks left for a later sync (the deadline came first); they show as placeholders.
     bool hasPendingWork() const { return m_content.hasPendingWork() || m_reasoning.hasPendingWork(); }
@@ -158,6 +163,9 @@ private:
     };
 
     void arrange(const Message &message, const LayoutContext &context, const RowState &row);
+    // A stub whose text is on its way: its header and grey lines at the estimated height.
+    void syncPlaceholder(const Message &message, const LayoutContext &context);
+    void paintPlaceholder(QPainter *painter, const QRect &localClip, const MessageStyle &style) const;
     const Button *button(MessageAction action) const; // in the header or below the text
     // Everything but the text and thinking header, to notice when a tick changed it.
     QString otherSignature() const;
@@ -172,6 +180,7 @@ private:
     int m_width = 0;
     int m_height = 0;
     bool m_ticking = false;
+    bool m_placeholder = false; // the message's text is not loaded yet
 
     // Geometry, relative to the row.
     QRect m_column; // the readable column

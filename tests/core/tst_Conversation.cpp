@@ -25,6 +25,7 @@ private slots:
     void actionsFollowTheMessage_data();
     void actionsFollowTheMessage();
     void stepBranchMovesAmongSiblings();
+    void textArrivesForStubsOnly();
 };
 
 void TestConversation::actionsFollowTheMessage_data()
@@ -226,6 +227,79 @@ void TestConversation::aNewTurnNeverGoesUnderAnUnfinishedOne()
     failed.state = MessageState::Failed;
     const qint64 a2 = c.add(failed);
     QCOMPARE(c.nextTurnParent(), a2);
+}
+
+namespace {
+
+// Hears textLoaded.
+struct TextWatcher final : Conversation::Observer
+{
+    QList<QList<qint64>> loaded;
+    void textLoaded(const Conversation &, const QList<qint64> &ids) override { loaded.append(ids); }
+};
+
+// Two stubs, as a store hands them over.
+void restoreStubs(Conversation &c, qint64 first, qint64 second)
+{
+    QList<qint64> ids {first, second};
+    c.restore(
+        2,
+        [&](Message *m) {
+            if (ids.isEmpty())
+                return false;
+            m->id = ids.takeFirst();
+            m->parentId = m->id == second ? first : 0;
+            m->role = m->id == second ? Role::Assistant : Role::User;
+            m->textLoaded = false;
+            return true;
+        },
+        0);
+}
+
+} // namespace
+
+void TestConversation::textArrivesForStubsOnly()
+{
+    TextWatcher watcher; // outlives the conversation, which tells it when it goes
+    Conversation c;
+    c.addObserver(&watcher);
+    QList<QList<qint64>> asked;
+    c.setTextLoaders(
+        [](Conversation &conversation, const QList<qint64> &ids) {
+            for (qint64 id : ids)
+                conversation.setText(id, [](Message &m) { m.content = u"read now"_s; });
+        },
+        [&](Conversation &, const QList<qint64> &ids) { asked.append(ids); });
+    restoreStubs(c, 1, 2);
+
+    // Asked for once, however often a view asks.
+    c.requestText({1, 2});
+    c.requestText({1});
+    QCOMPARE(asked, (QList<QList<qint64>> {{1, 2}}));
+    QVERIFY(c.isTextRequested(1));
+    QVERIFY(!c.message(1)->textLoaded);
+
+    // A restore in between: what was read before it is not taken, and the stubs may ask again.
+    const quint64 before = c.generation();
+    restoreStubs(c, 1, 2);
+    QCOMPARE(c.generation(), before + 1);
+    QVERIFY(!c.isTextRequested(1));
+    const auto fill = [](qint64, Message &m) { m.content = u"read later"_s; };
+    c.textArrived(before, {1, 2}, fill);
+    QVERIFY(!c.message(1)->textLoaded);
+    QVERIFY(watcher.loaded.isEmpty());
+
+    // A message loaded at once meanwhile (and changed since) keeps what it has.
+    c.requestText({1, 2});
+    c.ensureText({2});
+    QCOMPARE(watcher.loaded, (QList<QList<qint64>> {{2}}));
+    c.appendContent(2, u" and more"_s);
+    c.textArrived(c.generation(), {1, 2}, fill);
+    QCOMPARE(c.message(1)->content, u"read later"_s);
+    QCOMPARE(c.message(2)->content, u"read now and more"_s);
+    QCOMPARE(watcher.loaded, (QList<QList<qint64>> {{2}, {1}}));
+    QVERIFY(!c.isTextRequested(1));
+    QVERIFY(!c.isTextRequested(2));
 }
 
 QTEST_GUILESS_MAIN(TestConversation)

@@ -6,6 +6,7 @@
 // export and import; tool definitions and policies; two stores (as two processes would) writing one file.
 #include "TestEnvironment.h"
 #include "TestMessages.h"
+#include "api/JsonWriter.h"
 #include "conversation/ConversationModel.h"
 #include "storage/ConversationStore.h"
 #include "storage/Database.h"
@@ -42,6 +43,15 @@ const QByteArray kPng =
 ContentPart pngPart()
 {
     return ContentPart::fromImageUrl("data:image/png;base64," + kPng.toBase64());
+}
+
+// A part as a request carries it (a stored file becomes the data URI of its bytes).
+QByteArray asSent(const ContentPart &part)
+{
+    QByteArray json;
+    JsonWriter writer(&json);
+    part.write(writer);
+    return json;
 }
 
 // A separate connection, for checking what is really in the file.
@@ -316,12 +326,24 @@ void TestConversationStore::messagesLoadLazily()
     }
     QCOMPARE(c->message(ids.at(7))->textLength, u"answer 7"_s.size());
 
-    // A model shows the end of the conversation: the rows around what it shows are read, not all.
+    // A model shows the end of the conversation: the rows around what it shows are read, not all,
+    // and not while it waits: the row is a stub until its text comes from the reader thread.
     ConversationModel model;
     model.setConversation(c);
+    QSignalSpy arrived(&model, &QAbstractItemModel::dataChanged);
+    const quint64 statements = Database::statementsOnThisThread();
+    QVERIFY(!model.messageAt(299)->textLoaded);
+    QVERIFY(c->isTextRequested(ids.at(299)));
+    QCOMPARE(Database::statementsOnThisThread(), statements);
+    QVERIFY(arrived.wait(10'000));
+    QCOMPARE(arrived.size(), 1); // one run of rows, in one signal
+    QCOMPARE(arrived.at(0).at(1).toModelIndex().row(), 299);
+    QCOMPARE(arrived.at(0).at(0).toModelIndex().row(), 299 - 40);
     QCOMPARE(model.messageAt(299)->content, u"answer 299"_s);
+    QCOMPARE(Database::statementsOnThisThread(), statements);
     QVERIFY(c->message(ids.at(299))->textLoaded);
     QVERIFY(!c->message(ids.at(0))->textLoaded);
+    QVERIFY(!c->isTextRequested(ids.at(299)));
     QCOMPARE(c->history().size(), 300); // a request reads everything it sends
     QCOMPARE(c->message(ids.at(0))->content, u"question 0"_s);
 }
@@ -451,6 +473,7 @@ void TestConversationStore::aReplyWhoseWriterDiedKeepsWhatItSaved()
     model.setConversation(shown);
     QCOMPARE(model.rowCount(), 2);
     const QModelIndex row = model.index(1);
+    QVERIFY(test::loadedAt(model, 1)->textLoaded);
     QCOMPARE(row.data(static_cast<int>(Roles::Content)).toString(), u"Once upon a time"_s);
     QCOMPARE(row.data(static_cast<int>(Roles::State)).toInt(), static_cast<int>(MessageState::Streaming));
 
@@ -533,9 +556,30 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
     a->ensureText(a->path());
     const Message *m = a->message(a->path().constFirst());
     QCOMPARE(m->parts.size(), 2);
-    QCOMPARE(m->parts.at(0), pngPart());
+    // A reference to the stored file, not its bytes; a request made from it carries the bytes.
+    const ContentPart &image = m->parts.at(0);
+    QVERIFY(image.isStoredFile());
+    QVERIFY(image.url.isEmpty());
+    QCOMPARE(image.kind, ContentPart::Kind::Image);
+    QCOMPARE(image.filePath, QDir(dir).filePath(hash));
+    QCOMPARE(image.mimeType, u"image/png"_s);
+    QCOMPARE(image.byteSize, kPng.size());
+    QCOMPARE(image.hash, hash);
+    QCOMPARE(image.urlProblem(), QString());
+    QCOMPARE(
+        MessageCodec::describeMedia(image),
+        u"image/png, %1"_s.arg(QLocale::c().formattedDataSize(kPng.size(), 1, QLocale::DataSizeSIFormat)));
+    QCOMPARE(asSent(image), asSent(pngPart()));
     QCOMPARE(m->parts.at(1).url, QByteArray("ms://file-abc"));
     QCOMPARE(m->parts.at(1).kind, ContentPart::Kind::Video);
+
+    // Sent again (an edit that keeps the image), the reference is linked to the same file.
+    Message again = userMessage(u"look again"_s);
+    again.parts = {image};
+    a->add(again);
+    store->flush();
+    QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList {hash});
+    QCOMPARE(raw.value(u"SELECT count(*) FROM message_attachments WHERE hash = '%1'"_s.arg(hash)).toInt(), 3);
 
     // A media file gone from the disk: the message is shown without it, its text kept, and the
     // user is told which file is missing.
@@ -720,7 +764,8 @@ void TestConversationStore::readsEverySchemaVersion()
     const Message *first = c->message(c->path().at(0));
     QCOMPARE(first->content, u"Where are the best maples in Kyoto?"_s);
     QCOMPARE(first->parts.size(), 1);
-    QCOMPARE(first->parts.at(0), pngPart());
+    QVERIFY(first->parts.at(0).isStoredFile());
+    QCOMPARE(asSent(first->parts.at(0)), asSent(pngPart()));
     const Message *reply = c->message(c->path().at(1));
     QCOMPARE(reply->reasoning, u"紅葉 season is late November."_s);
     QVERIFY(reply->usage && reply->usage->promptTokens == 12);

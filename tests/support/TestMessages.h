@@ -1,7 +1,10 @@
 // Messages for tests, built the way the app holds them.
 #pragma once
 
+#include "conversation/ConversationModel.h"
 #include "conversation/Message.h"
+
+#include <QSignalSpy>
 
 namespace moonpane::test {
 
@@ -14,6 +17,17 @@ inline Message message(Role role, const QString &content, qint64 parentId = 0,
     m.content = content;
     m.parentId = parentId;
     m.createdAt = createdAt;
+    return m;
+}
+
+// The message of a row once its text is here: a stored conversation's rows arrive as stubs, and
+// the model asks the store's reader thread for their text, which comes with dataChanged.
+inline const Message *loadedAt(ConversationModel &model, int row)
+{
+    QSignalSpy arrived(&model, &QAbstractItemModel::dataChanged);
+    const Message *m = model.messageAt(row);
+    while (m && !m->textLoaded && arrived.wait(10'000))
+        m = model.peekAt(row);
     return m;
 }
 

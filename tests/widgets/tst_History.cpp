@@ -2,12 +2,15 @@
 // a crash comes back incomplete and Continue finishes it; Ctrl+F finds and moves through matches
 // (thinking included on request); Ctrl+Shift+F searches everything and opens the conversation at
 // the message, on its branch; export and import; a history that cannot be opened is explained;
-// a conversation another process (the CLI) changes is shown as it is now.
+// a conversation another process (the CLI) changes is shown as it is now; scrolling a long
+// stored conversation with images runs no query and opens no file on the UI thread.
 #include "Composer.h"
 #include "ComposerEdit.h"
 #include "ConversationView.h"
 #include "FakeServer.h"
+#include "FileOpenCounter.h"
 #include "FindBar.h"
+#include "JobProgress.h"
 #include "MainWindow.h"
 #include "MessageLayout.h"
 #include "NoticeBar.h"
@@ -16,6 +19,7 @@
 #include "TestMessages.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
+#include "storage/ArchiveJob.h"
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Database.h"
@@ -25,9 +29,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QStatusBar>
 #include <QTest>
+#include <QToolButton>
 
 using namespace moonpane;
 using namespace moonpane::test;
@@ -54,6 +61,8 @@ private slots:
     void exportAndImport();
     void aHistoryThatCannotBeOpenedIsExplained();
     void changesFromAnotherProcessAppear();
+    void scrollingTouchesNoDiskOnTheUiThread();
+    void aJobShowsProgressAndCanBeCancelled();
 
 private:
     void openWindow(const QString &path = {});
@@ -128,7 +137,7 @@ void TestHistory::historySurvivesARestart()
     QTest::keyClicks(edit, u"Remember me"_s);
     QTest::keyClick(edit, Qt::Key_Return);
     waitIdle();
-    const QString reply = m_window->conversationModel()->messageAt(1)->content;
+    const QString reply = loadedAt(*m_window->conversationModel(), 1)->content;
     QVERIFY(!reply.isEmpty());
     // A draft is saved a moment after typing stops, without leaving the conversation (a crash
     // right after loses nothing).
@@ -162,7 +171,7 @@ void TestHistory::historySurvivesARestart()
     m_window->selectConversation(kept->id);
     ConversationModel *model = m_window->conversationModel();
     QCOMPARE(model->rowCount(), 2);
-    QCOMPARE(model->messageAt(0)->content, u"Remember me"_s);
+    QCOMPARE(loadedAt(*model, 0)->content, u"Remember me"_s);
     QCOMPARE(model->messageAt(1)->content, reply);
     QCOMPARE(model->messageAt(1)->state, MessageState::Complete);
 }
@@ -193,7 +202,7 @@ void TestHistory::replyCutByACrashOffersContinue()
 
     openWindow();
     m_window->selectConversation(conversationId);
-    const Message *cut = m_window->conversationModel()->messageAt(1);
+    const Message *cut = loadedAt(*m_window->conversationModel(), 1);
     QCOMPARE(cut->state, MessageState::Incomplete);
     QCOMPARE(cut->content, u"Autumn moonlight—"_s);
     m_window->view()->layoutNow();
@@ -340,7 +349,8 @@ void TestHistory::searchAllOpensTheConversationAtTheMessage()
     QVERIFY(current->path().contains(target)); // its branch is the one shown
     QVERIFY(m_window->findBar()->isVisible());
     QCOMPARE(m_window->view()->find().term, u"stoneware"_s);
-    QCOMPARE(m_window->view()->find().messageId, target);
+    // The conversation's text comes from the reader thread; the match is shown when it is in.
+    QTRY_COMPARE(m_window->view()->find().messageId, target);
     QCOMPARE(m_window->findBar()->resultText(), u"1 of 1"_s);
 
     // No store, no search.
@@ -362,35 +372,117 @@ void TestHistory::exportAndImport()
     answer.hasReasoning = true;
     m_window->currentConversation()->add(answer);
 
-    QString error;
+    // Each runs as a job; the window says how it went when it ends.
+    const auto finish = [](ArchiveJob *job) -> QList<QVariant> {
+        if (!job)
+            return {};
+        QSignalSpy finished(job, &ArchiveJob::finished);
+        return finished.wait(20'000) ? finished.at(0) : QList<QVariant>();
+    };
     const QString md = m_env->filePath(u"out.md"_s);
-    QVERIFY2(m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown, md, &error),
-             qPrintable(error));
+    QList<QVariant> outcome =
+        finish(m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown, md));
+    QVERIFY(!outcome.isEmpty());
+    QVERIFY2(outcome.at(0).toBool(), qPrintable(outcome.at(1).toString()));
+    QCOMPARE(outcome.at(2).toInt(), 1);
     QFile mdFile(md);
     QVERIFY(mdFile.open(QIODevice::ReadOnly));
     const QByteArray markdown = mdFile.readAll();
     QVERIFY(markdown.startsWith("# Exported\n"));
     QVERIFY(markdown.contains("<details>\n<summary>Thinking</summary>\n\nDeep thought.\n\n</details>"));
+    QVERIFY(m_window->statusBar()->currentMessage().startsWith(u"Exported to "_s));
     const QString json = m_env->filePath(u"out.json"_s);
-    QVERIFY(m_window->exportConversation(c->id, MainWindow::ExportFormat::Json, json, &error));
+    outcome = finish(m_window->exportConversation(c->id, MainWindow::ExportFormat::Json, json));
+    QVERIFY(!outcome.isEmpty() && outcome.at(0).toBool());
     QFile jsonFile(json);
     QVERIFY(jsonFile.open(QIODevice::ReadOnly));
     QCOMPARE(QJsonDocument::fromJson(jsonFile.readAll()).array().size(), 2);
-    // A file that cannot be written says why.
-    QVERIFY(!m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown,
-                                          m_env->filePath(u"no/such/dir/x.md"_s), &error));
-    QVERIFY(!error.isEmpty());
+    // A file that cannot be written says why, in the notice bar.
+    outcome = finish(m_window->exportConversation(c->id, MainWindow::ExportFormat::Markdown,
+                                                  m_env->filePath(u"no/such/dir/x.md"_s)));
+    QVERIFY(!outcome.isEmpty() && !outcome.at(0).toBool());
+    QVERIFY(!outcome.at(1).toString().isEmpty());
+    QVERIFY2(m_window->noticeBar()->isVisible() && m_window->noticeBar()->text().contains(u"x.md"_s),
+             qPrintable(m_window->noticeBar()->text()));
 
     const QString all = m_env->filePath(u"all.jsonl"_s);
-    QVERIFY(m_window->exportAll(all, &error));
+    outcome = finish(m_window->exportAll(all));
+    QVERIFY(!outcome.isEmpty() && outcome.at(0).toBool());
+    QCOMPARE(outcome.at(2).toInt(), 1);
     closeWindow();
     openWindow(m_env->filePath(u"other/moonpane.db"_s));
     const int before = static_cast<int>(m_store->conversations().size());
-    QCOMPARE(m_window->importConversations(all, &error), 1);
+    outcome = finish(m_window->importConversations(all));
+    QVERIFY(!outcome.isEmpty() && outcome.at(0).toBool());
+    QCOMPARE(outcome.at(2).toInt(), 1);
     QCOMPARE(static_cast<int>(m_store->conversations().size()), before + 1);
     const QString broken = m_env->writeFile(u"broken.jsonl"_s, "{\"messages\": 5}\n");
-    QCOMPARE(m_window->importConversations(broken, &error), -1);
-    QVERIFY2(error.contains(u"line 1"_s), qPrintable(error));
+    outcome = finish(m_window->importConversations(broken));
+    QVERIFY(!outcome.isEmpty() && !outcome.at(0).toBool());
+    QVERIFY2(outcome.at(1).toString().contains(u"line 1"_s), qPrintable(outcome.at(1).toString()));
+    QCOMPARE(static_cast<int>(m_store->conversations().size()), before + 1);
+}
+
+void TestHistory::aJobShowsProgressAndCanBeCancelled()
+{
+    // Enough conversations that the export is still running when Cancel is clicked.
+    {
+        ConversationStore writer;
+        QString error;
+        QVERIFY2(writer.open(dbPath(), &error, false), qPrintable(error));
+        for (int i = 0; i < 300; ++i) {
+            Conversation *c = writer.create();
+            c->title = u"Conversation %1"_s.arg(i);
+            writer.metaChanged(c);
+            c->add(message(Role::User, u"Question %1 "_s.arg(i).repeated(200), 0));
+        }
+    }
+    openWindow();
+    // Another connection holds the write lock, so a change made here waits to be written, and
+    // the export (which starts from what this window wrote) waits for it: Cancel comes first.
+    QString error;
+    QSqlDatabase lock = Database::open(dbPath(), u"lock"_s, &error);
+    QVERIFY2(lock.isValid(), qPrintable(error));
+    QVERIFY(Database::exec(lock, u"BEGIN IMMEDIATE"_s, &error));
+    Conversation *current = m_window->currentConversation();
+    current->title = u"Renamed while locked"_s;
+    m_store->metaChanged(current);
+    const QString path = m_env->filePath(u"cancelled.jsonl"_s);
+    ArchiveJob *job = m_window->exportAll(path);
+    QVERIFY(job);
+    QSignalSpy finished(job, &ArchiveJob::finished);
+    JobProgress *progress = m_window->jobProgress();
+    QVERIFY(progress->isVisible());
+    QVERIFY(!m_window->action(u"exportAll"_s)->isEnabled()); // one at a time
+    QVERIFY(!m_window->exportAll(path));
+    QTest::mouseClick(progress->findChild<QToolButton *>(u"jobCancel"_s), Qt::LeftButton);
+    QVERIFY(job->isCancelled());
+    QVERIFY(Database::exec(lock, u"COMMIT"_s, &error));
+    lock.close();
+    lock = QSqlDatabase();
+    QSqlDatabase::removeDatabase(u"lock"_s);
+    QVERIFY(finished.wait(20'000));
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QCOMPARE(finished.at(0).at(1).toString(), QString()); // cancelled, not failed
+    QVERIFY(!QFile::exists(path)); // nothing half-written is left
+    QCOMPARE(m_window->statusBar()->currentMessage(), u"Cancelled; nothing was written."_s);
+
+    // Run again to the end: it reports its progress, and the file holds every conversation.
+    ArchiveJob *again = m_window->exportAll(path);
+    QVERIFY(again);
+    QSignalSpy progressed(again, &ArchiveJob::progressed);
+    QSignalSpy done(again, &ArchiveJob::finished);
+    QVERIFY(done.wait(20'000));
+    QVERIFY(done.at(0).at(0).toBool());
+    QCOMPARE(done.at(0).at(2).toInt(), 300);
+    QVERIFY(!progressed.isEmpty());
+    QCOMPARE(progressed.constLast().at(0).toLongLong(), 300);
+    QCOMPARE(progressed.constLast().at(1).toLongLong(), 300);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll().count('\n'), 300);
+    QVERIFY(!progress->isVisible());
+    QVERIFY(m_window->action(u"exportAll"_s)->isEnabled());
 }
 
 void TestHistory::aHistoryThatCannotBeOpenedIsExplained()
@@ -435,7 +527,7 @@ void TestHistory::changesFromAnotherProcessAppear()
     cli.flush();
 
     QTRY_COMPARE(m_window->conversationModel()->rowCount(), 2);
-    QCOMPARE(m_window->conversationModel()->messageAt(1)->content, u"Answered from the CLI"_s);
+    QCOMPARE(loadedAt(*m_window->conversationModel(), 1)->content, u"Answered from the CLI"_s);
     QTRY_VERIFY(m_store->find(fresh->id));
     // And deleted there: it goes here, and the window moves on.
     m_window->selectConversation(fresh->id);
@@ -446,6 +538,86 @@ void TestHistory::changesFromAnotherProcessAppear()
     cli.flush();
     QTRY_VERIFY(!m_store->find(freshId));
     QTRY_VERIFY(m_window->currentConversation() && m_window->currentConversation()->id != freshId);
+}
+
+void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
+{
+    // A long conversation, every question with an image, saved and read back as at launch.
+    constexpr int kMessages = 1000;
+    qint64 id = 0;
+    {
+        ConversationStore writer;
+        QString error;
+        QVERIFY2(writer.open(dbPath(), &error, false), qPrintable(error));
+        Conversation *c = writer.create();
+        id = c->id;
+        qint64 parent = 0;
+        for (int i = 0; i < kMessages; ++i) {
+            Message m = message(
+                i % 2 ? Role::Assistant : Role::User,
+                u"Message %1. "_s.arg(i) + u"Some words to wrap over a few lines. "_s.repeated(4), parent);
+            if (m.role == Role::User)
+                m.parts = {ContentPart::fromImageUrl("data:image/png;base64," + QByteArray(3000, 'A'))};
+            parent = c->add(m);
+        }
+        writer.create(); // the newest, which the window opens first
+    }
+    openWindow();
+    m_window->selectConversation(id);
+    ConversationView *view = m_window->view();
+    ConversationModel *model = m_window->conversationModel();
+    QCOMPARE(model->rowCount(), kMessages);
+    const auto settle = [&] {
+        QDeadlineTimer deadline(20'000);
+        while (!view->isLayoutSettled() && !deadline.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        return view->isLayoutSettled();
+    };
+    QVERIFY(settle());
+
+    // The counters see what they count: a file opened here, a query run here.
+    FileOpenCounter::start();
+    {
+        QFile file(dbPath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+    }
+    FileOpenCounter::stop();
+    QCOMPARE(FileOpenCounter::count(), quint64(1));
+    const quint64 beforeRefresh = Database::statementsOnThisThread();
+    m_store->refresh();
+    QVERIFY(Database::statementsOnThisThread() > beforeRefresh);
+
+    // Page by page to the top, each page painted at once (before any text can arrive), then
+    // what the reader thread brings laid out and painted too.
+    const quint64 statements = Database::statementsOnThisThread();
+    FileOpenCounter::start();
+    QScrollBar *bar = view->verticalScrollBar();
+    int pages = 0;
+    int placeholderPages = 0;
+    while (bar->value() > bar->minimum()) {
+        bar->setValue(bar->value() - view->viewport()->height());
+        view->viewport()->repaint();
+        const int top = view->indexAt(QPoint(10, 0)).row();
+        const int bottom = view->indexAt(QPoint(10, view->viewport()->height() - 1)).row();
+        bool placeholder = false;
+        for (int row = std::max(0, top); row <= bottom; ++row)
+            placeholder |= view->layoutAt(row) && view->layoutAt(row)->isPlaceholder();
+        placeholderPages += placeholder ? 1 : 0;
+        QVERIFY2(settle(), qPrintable(u"page %1 did not settle"_s.arg(pages)));
+        ++pages;
+    }
+    FileOpenCounter::stop();
+    QCOMPARE(Database::statementsOnThisThread() - statements, quint64(0));
+    QVERIFY2(FileOpenCounter::count() == 0, qPrintable(FileOpenCounter::paths().join(u", "_s)));
+    QVERIFY2(pages > 50, qPrintable(QString::number(pages)));
+    QVERIFY(placeholderPages > 0); // the text came later, as it should
+    // At the top, with its text and its image.
+    const Message *first = model->peekAt(0);
+    QVERIFY(first->textLoaded);
+    QVERIFY(first->content.startsWith(u"Message 0. "_s));
+    QCOMPARE(first->parts.size(), 1);
+    QVERIFY(first->parts.at(0).isStoredFile());
+    QVERIFY(!view->layoutAt(0)->isPlaceholder());
 }
 
 QTEST_MAIN(TestHistory)

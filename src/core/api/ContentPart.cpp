@@ -2,6 +2,9 @@
 
 #include "JsonWriter.h"
 
+#include <QFile>
+#include <QFileInfo>
+
 namespace moonpane {
 
 void ContentPart::write(JsonWriter &writer) const
@@ -19,7 +22,16 @@ void ContentPart::write(JsonWriter &writer) const
         writer.key(image ? "image_url" : "video_url");
         writer.beginObject();
         writer.key("url");
-        writer.valueUtf8(std::string_view(url.constData(), static_cast<std::size_t>(url.size())));
+        if (isStoredFile()) {
+            // What urlProblem() checked may be gone by now; an empty payload is then refused by
+            // the server rather than sent as something else.
+            QFile file(filePath);
+            const QByteArray bytes = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+            const QByteArray uri = "data:" + mimeType.toLatin1() + ";base64," + bytes.toBase64();
+            writer.valueUtf8(std::string_view(uri.constData(), static_cast<std::size_t>(uri.size())));
+        } else {
+            writer.valueUtf8(std::string_view(url.constData(), static_cast<std::size_t>(url.size())));
+        }
         writer.endObject();
         break;
     }
@@ -32,6 +44,14 @@ QString ContentPart::urlProblem() const
     if (kind == Kind::Text)
         return {};
     const bool image = kind == Kind::Image;
+    if (isStoredFile()) {
+        const QFileInfo file(filePath);
+        if (!file.isFile() || !file.isReadable())
+            return QStringLiteral("the attached file %1 is missing from Moonpane's attachments folder; "
+                                  "attach it again")
+                .arg(file.fileName());
+        return {};
+    }
     if (url.startsWith("ms://")) {
         if (url.size() == 5)
             return QStringLiteral("the ms:// file reference has no file id");

@@ -50,8 +50,35 @@ void Conversation::ensureText(const QList<qint64> &ids)
         if (it != m_messages.cend() && !it->textLoaded)
             missing.append(id);
     }
-    if (!missing.isEmpty() && m_loader)
-        m_loader(*this, missing);
+    if (missing.isEmpty() || !m_loader)
+        return;
+    m_loader(*this, missing);
+    QList<qint64> loaded;
+    for (qint64 id : std::as_const(missing)) {
+        if (const Message *m = message(id); m && m->textLoaded)
+            loaded.append(id);
+    }
+    if (!loaded.isEmpty())
+        tell([&](Observer *o) { o->textLoaded(*this, loaded); });
+}
+
+void Conversation::requestText(const QList<qint64> &ids)
+{
+    if (!m_backgroundLoader) {
+        ensureText(ids);
+        return;
+    }
+    QList<qint64> wanted;
+    for (qint64 id : ids) {
+        const auto it = m_messages.constFind(id);
+        if (it != m_messages.cend() && !it->textLoaded && !m_requested.contains(id))
+            wanted.append(id);
+    }
+    if (wanted.isEmpty())
+        return;
+    for (qint64 id : std::as_const(wanted))
+        m_requested.insert(id);
+    m_backgroundLoader(*this, wanted);
 }
 
 void Conversation::setText(qint64 id, const std::function<void(Message &)> &fill)
@@ -61,6 +88,26 @@ void Conversation::setText(qint64 id, const std::function<void(Message &)> &fill
         return;
     fill(*it);
     it->textLoaded = true;
+    m_requested.remove(id);
+}
+
+void Conversation::textArrived(quint64 generation, const QList<qint64> &ids,
+                               const std::function<void(qint64 id, Message &)> &fill)
+{
+    if (generation != m_generation)
+        return; // read for messages a restore has replaced; their stubs ask again
+    QList<qint64> loaded;
+    for (qint64 id : ids) {
+        m_requested.remove(id);
+        const auto it = m_messages.find(id);
+        if (it == m_messages.end() || it->textLoaded)
+            continue; // gone, or loaded at once meanwhile (and perhaps changed since)
+        fill(id, *it);
+        it->textLoaded = true;
+        loaded.append(id);
+    }
+    if (!loaded.isEmpty())
+        tell([&](Observer *o) { o->textLoaded(*this, loaded); });
 }
 
 qint64 Conversation::add(Message message)
@@ -238,6 +285,8 @@ void Conversation::restore(qsizetype expected, const std::function<bool(Message 
 {
     m_messages.clear();
     m_children.clear();
+    m_requested.clear();
+    ++m_generation;
     m_messages.reserve(expected);
     QList<std::pair<qint64, qint64>> order; // id, parent: the stored sibling order
     order.reserve(expected);

@@ -5,7 +5,10 @@
 // Every change to the messages goes through this class, which tells its Observer (the store
 // persists from there, whoever made the change: the model, a ChatSession, the CLI). A stored
 // conversation can arrive as stubs: structure and sizes first, text loaded on demand through
-// the TextLoader, so a conversation of ten thousand messages opens as fast as a short one.
+// its loaders, so a conversation of ten thousand messages opens as fast as a short one. A view
+// asks for text in the background (requestText: the store reads it on a thread of its own) and
+// shows what is not there yet as a placeholder; whoever needs it now (a send, an export) loads
+// it at once (ensureText).
 #pragma once
 
 #include "Message.h"
@@ -14,6 +17,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -50,12 +54,15 @@ public:
         {
         }
         virtual void pathChanged(const Conversation &) { }
+        // The text of these stubs is here now (nothing about them changed: it was read).
+        virtual void textLoaded(const Conversation &, const QList<qint64> & /*ids*/) { }
         // Every message was read again (restore): whatever was known about them may have changed.
         virtual void restored(const Conversation &) { }
         // The conversation is going away; it must not be used after this.
         virtual void destroyed(const Conversation &) { }
     };
-    // Fills in the text of the given stub messages (through setText).
+    // Fills in the text of the given stub messages: at once (through setText), or, for a loader
+    // in the background, later (through textArrived).
     using TextLoader = std::function<void(Conversation &, const QList<qint64> &ids)>;
 
     qint64 id = 0;
@@ -76,7 +83,12 @@ public:
     // Observers are told in the order they were added; one added twice is told once.
     void addObserver(Observer *observer);
     void removeObserver(Observer *observer);
-    void setTextLoader(TextLoader loader) { m_loader = std::move(loader); }
+    // `now` loads at once; `later`, when given, reads in the background for requestText.
+    void setTextLoaders(TextLoader now, TextLoader later = {})
+    {
+        m_loader = std::move(now);
+        m_backgroundLoader = std::move(later);
+    }
 
     // The active path, first message first.
     const QList<qint64> &path() const { return m_path; }
@@ -88,10 +100,20 @@ public:
 
     // The message, possibly a stub whose text is not loaded yet (Message::textLoaded).
     const Message *message(qint64 id) const;
-    // Loads the text of those of `ids` that are stubs.
+    // Loads the text of those of `ids` that are stubs, now.
     void ensureText(const QList<qint64> &ids);
+    // Asks for the text of those of `ids` that are stubs and not asked for yet, without waiting
+    // for it (at once when there is no background loader). Observers hear textLoaded.
+    void requestText(const QList<qint64> &ids);
+    bool isTextRequested(qint64 id) const { return m_requested.contains(id); }
     // For loaders: the text fields of a stub (content, reasoning, tool calls, parts, usage, error).
     void setText(qint64 id, const std::function<void(Message &)> &fill);
+    // For background loaders: texts read since generation() was `generation`, by message id.
+    // Those still stubs take them (through `fill`), unless the conversation was restored since.
+    void textArrived(quint64 generation, const QList<qint64> &ids,
+                     const std::function<void(qint64 id, Message &)> &fill);
+    // Counts restores: text read before one may not fit the messages after it.
+    quint64 generation() const { return m_generation; }
 
     // Adds a message under its parentId (0: a first message) and makes it the active leaf.
     // Returns its id (a new one when message.id is 0).
@@ -146,6 +168,9 @@ private:
 
     QList<Observer *> m_observers;
     TextLoader m_loader;
+    TextLoader m_backgroundLoader;
+    QSet<qint64> m_requested; // stubs whose text the background loader reads
+    quint64 m_generation = 0;
 };
 
 } // namespace moonpane

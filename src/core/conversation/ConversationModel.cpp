@@ -3,6 +3,8 @@
 #include <QMetaEnum>
 #include <QVariantMap>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -27,6 +29,7 @@ void ConversationModel::setConversation(Conversation *conversation)
     if (m_conversation)
         m_conversation->addObserver(this);
     m_rows = conversation ? conversation->path() : QList<qint64>();
+    m_rowIndex.clear();
     endResetModel();
 }
 
@@ -45,20 +48,27 @@ const Message *ConversationModel::peekAt(int row) const
 const Message *ConversationModel::messageAt(int row) const
 {
     const Message *m = peekAt(row);
-    if (m && !m->textLoaded) {
-        // Load the neighbours too: a view asks for the rows around this one next.
+    if (m && !m->textLoaded && !m_conversation->isTextRequested(m->id)) {
+        // The neighbours too: a view asks for the rows around this one next.
         constexpr int kWindow = 40;
         const qsizetype first = std::max<qsizetype>(0, row - kWindow);
         const qsizetype count = std::min<qsizetype>(m_rows.size() - first, 2 * kWindow + 1);
-        m_conversation->ensureText(m_rows.mid(first, count));
-        m = peekAt(row);
+        m_conversation->requestText(m_rows.mid(first, count));
+        m = peekAt(row); // loaded at once when there is nothing to wait for
     }
     return m;
 }
 
 int ConversationModel::rowOf(qint64 id) const
 {
-    return static_cast<int>(m_rows.indexOf(id));
+    if (m_rowIndex.size() != m_rows.size()) {
+        // Rebuilt after the rows changed (rare: a new message, a branch switch), not per delta.
+        m_rowIndex.clear();
+        m_rowIndex.reserve(m_rows.size());
+        for (qsizetype row = 0; row < m_rows.size(); ++row)
+            m_rowIndex.insert(m_rows.at(row), static_cast<int>(row));
+    }
+    return m_rowIndex.value(id, -1);
 }
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
@@ -218,10 +228,30 @@ void ConversationModel::pathChanged(const Conversation &)
     emit changed();
 }
 
+void ConversationModel::textLoaded(const Conversation &, const QList<qint64> &ids)
+{
+    // One dataChanged per run of neighbouring rows (they are usually asked for together).
+    QList<int> rows;
+    rows.reserve(ids.size());
+    for (qint64 id : ids) {
+        if (const int row = rowOf(id); row >= 0)
+            rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    for (qsizetype i = 0; i < rows.size();) {
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows.at(j + 1) == rows.at(j) + 1)
+            ++j;
+        emit dataChanged(index(rows.at(i)), index(rows.at(j)));
+        i = j + 1;
+    }
+}
+
 void ConversationModel::restored(const Conversation &)
 {
     beginResetModel();
     m_rows = m_conversation->path();
+    m_rowIndex.clear();
     endResetModel();
     emit changed();
 }
@@ -231,6 +261,7 @@ void ConversationModel::destroyed(const Conversation &)
     beginResetModel();
     m_conversation = nullptr;
     m_rows.clear();
+    m_rowIndex.clear();
     endResetModel();
     emit changed();
 }
@@ -244,11 +275,13 @@ void ConversationModel::syncPath()
     if (first < m_rows.size()) {
         beginRemoveRows({}, static_cast<int>(first), static_cast<int>(m_rows.size() - 1));
         m_rows.resize(first);
+        m_rowIndex.clear();
         endRemoveRows();
     }
     if (first < path.size()) {
         beginInsertRows({}, static_cast<int>(first), static_cast<int>(path.size() - 1));
         m_rows = path;
+        m_rowIndex.clear();
         endInsertRows();
     }
 }

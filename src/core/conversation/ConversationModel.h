@@ -2,7 +2,9 @@
 // conversation (as one of its observers), so whoever changes it (a ChatSession, the store reading
 // another process's writes, the app) is shown: a streamed delta emits dataChanged for its row and
 // the roles it touched, never a reset. Views in the same thread may read the typed Message
-// through messageAt().
+// through messageAt(). A stored conversation's rows may be stubs (Message::textLoaded false):
+// asking for one asks the store for its text and its neighbours' in the background, and they
+// arrive with dataChanged; the model never waits for the disk.
 #pragma once
 
 #include "Conversation.h"
@@ -52,9 +54,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // The message of a row, its text loaded (with the rows around it, in one go).
+    // The message of a row. When it is a stub, its text is asked for (with the rows around it,
+    // in one go) and comes later, with dataChanged: until then this is the stub.
     const Message *messageAt(int row) const;
-    // The message of a row as it is, possibly a stub without text (for size estimates).
+    // The message of a row as it is, possibly a stub, asking for nothing (for size estimates).
     const Message *peekAt(int row) const;
     int rowOf(qint64 id) const;
 
@@ -75,6 +78,7 @@ private:
     void messagesRemoved(const Conversation &, const QList<qint64> &removed,
                          const QList<qint64> &moved) override;
     void pathChanged(const Conversation &) override;
+    void textLoaded(const Conversation &, const QList<qint64> &ids) override;
     void restored(const Conversation &) override;
     void destroyed(const Conversation &) override;
 
@@ -83,6 +87,7 @@ private:
 
     Conversation *m_conversation = nullptr;
     QList<qint64> m_rows; // message ids shown, = the conversation's path
+    mutable QHash<qint64, int> m_rowIndex; // id → row, rebuilt when it does not match m_rows
 };
 
 } // namespace moonpane

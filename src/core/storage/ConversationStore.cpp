@@ -53,14 +53,16 @@ ConversationStore::ConversationStore(QObject *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &ConversationStore::writePendingText);
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(200);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &ConversationStore::refresh);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &ConversationStore::refreshLater);
     m_foreignTimer.setInterval(kStaleStreamMs / 4);
     connect(&m_foreignTimer, &QTimer::timeout, this, &ConversationStore::checkForeignStreams);
 }
 
 ConversationStore::~ConversationStore()
 {
-    m_searcher.reset(); // first: nothing it finds may reach a store going away
+    m_searcher.reset(); // first: nothing it finds or reads may reach a store going away
+    m_reader.reset();
+    qDeleteAll(std::exchange(m_jobs, {})); // each waits for its thread, which may wait for the writer
     if (!m_writer) {
         // Not open (it failed): the conversations kept in memory must not tell a store that is
         // gone when the library ends them.
@@ -117,7 +119,8 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     QHash<QString, bool> owners;
     if (streams.exec(u"SELECT id, stream_owner, updated_at FROM messages WHERE state = 'streaming'"_s)) {
         while (streams.next()) {
-            if (!streamAlive(streams.value(1).toString(), streams.value(2).toLongLong(), &owners))
+            if (!streamAlive(streamCheck(), streams.value(1).toString(), streams.value(2).toLongLong(),
+                             &owners))
                 cut.append(streams.value(0).toLongLong());
         }
     }
@@ -236,103 +239,98 @@ void ConversationStore::load(Conversation *conversation)
     if (!m_writer || m_loaded.contains(conversation->id))
         return;
     m_loaded.insert(conversation->id);
-    readMessages(conversation);
+    applyOutline(conversation, readOutline(reader(), conversation->id, streamCheck()));
     attach(conversation);
 }
 
 void ConversationStore::attach(Conversation *conversation)
 {
     conversation->addObserver(this);
-    conversation->setTextLoader([this](Conversation &c, const QList<qint64> &ids) { loadText(c, ids); });
+    conversation->setTextLoaders(
+        [this](Conversation &c, const QList<qint64> &ids) { loadText(c, ids); },
+        [this](Conversation &c, const QList<qint64> &ids) { loadTextLater(c, ids); });
 }
 
-// Reads the structure of a conversation's messages (stubs) in one snapshot with its revision.
-void ConversationStore::readMessages(Conversation *conversation)
+// Reads the structure of a conversation's messages (stubs) in one snapshot with its revision,
+// and its title, system prompt and parameters. Runs on any thread.
+ConversationStore::Outline ConversationStore::readOutline(const QSqlDatabase &database, qint64 id,
+                                                          const StreamCheck &check)
 {
-    QSqlDatabase database = reader();
-    Database::exec(database, u"BEGIN"_s); // one snapshot (a reader: nothing to fail that matters)
+    Outline outline;
+    outline.conversationId = id;
+    QSqlDatabase connection = database;
+    Database::exec(connection, u"BEGIN"_s); // one snapshot (a reader: nothing to fail that matters)
     QSqlQuery meta(database);
-    meta.prepare(u"SELECT active_leaf, revision FROM conversations WHERE id = ?"_s);
-    meta.addBindValue(conversation->id);
-    qint64 leaf = 0;
-    qint64 revision = 0;
+    meta.prepare(
+        u"SELECT active_leaf, revision, title, system_prompt, parameters FROM conversations WHERE id = ?"_s);
+    meta.addBindValue(id);
     if (meta.exec() && meta.next()) {
-        leaf = meta.value(0).toLongLong();
-        revision = meta.value(1).toLongLong();
+        outline.found = true;
+        outline.leaf = meta.value(0).toLongLong();
+        outline.revision = meta.value(1).toLongLong();
+        outline.title = meta.value(2).toString();
+        outline.systemPrompt = meta.value(3).toString();
+        outline.parameters = parametersFrom(meta.value(4));
     }
     // The outline comes from one index (see Database, schema 4). It is read through SQLite's own
     // API: QSqlQuery's cost per value would be most of the time it takes to open a conversation of
     // ten thousand messages.
     Statement count(database, "SELECT count(*) FROM messages WHERE conversation_id = ?");
-    const qsizetype expected = count.bind(1, conversation->id).step() ? count.int64(0) : 0;
+    outline.stubs.reserve(count.bind(1, id).step() ? count.int64(0) : 0);
     Statement rows(database,
                    "SELECT id, parent_id, role, state, has_reasoning, text_length, updated_at, "
                    "stream_owner FROM messages WHERE conversation_id = ? ORDER BY position, id");
-    rows.bind(1, conversation->id);
-    QList<qint64> cut;
+    rows.bind(1, id);
     QHash<QString, bool> owners;
-    conversation->restore(
-        expected,
-        [&](Message *m) {
-            if (!rows.step())
-                return false;
-            *m = stub(rows.int64(0), rows.int64(1), rows.text(2), rows.text(3), rows.int64(4) != 0,
-                      rows.int64(5));
-            if (m->state == MessageState::Streaming && !m_ownStreams.contains(m->id)) {
-                if (!streamAlive(rows.text(7), rows.int64(6), &owners)) {
-                    m->state = MessageState::Incomplete; // its process died while it streamed
-                    cut.append(m->id);
-                } else {
-                    m_foreignStreams.insert(m->id, conversation->id);
-                }
+    while (rows.step()) {
+        Message m =
+            stub(rows.int64(0), rows.int64(1), rows.text(2), rows.text(3), rows.int64(4) != 0, rows.int64(5));
+        if (m.state == MessageState::Streaming && !check.ownStreams.contains(m.id)) {
+            if (!streamAlive(check, rows.text(7), rows.int64(6), &owners)) {
+                m.state = MessageState::Incomplete; // its process died while it streamed
+                outline.cut.append(m.id);
+            } else {
+                outline.foreign.append(m.id);
             }
+        }
+        outline.stubs.append(std::move(m));
+    }
+    outline.error = rows.error();
+    Database::exec(connection, u"COMMIT"_s);
+    return outline;
+}
+
+void ConversationStore::applyOutline(Conversation *conversation, Outline &&outline)
+{
+    if (!outline.error.isEmpty())
+        fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
+                                                                     outline.error));
+    qsizetype next = 0;
+    conversation->restore(
+        outline.stubs.size(),
+        [&](Message *m) {
+            if (next >= outline.stubs.size())
+                return false;
+            *m = std::move(outline.stubs[next++]);
             return true;
         },
-        leaf);
-    if (!rows.error().isEmpty())
-        fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
-                                                                     rows.error()));
-    Database::exec(database, u"COMMIT"_s);
+        outline.leaf);
     {
         std::lock_guard locker(m_shared->mutex);
-        m_shared->known.insert(conversation->id, revision);
+        m_shared->known.insert(conversation->id, outline.revision);
         m_shared->stale.remove(conversation->id);
     }
-    if (!cut.isEmpty())
-        m_writer->post(markIncomplete(cut));
+    for (qint64 id : std::as_const(outline.foreign))
+        m_foreignStreams.insert(id, conversation->id);
+    if (!outline.cut.isEmpty())
+        m_writer->post(markIncomplete(outline.cut));
     if (!m_foreignStreams.isEmpty() && !m_foreignTimer.isActive())
         m_foreignTimer.start();
 }
 
-void ConversationStore::loadText(Conversation &conversation, const QList<qint64> &ids)
+ConversationStore::StreamCheck ConversationStore::streamCheck() const
 {
-    if (ids.isEmpty())
-        return;
-    const QString list = idList(ids);
-    QSqlQuery query(reader());
-    query.setForwardOnly(true);
-    if (!query.exec(u"SELECT %1 FROM messages WHERE id IN (%2)"_s.arg(QLatin1String(kTextColumns), list))) {
-        fail(u"Cannot read messages from %1: %2"_s.arg(m_path, Database::describe(query.lastError())));
-        return;
-    }
-    QStringList missing;
-    const QHash<qint64, QList<ContentPart>> parts =
-        readAttachments(reader(), list, Database::attachmentsDir(m_path), &missing);
-    while (query.next()) {
-        const qint64 id = query.value(0).toLongLong();
-        conversation.setText(id, [&](Message &m) {
-            fillText(m, query, 0);
-            m.parts = parts.value(id);
-        });
-    }
-    for (qint64 id : ids) {
-        // A row that vanished (deleted elsewhere) stays an empty message rather than loading forever.
-        if (const Message *m = conversation.message(id); m && !m->textLoaded)
-            conversation.setText(id, [](Message &) {});
-    }
-    if (!missing.isEmpty())
-        fail(u"Attachment files are missing: %1. The messages are shown without them."_s.arg(
-            missing.join(u", "_s)));
+    return {m_path, m_streamToken, m_ownStreams};
 }
 
 // --- writes from the observer ------------------------------------------------------------------
@@ -586,34 +584,50 @@ void ConversationStore::refresh()
     if (!m_writer)
         return;
     const qint64 committed = m_writer->committed();
+    applyListing(readListing(reader()), committed, false);
+}
+
+ConversationStore::Listing ConversationStore::readListing(const QSqlDatabase &database)
+{
+    Listing listing;
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT %1, revision FROM conversations"_s.arg(kConversationColumns))) {
+        listing.error = Database::describe(query.lastError());
+        return listing;
+    }
+    while (query.next())
+        listing.rows.push_back({conversationFrom(query), query.value(kConversationColumnCount).toLongLong()});
+    return listing;
+}
+
+void ConversationStore::applyListing(Listing &&listing, qint64 committed, bool inBackground)
+{
+    if (!listing.error.isEmpty())
+        return; // read again at the next change
     if (m_toolsJob <= committed)
         m_tools.reset(); // read again when next asked: another process may have changed them
-    QSqlQuery query(reader());
-    query.setForwardOnly(true);
-    if (!query.exec(u"SELECT %1, revision FROM conversations"_s.arg(kConversationColumns)))
-        return;
     QSet<qint64> present;
     QList<Conversation *> toReload;
-    while (query.next()) {
-        const qint64 id = query.value(0).toLongLong();
+    for (Listing::Row &row : listing.rows) {
+        const qint64 id = row.conversation->id;
         present.insert(id);
         if (id == pendingRemoval() || m_deleting.value(id) > committed)
             continue;
         Conversation *c = find(id);
         if (!c) { // another process started it
-            adopt(conversationFrom(query));
+            adopt(std::move(row.conversation));
             continue;
         }
-        const QString title = query.value(1).toString();
-        const QDateTime updated = fromMs(query.value(3));
         bool stale = false;
         if (m_loaded.contains(id)) {
             std::lock_guard locker(m_shared->mutex);
-            stale = query.value(kConversationColumnCount).toLongLong() > m_shared->known.value(id)
-                || m_shared->stale.contains(id);
+            stale = row.revision > m_shared->known.value(id) || m_shared->stale.contains(id);
         }
         if (stale)
             toReload.append(c);
+        const QString &title = row.conversation->title;
+        const QDateTime &updated = row.conversation->updatedAt;
         if (title != c->title || updated > c->updatedAt) {
             c->title = title;
             c->updatedAt = std::max(updated, c->updatedAt);
@@ -631,8 +645,12 @@ void ConversationStore::refresh()
             forget(c->id);
         }
     }
-    for (Conversation *c : std::as_const(toReload))
-        reload(c);
+    for (Conversation *c : std::as_const(toReload)) {
+        if (inBackground)
+            reloadLater(c);
+        else
+            reload(c);
+    }
 }
 
 void ConversationStore::reload(Conversation *conversation)
@@ -640,23 +658,32 @@ void ConversationStore::reload(Conversation *conversation)
     // What this process still has to write goes first, so that what is read back includes it.
     writePendingText();
     m_writer->waitIdle();
-    QSqlQuery meta(reader());
-    meta.prepare(u"SELECT title, system_prompt, parameters FROM conversations WHERE id = ?"_s);
-    meta.addBindValue(conversation->id);
-    if (meta.exec() && meta.next()) {
-        conversation->title = meta.value(0).toString();
-        conversation->systemPrompt = meta.value(1).toString();
-        conversation->parameters = parametersFrom(meta.value(2));
+    applyReload(conversation, readOutline(reader(), conversation->id, streamCheck()));
+}
+
+void ConversationStore::applyReload(Conversation *conversation, Outline &&outline)
+{
+    if (outline.found) {
+        conversation->title = outline.title;
+        conversation->systemPrompt = outline.systemPrompt;
+        conversation->parameters = outline.parameters;
         // The draft stays: the user may be typing it here.
     }
-    readMessages(conversation);
-    // Replies this process is streaming go on from their full text.
-    QList<qint64> own;
+    // Replies this process is streaming go on from the text it has (it alone writes them).
+    QHash<qint64, Message> own;
     for (qint64 id : std::as_const(m_ownStreams)) {
-        if (conversation->message(id))
-            own.append(id);
+        if (const Message *m = conversation->message(id); m && m->textLoaded)
+            own.insert(id, *m);
     }
-    conversation->ensureText(own);
+    applyOutline(conversation, std::move(outline));
+    for (auto it = own.cbegin(); it != own.cend(); ++it) {
+        if (conversation->message(it.key()))
+            conversation->setText(it.key(), [&](Message &m) {
+                const qint64 parent = m.parentId; // where the file has it now
+                m = it.value();
+                m.parentId = parent;
+            });
+    }
     emit changed(conversation->id);
     emit conversationReloaded(conversation->id);
 }
@@ -675,12 +702,13 @@ void ConversationStore::checkForeignStreams()
     QHash<qint64, qint64> dead;
     QSet<qint64> seen;
     QHash<QString, bool> owners;
+    const StreamCheck check = streamCheck();
     while (query.next()) {
         const qint64 id = query.value(0).toLongLong();
         seen.insert(id);
         if (query.value(1).toString() != "streaming"_L1)
             m_foreignStreams.remove(id); // finished; refresh reads the result
-        else if (!streamAlive(query.value(3).toString(), query.value(2).toLongLong(), &owners))
+        else if (!streamAlive(check, query.value(3).toString(), query.value(2).toLongLong(), &owners))
             dead.insert(id, m_foreignStreams.value(id));
     }
     for (auto it = m_foreignStreams.begin(); it != m_foreignStreams.end();)
@@ -711,11 +739,12 @@ QString ConversationStore::streamOwner()
     return m_streamToken;
 }
 
-std::optional<bool> ConversationStore::ownerAlive(const QString &owner) const
+std::optional<bool> ConversationStore::ownerAlive(const StreamCheck &check, const QString &owner)
 {
-    if (owner == m_streamToken)
+    if (owner == check.ownToken)
         return true;
-    const QString path = QFileInfo(m_path).absoluteDir().filePath(u"streams/%1.lock"_s.arg(owner));
+    const QString path =
+        QFileInfo(check.databasePath).absoluteDir().filePath(u"streams/%1.lock"_s.arg(owner));
     if (!QFileInfo::exists(path))
         return false; // its process ended and removed it (or never got to make it)
     QLockFile lock(path);
@@ -729,13 +758,13 @@ std::optional<bool> ConversationStore::ownerAlive(const QString &owner) const
     return std::nullopt;
 }
 
-bool ConversationStore::streamAlive(const QString &owner, qint64 updatedAtMs,
-                                    QHash<QString, bool> *cache) const
+bool ConversationStore::streamAlive(const StreamCheck &check, const QString &owner, qint64 updatedAtMs,
+                                    QHash<QString, bool> *cache)
 {
     if (!owner.isEmpty()) {
         if (const auto known = cache->constFind(owner); known != cache->cend())
             return *known;
-        if (const std::optional<bool> alive = ownerAlive(owner)) {
+        if (const std::optional<bool> alive = ownerAlive(check, owner)) {
             cache->insert(owner, *alive);
             return *alive;
         }

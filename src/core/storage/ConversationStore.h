@@ -2,7 +2,7 @@
 // the app and the CLI, which may run at the same time:
 //   - opening reads only the conversations' titles and times; a conversation's messages are
 //     read when it is opened, as stubs (structure and sizes), and their text when they are
-//     shown or sent;
+//     shown (on a reader thread: the view paints placeholders until it arrives) or sent;
 //   - every change to a conversation (it is one of the conversation's observers) becomes a write
 //     on the StoreWriter thread, of the columns that changed and no others; the UI thread never
 //     waits on the disk;
@@ -10,11 +10,14 @@
 //     so a crash or kill -9 loses at most that much of a reply; a reply found "streaming" whose
 //     process is gone (its lock file is stale) is shown, and saved, as incomplete;
 //   - attachments are stored once, as files named by their SHA-256 beside the database; a
-//     message refers to them, and the data URI is made again when the message is read;
+//     message read back refers to its files (ContentPart::fromStoredFile), which are read only
+//     when a request or an export is written;
 //   - full-text search over content and, optionally, reasoning;
 //   - conversations another process adds, changes or deletes follow when the file changes.
 #pragma once
 
+#include "ArchiveJob.h"
+#include "Exporter.h"
 #include "conversation/ConversationLibrary.h"
 
 #include <QDateTime>
@@ -27,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QIODevice;
 class QLockFile;
@@ -89,7 +93,8 @@ public:
 
     // Writes the streamed text held back so far, and waits until everything is committed.
     void flush();
-    // Reads what other processes added, changed or deleted.
+    // Reads what other processes added, changed or deleted, now. (When the file changes, the
+    // store reads it by itself, on its reader thread.)
     void refresh();
 
     // How many messages each conversation has (every branch counted), by conversation id.
@@ -112,6 +117,12 @@ public:
     // Imports every conversation of a JSON Lines file, or none: a malformed line is refused
     // with its number. Ids already in use get new ones. Returns how many were imported, or -1.
     int importAll(QIODevice *device, QString *error);
+    // The same as jobs on a thread of their own (see ArchiveJob), writing or reading the file at
+    // `path`: what is in the file once this process's pending writes are in. The store owns the
+    // job (it goes when it has finished and is deleted, or with the store); null when not open.
+    ArchiveJob *exportInBackground(const QString &path, const QList<qint64> &only = {});
+    ArchiveJob *exportConversationInBackground(qint64 id, ExportFormat format, const QString &path);
+    ArchiveJob *importInBackground(const QString &path);
 
     // The tools the user defined, by name. Read once, then kept; another process's changes
     // are read again on refresh().
@@ -137,6 +148,39 @@ protected:
 
 private:
     struct Shared;
+    // What decides whether a reply found "streaming" still streams, for any thread to use.
+    struct StreamCheck
+    {
+        QString databasePath;
+        QString ownToken; // this process's (empty until it streams)
+        QSet<qint64> ownStreams; // replies this process streams
+    };
+    // A conversation's messages as stubs, and its title, prompt and parameters, in one snapshot.
+    struct Outline
+    {
+        qint64 conversationId = 0;
+        bool found = false;
+        QString title;
+        QString systemPrompt;
+        std::optional<ChatParameters> parameters;
+        qint64 leaf = 0;
+        qint64 revision = 0;
+        QList<Message> stubs;
+        QList<qint64> cut; // found streaming, their process gone: incomplete now
+        QList<qint64> foreign; // streaming in another process that lives
+        QString error;
+    };
+    // The conversations as stored (titles, times, revisions).
+    struct Listing
+    {
+        struct Row
+        {
+            std::unique_ptr<Conversation> conversation;
+            qint64 revision = 0;
+        };
+        std::vector<Row> rows;
+        QString error;
+    };
     struct PendingText
     {
         qint64 conversationId = 0;
@@ -161,29 +205,60 @@ private:
     {
         void operator()(Searcher *searcher) const;
     };
+    struct Reader; // ConversationStoreReader.cpp
+    struct ReaderDeleter
+    {
+        void operator()(Reader *reader) const;
+    };
 
     void collectSearch(); // a background search has a result
+    void collectText(); // the reader thread has texts
     QSqlDatabase reader() const;
     void nameHits(QList<SearchHit> *hits) const; // fills in their conversations' titles
     void attach(Conversation *conversation);
-    void readMessages(Conversation *conversation);
+    static Outline readOutline(const QSqlDatabase &database, qint64 id, const StreamCheck &check);
+    void applyOutline(Conversation *conversation, Outline &&outline);
+    StreamCheck streamCheck() const;
     void loadText(Conversation &conversation, const QList<qint64> &ids);
+    void loadTextLater(Conversation &conversation, const QList<qint64> &ids);
+    void reportMissing(const QStringList &missing);
+    Reader &backgroundReader(); // started on first use
+    static Listing readListing(const QSqlDatabase &database);
+    // `committed`: the writer's count when the listing was read (what it may already hold).
+    void applyListing(Listing &&listing, qint64 committed, bool inBackground);
+    void refreshLater();
     void reload(Conversation *conversation);
+    void reloadLater(Conversation *conversation);
+    void applyReload(Conversation *conversation, Outline &&outline);
     void writePendingText();
     void checkForeignStreams();
     // The token this process writes into the replies it streams; its lock file, held while the
     // process lives, tells other processes that those replies are still coming.
     QString streamOwner();
     // Whether the process that wrote `owner` still runs (nullopt: cannot tell).
-    std::optional<bool> ownerAlive(const QString &owner) const;
+    static std::optional<bool> ownerAlive(const StreamCheck &check, const QString &owner);
     // Whether a reply found "streaming" is still being written by a live process.
-    bool streamAlive(const QString &owner, qint64 updatedAtMs, QHash<QString, bool> *cache) const;
+    static bool streamAlive(const StreamCheck &check, const QString &owner, qint64 updatedAtMs,
+                            QHash<QString, bool> *cache);
     void fail(const QString &message);
+    QHash<qint64, QString> currentDrafts() const;
+    QSet<qint64> inMemoryIds() const;
+    void reportLeftOut(const QStringList &missing);
+    ArchiveJob *startJob(ArchiveJob::Work work, std::function<void(ArchiveJob::Outcome &)> done);
+    ArchiveJob *exportJob(const QString &path,
+                          std::function<bool(const QSqlDatabase &, const QString &, QIODevice *, ArchiveJob &,
+                                             ArchiveJob::Outcome &)>
+                              write);
 
     QString m_path;
     QString m_connection;
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<Searcher, SearcherDeleter> m_searcher; // started by the first background search
+    std::unique_ptr<Reader, ReaderDeleter> m_reader; // started by the first background read
+    bool m_refreshing = false; // a listing is being read on the reader thread...
+    bool m_refreshAgain = false; // ...and the file changed again since
+    QSet<qint64> m_reloading; // conversations whose messages the reader thread reads again
+    QList<ArchiveJob *> m_jobs; // exports and imports running (children of the store)
     std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
     QSet<qint64> m_loaded; // conversations whose messages are in memory
     QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message

@@ -11,6 +11,8 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 
+#include <sqlite3.h>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -228,6 +230,23 @@ QString Database::integrityCheck(const QSqlDatabase &database)
     return problems.join(u"; "_s);
 }
 
+namespace {
+
+thread_local quint64 statementsHere = 0;
+
+int countStatement(unsigned, void *, void *, void *)
+{
+    ++statementsHere;
+    return 0;
+}
+
+} // namespace
+
+quint64 Database::statementsOnThisThread()
+{
+    return statementsHere;
+}
+
 QSqlDatabase Database::open(const QString &path, const QString &name, QString *error, int version)
 {
     PrivateFiles::makeDir(QFileInfo(path).absolutePath());
@@ -249,6 +268,8 @@ QSqlDatabase Database::open(const QString &path, const QString &name, QString *e
             path, Database::describe(database.lastError()));
         return {};
     }
+    if (sqlite3 *db = handle(database))
+        sqlite3_trace_v2(db, SQLITE_TRACE_STMT, countStatement, nullptr);
     // Nothing is changed (not even the journal mode) before the version is known to be ours.
     const int current = schemaVersion(database);
     if (current < 0 || current > kSchemaVersion) {

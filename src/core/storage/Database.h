@@ -41,6 +41,9 @@ public:
     // The SQLite connection under a Qt one (the same library: Qt's driver links the system SQLite),
     // for the few reads where QSqlQuery's cost per value matters.
     static sqlite3 *handle(const QSqlDatabase &database);
+    // How many SQL statements this thread has started on connections opened here: a check that
+    // the UI thread runs none while it paints (tests and moonpane-bench scroll).
+    static quint64 statementsOnThisThread();
     // PRAGMA integrity_check: "ok", or what is wrong.
     static QString integrityCheck(const QSqlDatabase &database);
 

@@ -105,7 +105,7 @@ QByteArray wireJson(Conversation &conversation, bool inlineMedia)
     for (ChatMessage message : conversation.history()) {
         if (!inlineMedia) {
             for (ContentPart &part : message.parts) {
-                if (!part.isText() && part.url.startsWith("data:")) {
+                if (part.isInline()) {
                     const QString kind = part.kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s;
                     part = ContentPart::fromText(
                         u"[%1 left out of this export: %2]"_s.arg(kind, MessageCodec::describeMedia(part)));

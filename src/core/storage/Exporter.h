@@ -15,6 +15,9 @@
 
 namespace moonpane {
 
+// How one conversation is exported: Markdown, or its wire messages with media inline or left out.
+enum class ExportFormat { Markdown, Json, JsonWithMedia };
+
 // A conversation with all its messages, as exported and imported.
 struct ConversationRecord
 {

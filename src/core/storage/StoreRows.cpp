@@ -135,8 +135,9 @@ QString kindName(ContentPart::Kind kind)
     return kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s;
 }
 
-// A message's media: a data URI becomes a file named by the SHA-256 of its bytes (written once)
-// and a row in `attachments`; anything else (an ms:// reference) is kept as it is.
+// A message's media: a data URI (or a stored file this store does not hold) becomes a file named
+// by the SHA-256 of its bytes (written once) and a row in `attachments`; anything else (an ms://
+// reference) is kept as it is.
 bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<ContentPart> &parts,
                       const QString &dir, QString *error)
 {
@@ -150,10 +151,34 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
         link.addBindValue(i);
         link.addBindValue(kindName(part.kind));
         QString mime;
-        QByteArray base64;
-        const QByteArray bytes = MessageCodec::splitDataUri(part.url, &mime, &base64)
-            ? QByteArray::fromBase64(base64, QByteArray::AbortOnBase64DecodingErrors)
-            : QByteArray();
+        QByteArray bytes;
+        if (part.isStoredFile()) {
+            // Media read back from a store (an edited message resent, a copied branch): linked by
+            // hash when this store holds the file already, copied from where it is otherwise.
+            QSqlQuery known(database);
+            known.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
+            known.addBindValue(part.hash);
+            if (!run(known, error))
+                return false;
+            if (!part.hash.isEmpty() && known.next() && QFileInfo::exists(QDir(dir).filePath(part.hash))) {
+                link.addBindValue(part.hash);
+                link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+                if (!run(link, error))
+                    return false;
+                continue;
+            }
+            QFile source(part.filePath);
+            if (!source.open(QIODevice::ReadOnly)) {
+                *error = u"cannot read the attachment %1: %2"_s.arg(part.filePath, source.errorString());
+                return false;
+            }
+            bytes = source.readAll();
+            mime = part.mimeType;
+        } else {
+            QByteArray base64;
+            if (MessageCodec::splitDataUri(part.url, &mime, &base64))
+                bytes = QByteArray::fromBase64(base64, QByteArray::AbortOnBase64DecodingErrors);
+        }
         if (bytes.isEmpty()) {
             link.addBindValue(QVariant(QMetaType::fromType<QString>()));
             link.addBindValue(QString::fromLatin1(part.url));
@@ -398,26 +423,25 @@ Message stubFromRow(const QSqlQuery &q)
 
 // Fills the text columns (kTextColumns, from `at`) into a message; damaged JSON is reported
 // on the message instead of failing the whole read.
-void fillText(Message &m, const QSqlQuery &q, int at)
+StoredText readText(const QSqlQuery &q, int at)
 {
-    QStringList damaged;
+    StoredText t;
+    Message &m = t.text;
+    m.id = q.value(at).toLongLong();
     m.content = q.value(at + 1).toString();
     m.reasoning = q.value(at + 2).toString();
     if (!MessageCodec::toolCallsFromJson(q.value(at + 3).toByteArray(), &m.toolCalls))
-        damaged.append(u"tool calls"_s);
+        t.damaged.append(u"tool calls"_s);
     const QByteArray usage = q.value(at + 4).toByteArray();
     if (!usage.isEmpty()) {
         const QJsonDocument document = QJsonDocument::fromJson(usage);
         if (document.isObject())
             m.usage = Usage::fromJson(document.object());
         else
-            damaged.append(u"usage"_s);
+            t.damaged.append(u"usage"_s);
     }
-    const ApiError kept = m.error;
     if (!MessageCodec::errorFromJson(q.value(at + 5).toByteArray(), &m.error))
-        damaged.append(u"error"_s);
-    if (kept.isError())
-        m.error = kept; // the stub's own complaint comes first
+        t.damaged.append(u"error"_s);
     m.createdAt = fromMs(q.value(at + 6));
     m.toolCallId = q.value(at + 7).toString();
     m.name = q.value(at + 8).toString();
@@ -429,42 +453,71 @@ void fillText(Message &m, const QSqlQuery &q, int at)
     m.thinkingMs = optional(at + 11);
     m.firstTokenMs = optional(at + 12);
     m.generationMs = optional(at + 13);
+    return t;
+}
+
+void applyText(Message &m, StoredText &&t)
+{
+    Message &from = t.text;
+    m.content = std::move(from.content);
+    m.reasoning = std::move(from.reasoning);
+    m.toolCalls = std::move(from.toolCalls);
+    m.usage = std::move(from.usage);
+    if (!m.error.isError())
+        m.error = std::move(from.error); // the stub's own complaint comes first
+    m.createdAt = from.createdAt;
+    m.toolCallId = std::move(from.toolCallId);
+    m.name = std::move(from.name);
+    m.finishReason = std::move(from.finishReason);
+    m.model = std::move(from.model);
+    m.thinkingMs = from.thinkingMs;
+    m.firstTokenMs = from.firstTokenMs;
+    m.generationMs = from.generationMs;
+    m.parts = std::move(from.parts);
     m.textLength = m.content.size() + m.reasoning.size();
-    if (!damaged.isEmpty() && !m.error.isError()) {
+    if (!t.damaged.isEmpty() && !m.error.isError()) {
         m.state = MessageState::Failed;
         m.error.kind = ApiError::Kind::Protocol;
         m.error.message = u"Part of this message is damaged in the database (%1) and was left out."_s.arg(
-            damaged.join(u", "_s));
+            t.damaged.join(u", "_s));
     }
 }
 
-// Media of the given messages, by message id, as data URIs made from the stored files.
+void fillText(Message &m, const QSqlQuery &q, int at)
+{
+    applyText(m, readText(q, at));
+}
+
+// Media of the given messages, by message id: references to their stored files (path, MIME
+// type, size, hash), never their bytes. A file gone from the disk is left out and named in
+// *missing (a stat, not a read).
 QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, const QString &ids,
                                                   const QString &dir, QStringList *missing)
 {
     QHash<qint64, QList<ContentPart>> parts;
     QSqlQuery query(database);
     query.setForwardOnly(true);
-    if (!query.exec(
-            u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime FROM message_attachments ma "
-            "LEFT JOIN attachments a ON a.hash = ma.hash WHERE ma.message_id IN (%1) "
-            "ORDER BY ma.message_id, ma.position"_s.arg(ids)))
+    if (!query.exec(u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime, a.size "
+                    "FROM message_attachments ma LEFT JOIN attachments a ON a.hash = ma.hash "
+                    "WHERE ma.message_id IN (%1) ORDER BY ma.message_id, ma.position"_s.arg(ids)))
         return parts;
+    const QDir files(dir);
     while (query.next()) {
         const ContentPart::Kind kind =
             query.value(1).toString() == "video"_L1 ? ContentPart::Kind::Video : ContentPart::Kind::Image;
         ContentPart part;
-        part.kind = kind;
         if (query.isNull(2)) {
+            part.kind = kind;
             part.url = query.value(3).toString().toLatin1();
         } else {
-            QFile file(QDir(dir).filePath(query.value(2).toString()));
-            if (!file.open(QIODevice::ReadOnly)) {
-                missing->append(file.fileName());
+            const QString hash = query.value(2).toString();
+            const QString path = files.filePath(hash);
+            if (query.isNull(4) || !QFileInfo::exists(path)) {
+                missing->append(path);
                 continue;
             }
-            part.url =
-                "data:" + query.value(4).toString().toLatin1() + ";base64," + file.readAll().toBase64();
+            part = ContentPart::fromStoredFile(kind, path, query.value(4).toString(),
+                                               query.value(5).toLongLong(), hash);
         }
         parts[query.value(0).toLongLong()].append(part);
     }

@@ -164,11 +164,21 @@ Message stub(qint64 id, qint64 parentId, const QString &roleText, const QString 
 
 Message stubFromRow(const QSqlQuery &q);
 
-// Fills the text columns (kTextColumns, from `at`) into a message; damaged JSON is reported
-// on the message instead of failing the whole read.
+// The text columns of a row (kTextColumns, from `at`) as a message that holds only them, and
+// what of them is damaged. Read on any thread; applied to the stub on its own (applyText).
+struct StoredText
+{
+    Message text;
+    QStringList damaged;
+};
+StoredText readText(const QSqlQuery &q, int at);
+// Puts read text (and text.parts) into a stub; damaged JSON is reported on the message instead
+// of failing the whole read.
+void applyText(Message &m, StoredText &&text);
+// readText and applyText in one.
 void fillText(Message &m, const QSqlQuery &q, int at);
 
-// Media of the given messages, by message id, as data URIs made from the stored files.
+// Media of the given messages, by message id: references to their stored files, never their bytes.
 QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, const QString &ids,
                                                   const QString &dir, QStringList *missing);
 

@@ -64,6 +64,18 @@ qint64 StoreWriter::committed()
     return m_done;
 }
 
+qint64 StoreWriter::posted()
+{
+    std::lock_guard lock(m_mutex);
+    return m_posted;
+}
+
+void StoreWriter::waitFor(qint64 job)
+{
+    std::unique_lock lock(m_mutex);
+    m_progress.wait(lock, [this, job] { return m_done >= job || m_opening != Opening::Open; });
+}
+
 void StoreWriter::waitIdle()
 {
     // Up to the latest post, not the one seen on entry: a job may post a follow-up (removing

@@ -42,6 +42,11 @@ public:
     void waitIdle();
     // How many jobs have been written (and committed, or failed): job n is done when this >= n.
     qint64 committed();
+    // How many jobs have been posted (the number of the newest).
+    qint64 posted();
+    // Blocks until job n is done (or the writer stopped); for another thread that must read
+    // what was written up to there.
+    void waitFor(qint64 job);
 
 signals:
     void failed(const QString &message); // a job could not be written

@@ -1,0 +1,205 @@
+// moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]
+//
+// Scrolls the main window's conversation view (offscreen) through a stored conversation of N
+// messages, read back from a temporary database as the app finds it at launch: from the end to
+// the beginning, one page every F ms (16: a 60 Hz display), P pages at most (default: all).
+// With --media every user message carries an image (one of 40 different PNGs of about 190 KB
+// each, kept in the store's attachments folder).
+//
+// A frame is one page of scrolling and its paint, timed on the UI thread. While it scrolls the
+// UI thread is watched for disk work: SQL statements it starts (SQLite's own trace of every
+// statement, on every connection Moonpane opens) and files it opens (open, openat, fopen and
+// their 64-bit forms, interposed in this process). Text the reader thread brings arrives
+// between frames; what waits for it paints as a placeholder (`placeholder_frames` counts the
+// frames with one in view; `max_stall_ms` is the longest the event loop went without turning).
+// Prints one JSON line:
+// {"frames","median_frame_ms","p99_frame_ms","max_frame_ms","max_stall_ms","placeholder_frames",
+//  "ui_thread_queries","ui_thread_file_opens","peak_rss_mb"}.
+#include "BenchCommon.h"
+#include "ConversationView.h"
+#include "FileOpenCounter.h"
+#include "MainWindow.h"
+#include "MessageLayout.h"
+#include "Synthetic.h"
+#include "storage/ConversationStore.h"
+#include "storage/Database.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QRandomGenerator>
+#include <QScrollBar>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane::bench {
+
+namespace {
+
+// PNGs of noise (which PNG cannot shrink), as data URIs.
+QList<QByteArray> noiseImages(int count)
+{
+    QList<QByteArray> uris;
+    QRandomGenerator random(11);
+    for (int i = 0; i < count; ++i) {
+        QImage image(256, 256, QImage::Format_RGB32);
+        for (int y = 0; y < image.height(); ++y) {
+            auto *line = reinterpret_cast<quint32 *>(image.scanLine(y));
+            for (int x = 0; x < image.width(); ++x)
+                line[x] = random.generate();
+        }
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        image.save(&buffer, "PNG");
+        uris.append("data:image/png;base64," + buffer.data().toBase64());
+    }
+    return uris;
+}
+
+qint64 fillStore(const QString &path, int messages, bool media)
+{
+    ConversationStore store;
+    QString error;
+    if (!store.open(path, &error, false)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 0;
+    }
+    const std::unique_ptr<Conversation> source = syntheticConversation(messages);
+    const QList<QByteArray> images = media ? noiseImages(40) : QList<QByteArray>();
+    Conversation *target = store.create();
+    target->title = u"Scrolling"_s;
+    store.metaChanged(target);
+    qint64 parent = 0;
+    int n = 0;
+    for (qint64 id : source->path()) {
+        Message m = *source->message(id);
+        m.id = 0;
+        m.parentId = parent;
+        if (media && m.role == Role::User)
+            m.parts = {ContentPart::fromImageUrl(images.at(n++ % images.size()))};
+        parent = target->add(m);
+    }
+    const qint64 id = target->id;
+    store.create()->title = u"Recent"_s; // the window opens the newest first: a short one
+    store.flush();
+    return id;
+}
+
+// Whether a row in view is a placeholder (its text not here yet).
+bool placeholderInView(const ConversationView *view)
+{
+    const int top = view->indexAt(QPoint(10, 0)).row();
+    const int bottom = view->indexAt(QPoint(10, view->viewport()->height() - 1)).row();
+    for (int row = std::max(0, top); row <= bottom; ++row) {
+        const MessageLayout *layout = view->layoutAt(row);
+        if (layout && layout->isPlaceholder())
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int runScroll(const QStringList &args)
+{
+    const int messages = option(args, u"--messages"_s, u"10000"_s).toInt();
+    const bool media = args.contains(u"--media"_s);
+    const int maxPages = option(args, u"--pages"_s, u"1000000"_s).toInt();
+    const int frameMs = option(args, u"--frame-ms"_s, u"16"_s).toInt();
+    if (messages < 2 || maxPages < 1 || frameMs < 0) {
+        std::fprintf(stderr,
+                     "usage: moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]\n");
+        return 2;
+    }
+    qputenv("MOONPANE_API_KEY", "fake-benchmark"); // no first-run page, no keychain wait
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"moonpane.db"_s);
+    const qint64 big = fillStore(path, messages, media);
+    if (big == 0)
+        return 1;
+
+    ConversationStore store;
+    QString error;
+    if (!store.open(path, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    MainWindow window(&store);
+    window.resize(1200, 850);
+    window.show();
+    QApplication::processEvents();
+    window.selectConversation(big);
+    ConversationView *view = window.view();
+    QElapsedTimer settling;
+    settling.start();
+    while (!view->isLayoutSettled() && settling.elapsed() < 30'000)
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+
+    // The event loop's longest wait, from a 1 ms ticker.
+    qint64 maxStallNs = 0;
+    QElapsedTimer sinceTick;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(1);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        maxStallNs = std::max(maxStallNs, sinceTick.nsecsElapsed());
+        sinceTick.restart();
+    });
+
+    std::vector<double> frames;
+    int placeholderFrames = 0;
+    const quint64 statementsBefore = Database::statementsOnThisThread();
+    QScrollBar *bar = view->verticalScrollBar();
+    QTimer pager;
+    pager.setTimerType(Qt::PreciseTimer);
+    pager.setInterval(frameMs);
+    bool done = false;
+    QObject::connect(&pager, &QTimer::timeout, [&] {
+        if (bar->value() <= bar->minimum() || static_cast<int>(frames.size()) >= maxPages) {
+            done = true;
+            return;
+        }
+        QElapsedTimer frame;
+        frame.start();
+        bar->setValue(bar->value() - view->viewport()->height());
+        view->viewport()->repaint();
+        frames.push_back(static_cast<double>(frame.nsecsElapsed()) / 1e6);
+        placeholderFrames += placeholderInView(view) ? 1 : 0;
+    });
+    test::FileOpenCounter::start();
+    sinceTick.start();
+    ticker.start();
+    pager.start();
+    while (!done)
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    pager.stop();
+    ticker.stop();
+    test::FileOpenCounter::stop();
+    const quint64 queries = Database::statementsOnThisThread() - statementsBefore;
+    const quint64 opens = test::FileOpenCounter::count();
+    for (const QString &opened : test::FileOpenCounter::paths())
+        std::fprintf(stderr, "opened on the UI thread: %s\n", qPrintable(opened));
+
+    printJson({
+        {u"bench"_s, u"scroll"_s},
+        {u"messages"_s, messages},
+        {u"media"_s, media},
+        {u"frames"_s, static_cast<int>(frames.size())},
+        {u"median_frame_ms"_s, percentile(frames, 0.5)},
+        {u"p99_frame_ms"_s, percentile(frames, 0.99)},
+        {u"max_frame_ms"_s, percentile(frames, 1.0)},
+        {u"max_stall_ms"_s, static_cast<double>(maxStallNs) / 1e6},
+        {u"placeholder_frames"_s, placeholderFrames},
+        {u"ui_thread_queries"_s, static_cast<qint64>(queries)},
+        {u"ui_thread_file_opens"_s, static_cast<qint64>(opens)},
+        {u"peak_rss_mb"_s, peakRssMb()},
+    });
+    return queries == 0 && opens == 0 ? 0 : 1;
+}
+
+} // namespace moonpane::bench
