@@ -1,4 +1,4 @@
-// moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]
+// moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] [--snapshot FILE]
 //
 // Scrolls the main window's conversation view (offscreen) through a stored conversation of N
 // messages, read back from a temporary database as the app finds it at launch: from the end to
@@ -12,7 +12,8 @@
 // their 64-bit forms, interposed in this process). Text the reader thread brings arrives
 // between frames; what waits for it paints as a placeholder (`placeholder_frames` counts the
 // frames with one in view; `max_stall_ms` is the longest the event loop went without turning).
-// Prints one JSON line:
+// With --snapshot, the window as painted in the first frame that showed a placeholder is saved
+// as a PNG (to look at what scrolling shows while text is on its way). Prints one JSON line:
 // {"frames","median_frame_ms","p99_frame_ms","max_frame_ms","max_stall_ms","placeholder_frames",
 //  "ui_thread_queries","ui_thread_file_opens","peak_rss_mb"}.
 #include "BenchCommon.h"
@@ -111,9 +112,11 @@ int runScroll(const QStringList &args)
     const bool media = args.contains(u"--media"_s);
     const int maxPages = option(args, u"--pages"_s, u"1000000"_s).toInt();
     const int frameMs = option(args, u"--frame-ms"_s, u"16"_s).toInt();
+    const QString snapshot = option(args, u"--snapshot"_s);
     if (messages < 2 || maxPages < 1 || frameMs < 0) {
         std::fprintf(stderr,
-                     "usage: moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]\n");
+                     "usage: moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] "
+                     "[--snapshot FILE]\n");
         return 2;
     }
     qputenv("MOONPANE_API_KEY", "fake-benchmark"); // no first-run page, no keychain wait
@@ -169,7 +172,14 @@ int runScroll(const QStringList &args)
         bar->setValue(bar->value() - view->viewport()->height());
         view->viewport()->repaint();
         frames.push_back(static_cast<double>(frame.nsecsElapsed()) / 1e6);
-        placeholderFrames += placeholderInView(view) ? 1 : 0;
+        if (placeholderInView(view)) {
+            if (placeholderFrames == 0 && !snapshot.isEmpty()) {
+                test::FileOpenCounter::stop(); // the PNG is the benchmark's own file
+                window.grab().save(snapshot);
+                test::FileOpenCounter::resume();
+            }
+            ++placeholderFrames;
+        }
     });
     test::FileOpenCounter::start();
     sinceTick.start();

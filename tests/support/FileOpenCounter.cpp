@@ -129,6 +129,11 @@ void FileOpenCounter::stop()
     counting = false;
 }
 
+void FileOpenCounter::resume()
+{
+    counting = true;
+}
+
 quint64 FileOpenCounter::count()
 {
     return opens;

@@ -14,6 +14,7 @@ class FileOpenCounter final
 public:
     static void start(); // from zero
     static void stop();
+    static void resume(); // counts on from where stop() left it
     static quint64 count();
     // What was opened (the first few), to say what went wrong.
     static QStringList paths();
