@@ -226,7 +226,9 @@ ArchiveJob *MainWindow::exportConversation(qint64 id, ExportFormat format, const
             ? Exporter::markdown(*conversation).toUtf8()
             : Exporter::wireJson(*conversation, format == ExportFormat::JsonWithMedia);
         QSaveFile file(path);
-        if (conversation && PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit())
+        if (!conversation)
+            m_notice->showNotice(tr("Could not export to %1: the conversation is gone.").arg(where));
+        else if (PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit())
             statusBar()->showMessage(tr("Exported to %1").arg(where), 6000);
         else
             m_notice->showNotice(tr("Could not export to %1: %2").arg(where, file.errorString()));

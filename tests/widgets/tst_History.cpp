@@ -63,6 +63,7 @@ private slots:
     void changesFromAnotherProcessAppear();
     void scrollingTouchesNoDiskOnTheUiThread();
     void aJobShowsProgressAndCanBeCancelled();
+    void findSaysSoFarWhileTextArrives();
 
 private:
     void openWindow(const QString &path = {});
@@ -618,6 +619,34 @@ void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
     QCOMPARE(first->parts.size(), 1);
     QVERIFY(first->parts.at(0).isStoredFile());
     QVERIFY(!view->layoutAt(0)->isPlaceholder());
+}
+
+void TestHistory::findSaysSoFarWhileTextArrives()
+{
+    qint64 id = 0;
+    {
+        ConversationStore writer;
+        QString error;
+        QVERIFY2(writer.open(dbPath(), &error, false), qPrintable(error));
+        Conversation *c = writer.create();
+        id = c->id;
+        qint64 parent = 0;
+        for (int i = 0; i < 600; ++i)
+            parent = c->add(message(i % 2 ? Role::Assistant : Role::User,
+                                    i % 10 == 0 ? u"a needle at %1"_s.arg(i) : u"hay %1"_s.arg(i), parent));
+        writer.create(); // the newest, which the window opens first
+    }
+    openWindow();
+    m_window->selectConversation(id);
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    FindBar *bar = m_window->findBar();
+    auto *field = bar->findChild<QLineEdit *>(u"findField"_s);
+    QTest::keyClicks(field, u"needle"_s);
+    // Most of the text is still on its way from the reader thread: the count says so.
+    const QString early = bar->resultText();
+    QVERIFY2(early == u"Searching…"_s || early.endsWith(u"so far…"_s), qPrintable(early));
+    QTRY_COMPARE_WITH_TIMEOUT(bar->resultText().section(u' ', 1), u"of 60"_s, 10'000);
+    QVERIFY(m_window->view()->find().messageId != 0);
 }
 
 QTEST_MAIN(TestHistory)

@@ -52,9 +52,6 @@ public:
     // The first match in a message at or after `pathIndex` on the path (-1: none).
     int firstFrom(qsizetype pathIndex) const;
 
-    // Counts of matches in one text (for the view's own highlighting, which finds the same).
-    static int count(const QString &text, const QString &term);
-
 signals:
     // The matches, their completeness or the current one changed.
     void changed();
@@ -78,6 +75,7 @@ private:
     void restored(const Conversation &) override;
     void destroyed(const Conversation &) override;
 
+    static int count(const QString &text, const QString &term); // case-insensitive, not overlapping
     void searchAll(); // every message of the path again
     void countOne(qint64 id);
     void rebuild(); // m_matches from m_counts, in path order, keeping the current match

@@ -117,10 +117,10 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     streams.setForwardOnly(true);
     QList<qint64> cut;
     QHash<QString, bool> owners;
+    const StreamCheck check = streamCheck();
     if (streams.exec(u"SELECT id, stream_owner, updated_at FROM messages WHERE state = 'streaming'"_s)) {
         while (streams.next()) {
-            if (!streamAlive(streamCheck(), streams.value(1).toString(), streams.value(2).toLongLong(),
-                             &owners))
+            if (!streamAlive(check, streams.value(1).toString(), streams.value(2).toLongLong(), &owners))
                 cut.append(streams.value(0).toLongLong());
         }
     }

@@ -276,15 +276,18 @@ void ConversationStore::reloadLater(Conversation *conversation)
     backgroundReader().post(
         [this, id, written, writer, check = streamCheck()](const QSqlDatabase &database, const QString &) {
             writer->waitFor(written);
+            const bool opened = database.isValid();
             auto outline = std::make_shared<Outline>();
-            if (database.isValid())
+            if (opened)
                 *outline = readOutline(database, id, check);
-            return [this, id, written, outline] {
+            return [this, id, written, opened, outline] {
                 m_reloading.remove(id);
                 Conversation *c = find(id);
                 if (!c || !m_loaded.contains(id))
                     return;
-                if (m_writer->posted() != written || !m_pending.isEmpty() || !m_pendingToolCalls.isEmpty()) {
+                // Nothing read (the thread's connection did not open) is not "no messages".
+                if (!opened || m_writer->posted() != written || !m_pending.isEmpty()
+                    || !m_pendingToolCalls.isEmpty()) {
                     // This process changed something since the read began (it is busy with this
                     // conversation or another): what was read may lack it. Read again now, after
                     // what it wrote, as before.
