@@ -78,6 +78,12 @@ void ConversationView::setModel(QAbstractItemModel *model)
             m_beforeReset.pinned = m_pinned;
             const Message *top = m_conversation->peekAt(rowAtY(scrollY()));
             m_beforeReset.topId = top ? top->id : 0;
+            m_beforeReset.rows.clear();
+            for (int row = 0; row < static_cast<int>(m_rows.size()); ++row) {
+                const Message *message = m_conversation->peekAt(row);
+                if (message && m_rows[static_cast<size_t>(row)].layout)
+                    m_beforeReset.rows.emplace(message->id, std::move(m_rows[static_cast<size_t>(row)]));
+            }
         });
     }
     rebuildRows();
@@ -142,13 +148,37 @@ void ConversationView::reset()
 {
     QAbstractItemView::reset();
     rebuildRows();
-    const ResetAnchor anchor = std::exchange(m_beforeReset, {});
+    ResetAnchor anchor = std::exchange(m_beforeReset, {});
     if (!m_conversation || !anchor.conversation || anchor.conversation != m_conversation->conversation())
         return;
+    reuseRows(anchor.rows);
     if (anchor.pinned)
         setPinnedToBottom(true);
     else if (const int row = m_conversation->rowOf(anchor.topId); row >= 0)
         scrollTo(m_conversation->index(row), PositionAtTop);
+}
+
+void ConversationView::reuseRows(std::unordered_map<qint64, Row> &kept)
+{
+    if (kept.empty())
+        return;
+    const int width = viewport()->width();
+    std::vector<int> heights(m_rows.size());
+    for (int row = 0; row < static_cast<int>(m_rows.size()); ++row) {
+        heights[static_cast<size_t>(row)] = m_heights.height(row);
+        const Message *message = m_conversation->peekAt(row);
+        const auto it = message ? kept.find(message->id) : kept.end();
+        // Every write gives a stored message a new version: the same one is the same message.
+        if (it == kept.end() || !message->textLoaded || it->second.version == 0
+            || it->second.version != message->storedVersion || it->second.dirty)
+            continue;
+        Row &r = m_rows[static_cast<size_t>(row)];
+        r = std::move(it->second);
+        if (r.laidOutWidth == width)
+            heights[static_cast<size_t>(row)] = r.layout->height();
+    }
+    m_heights.reset(std::move(heights));
+    updateGeometries();
 }
 
 void ConversationView::rowsInserted(const QModelIndex &parent, int start, int end)
@@ -357,6 +387,7 @@ bool ConversationView::layoutRow(int row)
     r.dirty = false;
     r.appendOnly = true;
     r.laidOutWidth = width;
+    r.version = message->textLoaded ? message->storedVersion : 0;
     const int height = r.layout->height();
     if (height == m_heights.height(row))
         return false;
@@ -432,10 +463,15 @@ void ConversationView::continueLayout()
     }
 }
 
+bool ConversationView::isLoading() const
+{
+    return m_conversation && m_conversation->conversation() && m_conversation->conversation()->isLoading();
+}
+
 bool ConversationView::isLayoutSettled() const
 {
     if (!m_conversation || m_rows.empty())
-        return true;
+        return !isLoading();
     if (m_flushPending || m_progress.isActive())
         return false;
     const int first = std::max(0, rowAtY(scrollY()));
@@ -558,7 +594,8 @@ void ConversationView::paintEvent(QPaintEvent *event)
     if (!m_conversation || m_rows.empty()) {
         painter.setPen(m_style.muted);
         painter.setFont(m_style.body);
-        painter.drawText(viewport()->rect(), Qt::AlignCenter, tr("Ask Kimi anything."));
+        painter.drawText(viewport()->rect(), Qt::AlignCenter,
+                         isLoading() ? tr("Loading messages…") : tr("Ask Kimi anything."));
         return;
     }
     const QRect clip = event->rect();

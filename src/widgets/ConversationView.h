@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace moonpane {
@@ -62,8 +63,11 @@ public:
     const RowState *rowState(int row) const;
     QRect rowRect(int row) const; // in viewport coordinates
     void layoutNow(); // lays out what is in view, as a paint would, and updates the scroll bar
-    // Whether the rows in view are wholly laid out (no block waits for a later pass).
+    // Whether the rows in view are wholly laid out (no block waits for a later pass, the
+    // conversation's messages are not still being read).
     bool isLayoutSettled() const;
+    // The conversation shown is still being read (it paints "Loading messages…").
+    bool isLoading() const;
     // Layout work per pass; the rest waits for the next turn of the event loop.
     static constexpr std::chrono::milliseconds kLayoutBudget {5};
     // Applies the changes that arrived since the last call: lays out the changed rows in view,
@@ -118,6 +122,7 @@ private:
         bool dirty = true; // the message changed since it was laid out
         bool appendOnly = true; // ...and only its text grew
         int laidOutWidth = 0;
+        qint64 version = 0; // the stored version of the message it was laid out from (0: none)
     };
 
     LayoutContext context(int row) const;
@@ -159,7 +164,11 @@ private:
         const Conversation *conversation = nullptr;
         bool pinned = true;
         qint64 topId = 0;
+        // The rows laid out before, by message id: the same conversation read again keeps the
+        // layouts of the messages whose stored version did not change.
+        std::unordered_map<qint64, Row> rows;
     };
+    void reuseRows(std::unordered_map<qint64, Row> &kept);
     ResetAnchor m_beforeReset;
     bool m_inLayout = false;
     bool m_flushPending = false;

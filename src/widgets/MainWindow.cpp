@@ -163,6 +163,13 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
         m_composer->focusInput();
     });
     connect(m_library, &ConversationLibrary::removed, this, &MainWindow::onConversationRemoved);
+    connect(m_library, &ConversationLibrary::opened, this, [this](qint64 id) {
+        if (!m_current || m_current->id != id)
+            return;
+        refreshAround(false); // its messages came in after it was selected
+        if (const std::function<void()> then = std::exchange(m_whenOpened, {}))
+            then();
+    });
     connect(m_library, &ConversationLibrary::changed, this, [this](qint64 id) {
         if (m_current && m_current->id == id)
             updateTitle();
@@ -284,9 +291,10 @@ void MainWindow::newConversation()
 
 void MainWindow::selectConversation(qint64 id)
 {
-    Conversation *conversation = m_library->conversation(id);
+    Conversation *conversation = m_library->conversationLater(id); // its messages may follow
     if (!conversation || conversation == m_current)
         return;
+    m_whenOpened = {};
     saveDraft();
     m_composer->cancelEditing();
     m_current = conversation;
@@ -585,7 +593,13 @@ void MainWindow::searchAll()
 void MainWindow::openAt(qint64 conversationId, qint64 messageId, const QString &query, bool inThinking)
 {
     selectConversation(conversationId);
-    if (!m_current || m_current->id != conversationId || !m_current->message(messageId))
+    if (!m_current || m_current->id != conversationId)
+        return;
+    if (m_current->isLoading()) { // again once its messages are in
+        m_whenOpened = [=, this] { openAt(conversationId, messageId, query, inThinking); };
+        return;
+    }
+    if (!m_current->message(messageId))
         return;
     if (!m_current->path().contains(messageId))
         m_current->selectBranch(messageId); // the match is on another branch: show that one
@@ -621,10 +635,15 @@ void MainWindow::onConversationReloaded(qint64 id)
         return;
     // Another process (the CLI) changed the open conversation: the model shows it as it is now
     // (the view keeps its place); what is around it follows.
+    refreshAround(true);
+}
+
+void MainWindow::refreshAround(bool keepFindPlace)
+{
     updateTitle();
     refreshStatus();
     if (m_findBar->isVisible())
-        updateFind(true);
+        updateFind(keepFindPlace);
 }
 
 void MainWindow::onConversationRemoved(qint64 id)

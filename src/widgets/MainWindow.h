@@ -118,6 +118,9 @@ private:
     void updateFind(bool keepPosition);
     void showFind(); // the find bar and the view follow the matches
     void onConversationReloaded(qint64 id);
+    // What shows the current conversation's title, status and find matches, after its messages
+    // changed under it (read again, or in after it was opened).
+    void refreshAround(bool keepFindPlace);
     void onConversationRemoved(qint64 id);
     void askExport(ExportFormat format);
     // Shows a job in the status bar and says how it ended; `done` says what succeeded.
@@ -135,6 +138,7 @@ private:
     ChatClient *m_client;
     SessionRegistry *m_sessions; // owned; goes before the library
     Conversation *m_current = nullptr;
+    std::function<void()> m_whenOpened; // what waits for the current conversation's messages
 
     ConversationSidebar *m_sidebar;
     QStackedWidget *m_stack;

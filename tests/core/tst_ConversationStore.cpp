@@ -158,6 +158,7 @@ private slots:
 
     void everythingSurvivesReopening();
     void messagesLoadLazily();
+    void openReadsTheMessagesInTheBackground();
     void editsBranchesAndRemovalsPersist();
     void streamedTextIsSavedInBatches();
     void staleStreamingRepliesBecomeIncomplete();
@@ -346,6 +347,77 @@ void TestConversationStore::messagesLoadLazily()
     QVERIFY(!c->isTextRequested(ids.at(299)));
     QCOMPARE(c->history().size(), 300); // a request reads everything it sends
     QCOMPARE(c->message(ids.at(0))->content, u"question 0"_s);
+}
+
+void TestConversationStore::openReadsTheMessagesInTheBackground()
+{
+    qint64 id = 0;
+    qint64 leaf = 0;
+    {
+        auto store = openStore();
+        Conversation *c = store->create();
+        id = c->id;
+        for (int i = 0; i < 50; ++i)
+            leaf = c->add(i % 2 ? assistantMessage(u"answer %1"_s.arg(i), leaf)
+                                : userMessage(u"question %1"_s.arg(i), leaf));
+    }
+    auto store = openStore();
+    QSignalSpy opened(store.get(), &ConversationLibrary::opened);
+    ConversationModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    // conversationLater() does not wait: the outline comes from the reader thread, the model resets then.
+    const quint64 statements = Database::statementsOnThisThread();
+    Conversation *c = store->conversationLater(id);
+    QVERIFY(c);
+    model.setConversation(c);
+    QCOMPARE(Database::statementsOnThisThread(), statements);
+    QVERIFY(c->isLoading());
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(opened.wait(10'000));
+    QCOMPARE(opened.at(0).at(0).toLongLong(), id);
+    QCOMPARE(Database::statementsOnThisThread(), statements);
+    QVERIFY(!c->isLoading());
+    QCOMPARE(model.rowCount(), 50);
+    QCOMPARE(c->leaf(), leaf);
+    QCOMPARE(store->conversationLater(id), c); // once open, conversationLater() has nothing more to read
+    QCOMPARE(Database::statementsOnThisThread(), statements);
+
+    // Something that must act on the messages while they are on their way reads them at once;
+    // what the reader thread brings later is not applied over it.
+    store.reset();
+    store = openStore();
+    c = store->conversationLater(id);
+    QVERIFY(c->isLoading());
+    QSignalSpy restored(store.get(), &ConversationLibrary::opened);
+    c->finishLoading(); // as ChatSession::send does
+    const qint64 added = c->add(userMessage(u"one more"_s, c->nextTurnParent()));
+    QVERIFY(!c->isLoading());
+    QCOMPARE(c->size(), 51);
+    QCOMPARE(c->message(added)->parentId, leaf); // under what was stored, not a new root
+    // The reader thread answers in order: once this text is in, the outline read before it has
+    // come back too, and was dropped.
+    c->requestText({leaf});
+    QTRY_VERIFY(c->message(leaf)->textLoaded);
+    QCOMPARE(c->size(), 51);
+    QCOMPARE(c->leaf(), added);
+    QVERIFY(restored.isEmpty());
+    store->flush();
+    QCOMPARE(
+        Raw(dbPath()).value(u"SELECT count(*) FROM messages WHERE conversation_id = %1"_s.arg(id)).toInt(),
+        51);
+
+    // Another process changes it while it opens: what is shown in the end has that change.
+    store.reset();
+    store = openStore();
+    auto other = openStore();
+    c = store->conversationLater(id);
+    Conversation *theirs = other->conversation(id);
+    theirs->add(assistantMessage(u"from elsewhere"_s, theirs->leaf()));
+    other->flush();
+    store->refresh(); // the listing sees the new revision, whenever the outline was read
+    QTRY_COMPARE(c->size(), 52);
+    QTRY_VERIFY(!c->isLoading());
 }
 
 void TestConversationStore::editsBranchesAndRemovalsPersist()

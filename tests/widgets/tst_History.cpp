@@ -61,6 +61,7 @@ private slots:
     void exportAndImport();
     void aHistoryThatCannotBeOpenedIsExplained();
     void changesFromAnotherProcessAppear();
+    void aChangeElsewhereRereadsOnlyWhatChanged();
     void scrollingTouchesNoDiskOnTheUiThread();
     void aJobShowsProgressAndCanBeCancelled();
     void findSaysSoFarWhileTextArrives();
@@ -68,6 +69,9 @@ private slots:
 private:
     void openWindow(const QString &path = {});
     void closeWindow();
+    // Selects a conversation and waits for its messages, which the store reads off the UI thread.
+    [[nodiscard]] bool selectAndWait(qint64 id);
+    [[nodiscard]] bool waitOpened();
     void waitIdle();
     QString dbPath() const { return m_env->filePath(u"data/moonpane/moonpane.db"_s); }
 
@@ -110,6 +114,23 @@ void TestHistory::openWindow(const QString &path)
     if (!m_window->credentials()->isLoaded() && !loaded.wait(10000))
         qFatal("the keychain did not answer");
     m_window->activateWindow();
+    if (!waitOpened()) // the newest conversation, which the window opens first
+        qFatal("the first conversation did not open");
+}
+
+bool TestHistory::waitOpened()
+{
+    QDeadlineTimer deadline(10'000);
+    while (m_window->currentConversation() && m_window->currentConversation()->isLoading()
+           && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    return !m_window->currentConversation() || !m_window->currentConversation()->isLoading();
+}
+
+bool TestHistory::selectAndWait(qint64 id)
+{
+    m_window->selectConversation(id);
+    return waitOpened();
 }
 
 void TestHistory::closeWindow()
@@ -169,7 +190,7 @@ void TestHistory::historySurvivesARestart()
             QCOMPARE(c->draft, u"half-written"_s);
     }
     QVERIFY(kept);
-    m_window->selectConversation(kept->id);
+    QVERIFY(selectAndWait(kept->id));
     ConversationModel *model = m_window->conversationModel();
     QCOMPARE(model->rowCount(), 2);
     QCOMPARE(loadedAt(*model, 0)->content, u"Remember me"_s);
@@ -202,7 +223,7 @@ void TestHistory::replyCutByACrashOffersContinue()
     QSqlDatabase::removeDatabase(u"raw"_s);
 
     openWindow();
-    m_window->selectConversation(conversationId);
+    QVERIFY(selectAndWait(conversationId));
     const Message *cut = loadedAt(*m_window->conversationModel(), 1);
     QCOMPARE(cut->state, MessageState::Incomplete);
     QCOMPARE(cut->content, u"Autumn moonlight—"_s);
@@ -541,6 +562,59 @@ void TestHistory::changesFromAnotherProcessAppear()
     QTRY_VERIFY(m_window->currentConversation() && m_window->currentConversation()->id != freshId);
 }
 
+void TestHistory::aChangeElsewhereRereadsOnlyWhatChanged()
+{
+    qint64 id = 0;
+    QList<qint64> ids;
+    {
+        ConversationStore writer;
+        QString error;
+        QVERIFY(writer.open(dbPath(), &error, false));
+        Conversation *c = writer.create();
+        id = c->id;
+        qint64 parent = 0;
+        for (int i = 0; i < 6; ++i) {
+            parent = c->add(message(i % 2 ? Role::Assistant : Role::User, u"Message %1"_s.arg(i), parent));
+            ids.append(parent);
+        }
+    }
+    openWindow();
+    QCOMPARE(m_window->currentConversation()->id, id);
+    ConversationView *view = m_window->view();
+    ConversationModel *model = m_window->conversationModel();
+    QTRY_VERIFY(view->isLayoutSettled());
+    QCOMPARE(model->rowCount(), 6);
+    QList<const MessageLayout *> layouts;
+    for (int row = 0; row < 6; ++row) {
+        layouts.append(view->layoutAt(row));
+        QVERIFY(layouts.constLast() && !layouts.constLast()->isPlaceholder());
+    }
+
+    // The CLI answers one message again in place (its text changes) and adds one more.
+    ConversationStore cli;
+    QString error;
+    QVERIFY(cli.open(dbPath(), &error, false));
+    Conversation *there = cli.conversation(id);
+    there->ensureText(there->path());
+    there->update(ids.at(3), MessageField::Content, [](Message &m) { m.content = u"Changed there"_s; });
+    there->add(message(Role::User, u"Added there"_s, ids.at(5)));
+    cli.flush();
+    QSignalSpy reloaded(m_store.get(), &ConversationStore::conversationReloaded);
+    QVERIFY(reloaded.wait(10'000));
+    QCOMPARE(model->rowCount(), 7);
+    // What did not change kept its text and its layout; what changed is read again.
+    Conversation *here = m_window->currentConversation();
+    for (int row : {0, 1, 2, 4, 5}) {
+        QVERIFY2(here->message(ids.at(row))->textLoaded, qPrintable(QString::number(row)));
+        QCOMPARE(view->layoutAt(row), layouts.at(row));
+    }
+    QVERIFY(!here->message(ids.at(3))->textLoaded);
+    QTRY_VERIFY(view->isLayoutSettled());
+    QCOMPARE(model->messageAt(3)->content, u"Changed there"_s);
+    QCOMPARE(model->messageAt(6)->content, u"Added there"_s);
+    QCOMPARE(view->layoutAt(0), layouts.at(0));
+}
+
 void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
 {
     // A long conversation, every question with an image, saved and read back as at launch.
@@ -564,9 +638,20 @@ void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
         writer.create(); // the newest, which the window opens first
     }
     openWindow();
-    m_window->selectConversation(id);
     ConversationView *view = m_window->view();
     ConversationModel *model = m_window->conversationModel();
+    // Opening it runs no query and opens no file here: its outline is read on the reader thread.
+    const quint64 beforeOpen = Database::statementsOnThisThread();
+    FileOpenCounter::start();
+    m_window->selectConversation(id);
+    view->viewport()->repaint();
+    FileOpenCounter::stop();
+    QCOMPARE(Database::statementsOnThisThread() - beforeOpen, quint64(0));
+    QVERIFY2(FileOpenCounter::count() == 0, qPrintable(FileOpenCounter::paths().join(u", "_s)));
+    QVERIFY(m_window->currentConversation()->isLoading());
+    QCOMPARE(model->rowCount(), 0);
+    QVERIFY(!view->isLayoutSettled());
+    QVERIFY(waitOpened());
     QCOMPARE(model->rowCount(), kMessages);
     const auto settle = [&] {
         QDeadlineTimer deadline(20'000);
@@ -637,7 +722,7 @@ void TestHistory::findSaysSoFarWhileTextArrives()
         writer.create(); // the newest, which the window opens first
     }
     openWindow();
-    m_window->selectConversation(id);
+    QVERIFY(selectAndWait(id));
     QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
     FindBar *bar = m_window->findBar();
     auto *field = bar->findChild<QLineEdit *>(u"findField"_s);

@@ -113,6 +113,7 @@ QStringList ChatSession::send(const QString &text, const QList<ContentPart> &par
     user.role = Role::User;
     user.content = text;
     user.parts = parts;
+    m_conversation->finishLoading(); // the new message goes under what is stored
     user.parentId = m_conversation->nextTurnParent(); // never under an unfinished turn
     user.createdAt = QDateTime::currentDateTimeUtc();
     const qint64 userId = m_conversation->add(user);
@@ -213,6 +214,7 @@ QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &
 {
     if (text.trimmed().isEmpty() && parts.isEmpty())
         return {tr("the message is empty")};
+    m_conversation->finishLoading();
     const qint64 parent = m_conversation->nextTurnParent();
     ChatRequest request;
     request.parameters = parameters();

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -110,8 +111,15 @@ void Conversation::textArrived(quint64 generation, const QList<qint64> &ids,
         tell([&](Observer *o) { o->textLoaded(*this, loaded); });
 }
 
+void Conversation::finishLoading()
+{
+    if (const std::function<void()> finish = std::exchange(m_finishLoading, {}))
+        finish();
+}
+
 qint64 Conversation::add(Message message)
 {
+    finishLoading();
     if (message.id == 0)
         message.id = IdGenerator::next();
     if (!message.createdAt.isValid())
@@ -283,6 +291,7 @@ void Conversation::removeBranch(qint64 id)
 
 void Conversation::restore(qsizetype expected, const std::function<bool(Message *)> &next, qint64 leaf)
 {
+    m_finishLoading = {};
     m_messages.clear();
     m_children.clear();
     m_requested.clear();

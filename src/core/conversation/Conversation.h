@@ -56,7 +56,9 @@ public:
         virtual void pathChanged(const Conversation &) { }
         // The text of these stubs is here now (nothing about them changed: it was read).
         virtual void textLoaded(const Conversation &, const QList<qint64> & /*ids*/) { }
-        // Every message was read again (restore): whatever was known about them may have changed.
+        // Every message was read again (restore): whatever was known about them may have changed,
+        // except for messages whose Message::storedVersion is what it was (the store keeps those
+        // as they were, text included).
         virtual void restored(const Conversation &) { }
         // The conversation is going away; it must not be used after this.
         virtual void destroyed(const Conversation &) { }
@@ -89,6 +91,16 @@ public:
         m_loader = std::move(now);
         m_backgroundLoader = std::move(later);
     }
+
+    // A stored conversation opened without waiting (ConversationLibrary::conversationLater) has
+    // no messages until its loader has read them (observers hear restored()); meanwhile it is
+    // loading. finishLoading() reads them now, for whoever must act on them: call it before
+    // working out where a message goes (nextTurnParent). add() finishes loading first too, so
+    // nothing added is lost under what is read.
+    bool isLoading() const { return static_cast<bool>(m_finishLoading); }
+    // For loaders: `finish` reads the messages at once; restore() ends the loading.
+    void setLoading(std::function<void()> finish) { m_finishLoading = std::move(finish); }
+    void finishLoading();
 
     // The active path, first message first.
     const QList<qint64> &path() const { return m_path; }
@@ -169,6 +181,7 @@ private:
     QList<Observer *> m_observers;
     TextLoader m_loader;
     TextLoader m_backgroundLoader;
+    std::function<void()> m_finishLoading; // set while the messages are on their way
     QSet<qint64> m_requested; // stubs whose text the background loader reads
     quint64 m_generation = 0;
 };

@@ -42,7 +42,10 @@ public:
 
     const QList<Match> &matches() const { return m_matches; }
     // Whether every message of the path has been searched (false while text is on its way).
-    bool isComplete() const { return m_waiting.isEmpty(); }
+    bool isComplete() const
+    {
+        return m_waiting.isEmpty() && !(m_conversation && !m_term.isEmpty() && m_conversation->isLoading());
+    }
     // The current match (-1: none); kept across changes while it still exists.
     int current() const { return m_current; }
     void setCurrent(int index); // wraps around; ignored without matches

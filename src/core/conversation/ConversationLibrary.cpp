@@ -52,6 +52,14 @@ Conversation *ConversationLibrary::conversation(qint64 id)
     return c;
 }
 
+Conversation *ConversationLibrary::conversationLater(qint64 id)
+{
+    Conversation *c = find(id);
+    if (c)
+        loadLater(c);
+    return c;
+}
+
 QList<Conversation *> ConversationLibrary::conversations() const
 {
     QList<Conversation *> list;

@@ -25,6 +25,9 @@ public:
     Conversation *create();
     // The conversation with its messages ready (loaded on first use), or null.
     Conversation *conversation(qint64 id);
+    // The conversation at once, for a view: its messages, when not in memory yet, are read
+    // without blocking the caller (Conversation::isLoading() meanwhile), or null.
+    Conversation *conversationLater(qint64 id);
     // The conversation as it is, messages possibly not loaded (titles and times for lists).
     Conversation *find(qint64 id) const;
     // All conversations, most recently active first, the newest first among equals (messages not
@@ -53,6 +56,8 @@ signals:
     void added(qint64 id);
     void removed(qint64 id);
     void changed(qint64 id); // title or last activity
+    // The messages of a conversation conversationLater() did not wait for are in (after its restored()).
+    void opened(qint64 id);
 
 protected:
     // Takes ownership; for loaders (no hook is called).
@@ -62,6 +67,8 @@ protected:
     virtual void created(Conversation *) { }
     virtual void saveMeta(Conversation *) { }
     virtual void load(Conversation *) { }
+    // Starts reading the messages in the background; reads them at once unless overridden.
+    virtual void loadLater(Conversation *conversation) { load(conversation); }
     virtual void removeCommitted(qint64 /*id*/) { }
 
 private:

@@ -78,6 +78,9 @@ struct Message
     // (content, reasoning, tool calls, parts, usage, error) loaded when it is needed.
     bool textLoaded = true;
     qint64 textLength = 0; // characters of content and reasoning, known even for a stub
+    // For the store: when its row was last written (it grows with every write), to tell which
+    // messages another process changed. 0 for a message not read from the store.
+    qint64 storedVersion = 0;
 
     // The message as it goes into a request (ChatRequest applies the history rules).
     ChatMessage toChatMessage() const;

@@ -208,6 +208,7 @@ void ConversationStore::saveMeta(Conversation *conversation)
 void ConversationStore::removeCommitted(qint64 id)
 {
     m_loaded.remove(id);
+    m_opening.remove(id);
     for (auto it = m_pending.begin(); it != m_pending.end();)
         it = it->conversationId == id ? m_pending.erase(it) : std::next(it);
     for (auto it = m_pendingToolCalls.begin(); it != m_pendingToolCalls.end();)
@@ -238,6 +239,7 @@ void ConversationStore::load(Conversation *conversation)
 {
     if (!m_writer || m_loaded.contains(conversation->id))
         return;
+    m_opening.remove(conversation->id); // what the reader thread brings is not wanted now
     m_loaded.insert(conversation->id);
     applyOutline(conversation, readOutline(reader(), conversation->id, streamCheck()));
     attach(conversation);
@@ -285,6 +287,7 @@ ConversationStore::Outline ConversationStore::readOutline(const QSqlDatabase &da
     while (rows.step()) {
         Message m =
             stub(rows.int64(0), rows.int64(1), rows.text(2), rows.text(3), rows.int64(4) != 0, rows.int64(5));
+        m.storedVersion = rows.int64(6);
         if (m.state == MessageState::Streaming && !check.ownStreams.contains(m.id)) {
             if (!streamAlive(check, rows.text(7), rows.int64(6), &owners)) {
                 m.state = MessageState::Incomplete; // its process died while it streamed
@@ -421,7 +424,8 @@ void ConversationStore::writePendingText()
         QSet<qint64> conversations;
         for (auto it = toolCalls.cbegin(); it != toolCalls.cend(); ++it) {
             QSqlQuery query(database);
-            query.prepare(u"UPDATE messages SET tool_calls = ?, updated_at = ? WHERE id = ?"_s);
+            query.prepare(
+                u"UPDATE messages SET tool_calls = ?, updated_at = max(?, updated_at + 1) WHERE id = ?"_s);
             query.addBindValue(nullIfEmpty(it->second));
             query.addBindValue(nowMs());
             query.addBindValue(it.key());
@@ -432,7 +436,8 @@ void ConversationStore::writePendingText()
         for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
             QSqlQuery query(database);
             query.prepare(u"UPDATE messages SET content = content || ?, reasoning = reasoning || ?, "
-                          "has_reasoning = has_reasoning OR ?, text_length = text_length + ?, updated_at = ? "
+                          "has_reasoning = has_reasoning OR ?, text_length = text_length + ?, "
+                          "updated_at = max(?, updated_at + 1) "
                           "WHERE id = ?"_s);
             query.addBindValue(storedText(it->content));
             query.addBindValue(storedText(it->reasoning));
@@ -493,7 +498,7 @@ void ConversationStore::messageChanged(const Conversation &conversation, const M
     const MessageState state = message.state;
     const qint64 id = message.id;
     m_writer->post([=](QSqlDatabase &database, QString *error) {
-        QStringList set = {u"updated_at = ?"_s};
+        QStringList set = {u"updated_at = max(?, updated_at + 1)"_s}; // a new version each write
         QVariantList values = {nowMs()};
         if (withState) {
             set << u"stream_owner = ?"_s << u"state = ?"_s;
@@ -620,6 +625,8 @@ void ConversationStore::applyListing(Listing &&listing, qint64 committed, bool i
             continue;
         }
         bool stale = false;
+        if (auto opening = m_opening.find(id); opening != m_opening.end())
+            *opening = std::max(*opening, row.revision); // its outline may have been read before
         if (m_loaded.contains(id)) {
             std::lock_guard locker(m_shared->mutex);
             stale = row.revision > m_shared->known.value(id) || m_shared->stale.contains(id);
@@ -675,6 +682,14 @@ void ConversationStore::applyReload(Conversation *conversation, Outline &&outlin
         if (const Message *m = conversation->message(id); m && m->textLoaded)
             own.insert(id, *m);
     }
+    // What another process did not change keeps the text already read: only what changed is
+    // read again (and shown as a placeholder until it is).
+    for (Message &stub : outline.stubs) {
+        const Message *known = conversation->message(stub.id);
+        if (known && known->textLoaded && known->storedVersion == stub.storedVersion
+            && known->state == stub.state && known->parentId == stub.parentId && !own.contains(stub.id))
+            stub = *known;
+    }
     applyOutline(conversation, std::move(outline));
     for (auto it = own.cbegin(); it != own.cend(); ++it) {
         if (conversation->message(it.key()))
@@ -686,40 +701,6 @@ void ConversationStore::applyReload(Conversation *conversation, Outline &&outlin
     }
     emit changed(conversation->id);
     emit conversationReloaded(conversation->id);
-}
-
-void ConversationStore::checkForeignStreams()
-{
-    if (m_foreignStreams.isEmpty() || !m_writer) {
-        m_foreignTimer.stop();
-        return;
-    }
-    QSqlQuery query(reader());
-    query.setForwardOnly(true);
-    if (!query.exec(u"SELECT id, state, updated_at, stream_owner FROM messages WHERE id IN (%1)"_s.arg(
-            idList(m_foreignStreams.keys()))))
-        return;
-    QHash<qint64, qint64> dead;
-    QSet<qint64> seen;
-    QHash<QString, bool> owners;
-    const StreamCheck check = streamCheck();
-    while (query.next()) {
-        const qint64 id = query.value(0).toLongLong();
-        seen.insert(id);
-        if (query.value(1).toString() != "streaming"_L1)
-            m_foreignStreams.remove(id); // finished; refresh reads the result
-        else if (!streamAlive(check, query.value(3).toString(), query.value(2).toLongLong(), &owners))
-            dead.insert(id, m_foreignStreams.value(id));
-    }
-    for (auto it = m_foreignStreams.begin(); it != m_foreignStreams.end();)
-        it = seen.contains(it.key()) ? std::next(it) : m_foreignStreams.erase(it);
-    for (auto it = dead.cbegin(); it != dead.cend(); ++it) {
-        m_foreignStreams.remove(it.key());
-        if (Conversation *c = find(it.value()))
-            c->update(it.key(), MessageField::State, [](Message &m) { m.state = MessageState::Incomplete; });
-    }
-    if (m_foreignStreams.isEmpty())
-        m_foreignTimer.stop();
 }
 
 QString ConversationStore::streamOwner()

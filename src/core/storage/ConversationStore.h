@@ -144,6 +144,7 @@ protected:
     void created(Conversation *conversation) override;
     void saveMeta(Conversation *conversation) override;
     void load(Conversation *conversation) override;
+    void loadLater(Conversation *conversation) override;
     void removeCommitted(qint64 id) override;
 
 private:
@@ -258,9 +259,13 @@ private:
     bool m_refreshing = false; // a listing is being read on the reader thread...
     bool m_refreshAgain = false; // ...and the file changed again since
     QSet<qint64> m_reloading; // conversations whose messages the reader thread reads again
+    bool m_checkingForeign = false; // the reader thread looks at other processes' streams
     QList<ArchiveJob *> m_jobs; // exports and imports running (children of the store)
     std::shared_ptr<Shared> m_shared; // what the writer thread tells the UI thread
     QSet<qint64> m_loaded; // conversations whose messages are in memory
+    // Conversations whose messages the reader thread reads to open them → the newest revision a
+    // listing saw meanwhile (newer than what was read: it is read again once it is open).
+    QHash<qint64, qint64> m_opening;
     QHash<qint64, PendingText> m_pending; // streamed text not yet handed to the writer, by message
     QHash<qint64, qint64> m_pendingToolCalls; // messages whose tool calls grew since: → conversation
     QSet<qint64> m_ownStreams; // replies this process is streaming

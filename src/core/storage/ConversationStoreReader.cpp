@@ -1,7 +1,8 @@
 // ConversationStore: what is read off the UI thread. Message text is read at once (loadText, for
 // whoever needs it now) or on a thread of its own (loadTextLater, for a view that must not wait:
 // it paints placeholders meanwhile); so are the list of conversations and the messages of one
-// another process changed, when the file changes (refreshLater, reloadLater).
+// another process changed, when the file changes (refreshLater, reloadLater), and whether the
+// replies other processes stream still have a living writer (checkForeignStreams).
 #include "ConversationStore.h"
 #include "StoreRows.h"
 
@@ -262,6 +263,42 @@ void ConversationStore::refreshLater()
     });
 }
 
+void ConversationStore::loadLater(Conversation *conversation)
+{
+    const qint64 id = conversation->id;
+    if (!m_writer || m_loaded.contains(id) || m_opening.contains(id))
+        return;
+    m_opening.insert(id, 0);
+    conversation->setLoading([this, conversation] { load(conversation); });
+    backgroundReader().post([this, id, check = streamCheck()](const QSqlDatabase &database, const QString &) {
+        const bool connected = database.isValid();
+        auto outline = std::make_shared<Outline>();
+        if (connected)
+            *outline = readOutline(database, id, check);
+        return [this, id, connected, outline] {
+            const auto opening = m_opening.constFind(id);
+            if (opening == m_opening.cend())
+                return; // read at once meanwhile (finishLoading), or deleted
+            const qint64 seen = opening.value();
+            m_opening.erase(opening);
+            Conversation *c = find(id);
+            if (!c)
+                return;
+            if (!connected) {
+                load(c); // the thread's connection did not open: read here, as before
+            } else {
+                m_loaded.insert(id);
+                const qint64 revision = outline->revision;
+                applyOutline(c, std::move(*outline));
+                attach(c);
+                if (seen > revision)
+                    reloadLater(c); // another process changed it after it was read
+            }
+            emit opened(id);
+        };
+    });
+}
+
 void ConversationStore::reloadLater(Conversation *conversation)
 {
     const qint64 id = conversation->id;
@@ -297,6 +334,64 @@ void ConversationStore::reloadLater(Conversation *conversation)
                 applyReload(c, std::move(*outline));
             };
         });
+}
+
+void ConversationStore::checkForeignStreams()
+{
+    if (m_foreignStreams.isEmpty() || !m_writer) {
+        m_foreignTimer.stop();
+        return;
+    }
+    if (m_checkingForeign)
+        return; // the last check is still on the reader thread
+    m_checkingForeign = true;
+    // The query and the lock files are looked at on the reader thread; what it found is applied
+    // here, to the replies still thought foreign by then.
+    const QList<qint64> ids = m_foreignStreams.keys();
+    backgroundReader().post([this, ids, check = streamCheck()](const QSqlDatabase &database,
+                                                               const QString &) {
+        auto seen = std::make_shared<QSet<qint64>>();
+        auto finished = std::make_shared<QSet<qint64>>();
+        auto dead = std::make_shared<QSet<qint64>>();
+        bool read = false;
+        if (database.isValid()) {
+            QSqlQuery query(database);
+            query.setForwardOnly(true);
+            read =
+                query.exec(u"SELECT id, state, updated_at, stream_owner FROM messages WHERE id IN (%1)"_s.arg(
+                    idList(ids)));
+            QHash<QString, bool> owners;
+            while (read && query.next()) {
+                const qint64 id = query.value(0).toLongLong();
+                seen->insert(id);
+                if (query.value(1).toString() != "streaming"_L1)
+                    finished->insert(id); // refresh reads the result
+                else if (!streamAlive(check, query.value(3).toString(), query.value(2).toLongLong(), &owners))
+                    dead->insert(id);
+            }
+        }
+        return [this, ids, read, seen, finished, dead] {
+            m_checkingForeign = false;
+            if (!read)
+                return; // tried again on the next tick
+            for (qint64 id : ids) {
+                const auto it = m_foreignStreams.constFind(id);
+                if (it == m_foreignStreams.cend())
+                    continue; // this process heard of its end meanwhile
+                const qint64 conversationId = it.value();
+                if (!seen->contains(id) || finished->contains(id)) {
+                    m_foreignStreams.remove(id);
+                } else if (dead->contains(id)) {
+                    m_foreignStreams.remove(id);
+                    if (Conversation *c = find(conversationId))
+                        c->update(id, MessageField::State,
+                                  [](Message &m) { m.state = MessageState::Incomplete; });
+                }
+            }
+            if (m_foreignStreams.isEmpty())
+                m_foreignTimer.stop();
+        };
+    });
 }
 
 void ConversationStore::collectText()
