@@ -34,10 +34,10 @@ int wrappedHeight(const QFont &font, int width, const QString &text)
 QString finishNotice(const QString &reason)
 {
     if (reason == "length"_L1)
-        return u"Stopped: length limit reached."_s;
+        return MessageLayout::tr("Stopped: length limit reached.");
     if (reason == "content_filter"_L1)
-        return u"Stopped by the content filter."_s;
-    return u"Stopped: %1."_s.arg(reason);
+        return MessageLayout::tr("Stopped by the content filter.");
+    return MessageLayout::tr("Stopped: %1.").arg(reason);
 }
 
 } // namespace
@@ -45,7 +45,7 @@ QString finishNotice(const QString &reason)
 QString MessageLayout::seconds(qint64 ms)
 {
     if (ms < 100) // "0.0 s" would say it took no time at all
-        return u"under %1 s"_s.arg(QLocale().toString(0.1, 'f', 1));
+        return tr("under %1 s").arg(QLocale().toString(0.1, 'f', 1));
     const double s = static_cast<double>(ms) / 1000.0;
     return s < 10 ? QLocale().toString(s, 'f', 1) + u" s"_s : QLocale().toString(std::llround(s)) + u" s"_s;
 }
@@ -76,14 +76,14 @@ QString MessageLayout::thinkingSummary(const Message &message, qint64 nowMs)
         && message.toolCalls.isEmpty()) {
         const qint64 elapsed =
             message.createdAt.isValid() ? nowMs - message.createdAt.toMSecsSinceEpoch() : 0;
-        return u"Thinking… %1 s"_s.arg(std::max<qint64>(0, elapsed) / 1000); // changes once a second
+        return tr("Thinking… %1 s").arg(std::max<qint64>(0, elapsed) / 1000); // changes once a second
     }
     QString text =
-        message.thinkingMs >= 0 ? u"Thought for %1"_s.arg(seconds(message.thinkingMs)) : u"Thought"_s;
+        message.thinkingMs >= 0 ? tr("Thought for %1").arg(seconds(message.thinkingMs)) : tr("Thought");
     if (message.usage && message.usage->reasoningTokens)
-        text += u" · %1 tokens"_s.arg(number(*message.usage->reasoningTokens));
+        text += tr(" · %1 tokens").arg(number(*message.usage->reasoningTokens));
     else if (!message.reasoning.isEmpty())
-        text += u" · ≈%1 tokens"_s.arg(number(std::max<qint64>(1, message.reasoning.size() / 4)));
+        text += tr(" · ≈%1 tokens").arg(number(std::max<qint64>(1, message.reasoning.size() / 4)));
     return text;
 }
 
@@ -286,7 +286,7 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
 
     // Header: who and when, the branch switcher, and the hover actions at the right.
     const bool user = message.role == Role::User;
-    QString who = user ? u"You"_s : u"Kimi"_s;
+    QString who = user ? tr("You") : u"Kimi"_s;
     if (!user && !message.model.isEmpty() && message.model != "kimi-k2.6"_L1)
         who += u" · "_s + message.model;
     if (message.createdAt.isValid())
@@ -316,13 +316,13 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
     }
     {
         const MessageActions allowed = message.actions();
-        std::vector<Button> actions = {{MessageAction::Copy, {}, u"Copy"_s}};
+        std::vector<Button> actions = {{MessageAction::Copy, {}, tr("Copy")}};
         if (allowed.edit)
-            actions.push_back({MessageAction::Edit, {}, u"Edit"_s});
+            actions.push_back({MessageAction::Edit, {}, tr("Edit")});
         else if (allowed.regenerate)
-            actions.push_back({MessageAction::Regenerate, {}, u"Regenerate"_s});
+            actions.push_back({MessageAction::Regenerate, {}, tr("Regenerate")});
         if (allowed.remove)
-            actions.push_back({MessageAction::Delete, {}, u"Delete"_s});
+            actions.push_back({MessageAction::Delete, {}, tr("Delete")});
         addButtons(std::move(actions), left + column, y, s, true, &m_headerButtons);
     }
     y += headerHeight + s.gap / 2;
@@ -331,8 +331,8 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
         if (!message.parts.isEmpty()) {
             QStringList kinds;
             for (const ContentPart &part : message.parts)
-                kinds.append(part.kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s);
-            m_attachmentsText = u"Attached: %1"_s.arg(kinds.join(u", "_s));
+                kinds.append(part.kind == ContentPart::Kind::Video ? tr("video") : tr("image"));
+            m_attachmentsText = tr("Attached: %1").arg(kinds.join(u", "_s));
             m_attachments = QRect(left + column - bubbleWidth, y, bubbleWidth, s.smallLineHeight);
             y += s.smallLineHeight + 4;
         } else {
@@ -384,37 +384,37 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
                 && message.finishReason != "tool_calls"_L1) {
                 notice.title = finishNotice(message.finishReason);
                 if (message.finishReason == "length"_L1 && canContinue)
-                    buttons.push_back({MessageAction::Continue, {}, u"Continue"_s});
+                    buttons.push_back({MessageAction::Continue, {}, tr("Continue")});
             }
             break;
         case MessageState::Incomplete:
             if (message.error.kind == ApiError::Kind::Cancelled) {
-                notice.title = u"Stopped. The part that arrived is kept."_s;
+                notice.title = tr("Stopped. The part that arrived is kept.");
             } else if (!message.error.isError()) {
                 // No error recorded: the process saving it ended (quit, crash, kill) mid-reply.
-                notice.title = u"Incomplete: the reply was cut off before it finished."_s;
-                notice.detail = u"Moonpane stopped while it arrived; the part that came was saved."_s;
+                notice.title = tr("Incomplete: the reply was cut off before it finished.");
+                notice.detail = tr("Moonpane stopped while it arrived; the part that came was saved.");
                 if (canContinue)
-                    notice.detail += u" Continue asks the model to go on from there."_s;
+                    notice.detail += tr(" Continue asks the model to go on from there.");
             } else {
-                notice.title = u"Incomplete: "_s + message.error.summary();
+                notice.title = tr("Incomplete: ") + message.error.summary();
                 notice.detail = message.error.advice();
             }
             if (canContinue)
-                buttons.push_back({MessageAction::Continue, {}, u"Continue"_s});
-            buttons.push_back({MessageAction::Retry, {}, u"Retry"_s});
+                buttons.push_back({MessageAction::Continue, {}, tr("Continue")});
+            buttons.push_back({MessageAction::Retry, {}, tr("Retry")});
             break;
         case MessageState::Failed: {
             notice.error = true;
             notice.title = message.error.summary();
             notice.detail = message.error.advice();
-            QString label = u"Retry"_s;
+            QString label = tr("Retry");
             bool enabled = true;
             if (message.error.retryAfterSeconds && row.failedAtMs >= 0) {
                 const qint64 remaining =
                     *message.error.retryAfterSeconds * 1000 - (context.nowMs - row.failedAtMs);
                 if (remaining > 0) {
-                    label = u"Retry in %1 s"_s.arg((remaining + 999) / 1000);
+                    label = tr("Retry in %1 s").arg((remaining + 999) / 1000);
                     enabled = false;
                     m_ticking = true;
                 }
@@ -445,11 +445,11 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
         if (message.state != MessageState::Streaming && message.state != MessageState::Failed) {
             QStringList parts;
             if (message.usage)
-                parts.append(u"%1 tokens"_s.arg(number(message.usage->completionTokens)));
+                parts.append(tr("%1 tokens").arg(number(message.usage->completionTokens)));
             if (const std::optional<double> rate = message.tokensPerSecond())
-                parts.append(u"%1 tok/s"_s.arg(QLocale().toString(*rate, 'f', 0)));
+                parts.append(tr("%1 tok/s").arg(QLocale().toString(*rate, 'f', 0)));
             if (message.firstTokenMs >= 0)
-                parts.append((message.generationMs >= 0 ? u"first token %1"_s : u"reply in %1"_s)
+                parts.append((message.generationMs >= 0 ? tr("first token %1") : tr("reply in %1"))
                                  .arg(seconds(message.firstTokenMs))); // unstreamed: all came at once
             m_metaText = parts.join(u" · "_s);
         }
@@ -559,7 +559,7 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
             painter->drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
             painter->setFont(s.smallBold);
             painter->setPen(s.muted);
-            const QString label = u"Tool call"_s;
+            const QString label = tr("Tool call");
             const int labelWidth = QFontMetrics(s.smallBold).horizontalAdvance(label) + 20;
             painter->drawText(rect.adjusted(10, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, label);
             painter->setFont(s.mono);

@@ -132,7 +132,8 @@ ApiError ApiError::fromHttpResponse(int status, const QByteArray &reasonPhrase, 
         error.message = oneLine(QString::fromUtf8(trimmed));
     }
     if (error.message.isEmpty())
-        error.message = reasonPhrase.isEmpty() ? u"no error message"_s : QString::fromUtf8(reasonPhrase);
+        error.message = reasonPhrase.isEmpty() ? QCoreApplication::translate("ApiError", "no error message")
+                                               : QString::fromUtf8(reasonPhrase);
     return error;
 }
 
@@ -153,7 +154,8 @@ ApiError ApiError::fromStreamError(const QByteArray &errorJson)
     else
         error.message = oneLine(jsonScalarText(value));
     if (error.message.isEmpty())
-        error.message = u"the server reported an error in the stream without a message"_s;
+        error.message = QCoreApplication::translate(
+            "ApiError", "the server reported an error in the stream without a message");
     return error;
 }
 
@@ -185,7 +187,7 @@ QString ApiError::htmlGist(const QByteArray &html)
     if (const auto match = title.match(text); match.hasMatch()) {
         const QString gist = oneLine(decodeEntities(match.captured(1)));
         if (!gist.isEmpty())
-            return gist + u" (HTML error page)"_s;
+            return gist + QCoreApplication::translate("ApiError", " (HTML error page)");
     }
     static const QRegularExpression noise(u"<(script|style|head)[^>]*>.*?</\\1>"_s,
                                           QRegularExpression::CaseInsensitiveOption
@@ -194,7 +196,8 @@ QString ApiError::htmlGist(const QByteArray &html)
     QString stripped = text;
     stripped.remove(noise).replace(tags, u" "_s);
     const QString gist = oneLine(decodeEntities(stripped));
-    return gist.isEmpty() ? u"an HTML error page"_s : gist + u" (HTML error page)"_s;
+    return gist.isEmpty() ? QCoreApplication::translate("ApiError", "an HTML error page")
+                          : gist + QCoreApplication::translate("ApiError", " (HTML error page)");
 }
 
 QString ApiError::summary() const
@@ -206,11 +209,12 @@ QString ApiError::summary() const
             line += u' ' + code;
         line += u": "_s + message;
         if (retryAfterSeconds)
-            line += u" (retry after %1 s)"_s.arg(*retryAfterSeconds);
+            line += QCoreApplication::translate("ApiError", " (retry after %1 s)").arg(*retryAfterSeconds);
         return line;
     }
     case Kind::Stream:
-        return u"stream %1: %2"_s.arg(code.isEmpty() ? u"error"_s : code, message);
+        return QCoreApplication::translate("ApiError", "stream %1: %2")
+            .arg(code.isEmpty() ? u"error"_s : code, message);
     case Kind::None:
         return {};
     case Kind::Validation:
@@ -244,70 +248,73 @@ ApiError ApiError::redacted(const QString &secret) const
 
 QString ApiError::advice() const
 {
-    const QString wait = retryAfterSeconds ? u"Wait %1 s, then retry."_s.arg(*retryAfterSeconds)
-                                           : u"Wait a little, then retry."_s;
+    const QString wait = retryAfterSeconds ? tr("Wait %1 s, then retry.").arg(*retryAfterSeconds)
+                                           : tr("Wait a little, then retry.");
     // Moonpane's own refusals to send the key somewhere.
     if (code == "redirect_refused"_L1)
-        return u"Check the base URL (Settings → Account, MOONPANE_BASE_URL or --base-url). Moonpane follows "
-               "a redirect only to the same server, so that the key goes nowhere else."_s;
+        return tr(
+            "Check the base URL (Settings → Account, MOONPANE_BASE_URL or --base-url). Moonpane follows "
+            "a redirect only to the same server, so that the key goes nowhere else.");
     if (code == "insecure_refused"_L1)
-        return u"Use an https:// base URL, or allow plain http to this host: in the app under Settings → "
-               "Account, in moonpane-cli with --allow-insecure."_s;
+        return tr("Use an https:// base URL, or allow plain http to this host: in the app under Settings → "
+                  "Account, in moonpane-cli with --allow-insecure.");
     switch (kind) {
     case Kind::None:
         return {};
     case Kind::Validation:
-        return u"Fix the request and send it again; nothing was sent."_s;
+        return tr("Fix the request and send it again; nothing was sent.");
     case Kind::Stream:
-        return u"The server stopped the reply with an error. The part that arrived is kept; retry to get a "
-               "whole reply."_s;
+        return tr("The server stopped the reply with an error. The part that arrived is kept; retry to get a "
+                  "whole reply.");
     case Kind::Protocol:
-        return u"The server's reply could not be read. Check that the base URL points at an "
-               "OpenAI-compatible API, then retry."_s;
+        return tr("The server's reply could not be read. Check that the base URL points at an "
+                  "OpenAI-compatible API, then retry.");
     case Kind::Transport:
-        return u"Check your network connection and the base URL, then retry."_s;
+        return tr("Check your network connection and the base URL, then retry.");
     case Kind::Timeout:
-        return u"The server went quiet. Retry; if it keeps happening, raise the timeout in Settings."_s;
+        return tr("The server went quiet. Retry; if it keeps happening, raise the timeout in Settings.");
     case Kind::Cancelled:
-        return u"Stopped. The part that arrived is kept."_s;
+        return tr("Stopped. The part that arrived is kept.");
     case Kind::Http:
         break;
     }
     if (code == "content_filter"_L1)
-        return u"The request or reply was flagged as high risk. Rephrase the message and send it again."_s;
+        return tr("The request or reply was flagged as high risk. Rephrase the message and send it again.");
     switch (httpStatus) {
     case 400:
         if (message.contains("temperature"_L1) || message.contains("top_p"_L1)
             || message.contains("penalty"_L1))
-            return u"This model fixes its sampling parameters. Unset temperature, top_p and the penalties in "
-                   "the conversation's parameters, then resend."_s;
+            return tr(
+                "This model fixes its sampling parameters. Unset temperature, top_p and the penalties in "
+                "the conversation's parameters, then resend.");
         if (message.contains("token"_L1) && (message.contains("long"_L1) || message.contains("exceed"_L1)))
-            return u"The conversation is too long for the model's context window. Start a new chat, remove "
-                   "earlier messages or lower max_completion_tokens."_s;
-        return u"The server refused the request as invalid. Check the conversation's parameters and "
-               "attachments."_s;
+            return tr("The conversation is too long for the model's context window. Start a new chat, remove "
+                      "earlier messages or lower max_completion_tokens.");
+        return tr("The server refused the request as invalid. Check the conversation's parameters and "
+                  "attachments.");
     case 401:
-        return u"The server rejected the API key (401). Set a valid key: in the app under Settings → "
-               "Account, or in the MOONPANE_API_KEY environment variable."_s;
+        return tr("The server rejected the API key (401). Set a valid key: in the app under Settings → "
+                  "Account, or in the MOONPANE_API_KEY environment variable.");
     case 403:
-        return u"The key is not allowed to use this API or model (403). Check your account's permissions."_s;
+        return tr("The key is not allowed to use this API or model (403). Check your account's permissions.");
     case 404:
-        return u"The server does not know this endpoint or model (404). Check the base URL and the model id."_s;
+        return tr(
+            "The server does not know this endpoint or model (404). Check the base URL and the model id.");
     case 413:
-        return u"The request is too large for the server. Remove or shrink attachments."_s;
+        return tr("The request is too large for the server. Remove or shrink attachments.");
     case 429:
         if (code == "exceeded_current_quota_error"_L1 || message.contains("quota"_L1)
             || message.contains("balance"_L1))
-            return u"Your account is out of quota or balance (429). Top up, then retry."_s;
-        return u"Too many requests or the model is overloaded (429). "_s + wait;
+            return tr("Your account is out of quota or balance (429). Top up, then retry.");
+        return tr("Too many requests or the model is overloaded (429). ") + wait;
     case 504:
-        return u"The gateway timed out waiting for the model (504). Retry; streamed replies avoid this."_s;
+        return tr("The gateway timed out waiting for the model (504). Retry; streamed replies avoid this.");
     default:
         break;
     }
     if (httpStatus >= 500)
-        return u"The server had a problem (%1). "_s.arg(httpStatus) + wait;
-    return u"The server refused the request (%1)."_s.arg(httpStatus);
+        return tr("The server had a problem (%1). ").arg(httpStatus) + wait;
+    return tr("The server refused the request (%1).").arg(httpStatus);
 }
 
 } // namespace moonpane

@@ -3,6 +3,7 @@
 #include "Redirect.h"
 #include "WireTrace.h"
 
+#include <QCoreApplication>
 #include <QMetaEnum>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -30,24 +31,28 @@ QString transportMessage(QNetworkReply *reply)
     const QString host = hostOf(reply);
     switch (reply->error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return u"Could not connect to %1: the connection was refused."_s.arg(host);
+        return QCoreApplication::translate("ChatCall", "Could not connect to %1: the connection was refused.")
+            .arg(host);
     case QNetworkReply::HostNotFoundError:
-        return u"Could not find the server %1."_s.arg(host);
+        return QCoreApplication::translate("ChatCall", "Could not find the server %1.").arg(host);
     case QNetworkReply::RemoteHostClosedError:
-        return u"%1 closed the connection."_s.arg(host);
+        return QCoreApplication::translate("ChatCall", "%1 closed the connection.").arg(host);
     case QNetworkReply::SslHandshakeFailedError:
-        return u"The secure connection to %1 failed: %2"_s.arg(host, reply->errorString());
+        return QCoreApplication::translate("ChatCall", "The secure connection to %1 failed: %2")
+            .arg(host, reply->errorString());
     case QNetworkReply::ProxyConnectionRefusedError:
     case QNetworkReply::ProxyConnectionClosedError:
     case QNetworkReply::ProxyNotFoundError:
     case QNetworkReply::ProxyTimeoutError:
     case QNetworkReply::ProxyAuthenticationRequiredError:
-        return u"The proxy failed: %1"_s.arg(reply->errorString());
+        return QCoreApplication::translate("ChatCall", "The proxy failed: %1").arg(reply->errorString());
     case QNetworkReply::TemporaryNetworkFailureError:
     case QNetworkReply::NetworkSessionFailedError:
-        return u"The network is unavailable: %1"_s.arg(reply->errorString());
+        return QCoreApplication::translate("ChatCall", "The network is unavailable: %1")
+            .arg(reply->errorString());
     default:
-        return u"The request to %1 failed: %2"_s.arg(host, reply->errorString());
+        return QCoreApplication::translate("ChatCall", "The request to %1 failed: %2")
+            .arg(host, reply->errorString());
     }
 }
 
@@ -237,8 +242,10 @@ void ChatCall::onReadyRead()
             finish(Outcome::Incomplete,
                    ApiError::make(
                        ApiError::Kind::Protocol,
-                       u"The server sent a stream line of more than %1 MB; the stream was stopped."_s.arg(
-                           kMaxPendingStreamBytes >> 20)));
+                       QCoreApplication::translate(
+                           "ChatCall",
+                           "The server sent a stream line of more than %1 MB; the stream was stopped.")
+                           .arg(kMaxPendingStreamBytes >> 20)));
         }
         break;
     case BodyKind::Json:
@@ -252,7 +259,8 @@ void ChatCall::onReadyRead()
                 finish(Outcome::Failed,
                        ApiError::make(
                            ApiError::Kind::Protocol,
-                           u"The server's reply is larger than %1 MB."_s.arg(kMaxJsonBodyBytes >> 20)));
+                           QCoreApplication::translate("ChatCall", "The server's reply is larger than %1 MB.")
+                               .arg(kMaxJsonBodyBytes >> 20)));
             }
         }
         break;
@@ -288,8 +296,12 @@ void ChatCall::onFinished()
         const qint64 seconds =
             (m_headersSeen ? m_limits.idleTimeout : m_limits.connectTimeout).count() / 1000;
         const QString message = m_headersSeen
-            ? u"%1 sent no event for %2 s; the reply was stopped."_s.arg(hostOf(m_reply)).arg(seconds)
-            : u"%1 did not answer within %2 s."_s.arg(hostOf(m_reply)).arg(seconds);
+            ? QCoreApplication::translate("ChatCall", "%1 sent no event for %2 s; the reply was stopped.")
+                  .arg(hostOf(m_reply))
+                  .arg(seconds)
+            : QCoreApplication::translate("ChatCall", "%1 did not answer within %2 s.")
+                  .arg(hostOf(m_reply))
+                  .arg(seconds);
         finish(Outcome::Incomplete, ApiError::make(ApiError::Kind::Timeout, message));
         return;
     }
@@ -313,7 +325,9 @@ void ChatCall::onFinished()
         if (m_receivedBytes > 0)
             finish(Outcome::Incomplete,
                    ApiError::make(ApiError::Kind::Transport,
-                                  u"The connection was lost before the reply was complete. "_s + message));
+                                  QCoreApplication::translate(
+                                      "ChatCall", "The connection was lost before the reply was complete. ")
+                                      + message));
         else
             finish(Outcome::Failed, ApiError::make(ApiError::Kind::Transport, message));
         return;
@@ -327,7 +341,9 @@ void ChatCall::onFinished()
             finish(Outcome::Incomplete,
                    ApiError::make(
                        ApiError::Kind::Transport,
-                       u"The stream ended before the reply was complete (no finish reason, no [DONE])."_s));
+                       QCoreApplication::translate(
+                           "ChatCall",
+                           "The stream ended before the reply was complete (no finish reason, no [DONE]).")));
         return;
     case BodyKind::Json:
         m_decoder.assembler().addCompletion(
@@ -341,7 +357,9 @@ void ChatCall::onFinished()
     case BodyKind::Undecided:
     case BodyKind::Error:
         finish(Outcome::Incomplete,
-               ApiError::make(ApiError::Kind::Protocol, u"The server answered with an empty body."_s));
+               ApiError::make(
+                   ApiError::Kind::Protocol,
+                   QCoreApplication::translate("ChatCall", "The server answered with an empty body.")));
         return;
     }
 }

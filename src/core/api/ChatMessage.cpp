@@ -2,6 +2,7 @@
 
 #include "JsonWriter.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -125,7 +126,7 @@ namespace {
 bool partFromJson(const QJsonValue &value, ContentPart *out, QString *error)
 {
     if (!value.isObject()) {
-        *error = u"a content part must be an object"_s;
+        *error = QCoreApplication::translate("ChatMessage", "a content part must be an object");
         return false;
     }
     const QJsonObject object = value.toObject();
@@ -133,7 +134,7 @@ bool partFromJson(const QJsonValue &value, ContentPart *out, QString *error)
     if (type == "text"_L1) {
         const QJsonValue text = object.value("text"_L1);
         if (!text.isString()) {
-            *error = u"a text part needs a string \"text\""_s;
+            *error = QCoreApplication::translate("ChatMessage", "a text part needs a string \"text\"");
             return false;
         }
         *out = ContentPart::fromText(text.toString());
@@ -144,7 +145,8 @@ bool partFromJson(const QJsonValue &value, ContentPart *out, QString *error)
         const QJsonValue holder = object.value(type);
         const QJsonValue url = holder.isObject() ? holder.toObject().value("url"_L1) : holder;
         if (!url.isString() || url.toString().isEmpty()) {
-            *error = u"a %1 part needs a \"%1\" with a \"url\""_s.arg(type);
+            *error = QCoreApplication::translate("ChatMessage", "a %1 part needs a \"%1\" with a \"url\"")
+                         .arg(type);
             return false;
         }
         const QByteArray bytes = url.toString().toUtf8();
@@ -152,8 +154,10 @@ bool partFromJson(const QJsonValue &value, ContentPart *out, QString *error)
         return true;
     }
     *error = type.isEmpty()
-        ? u"a content part needs a \"type\""_s
-        : u"unknown content part type \"%1\" (expected text, image_url or video_url)"_s.arg(type);
+        ? QCoreApplication::translate("ChatMessage", "a content part needs a \"type\"")
+        : QCoreApplication::translate(
+              "ChatMessage", "unknown content part type \"%1\" (expected text, image_url or video_url)")
+              .arg(type);
     return false;
 }
 
@@ -162,7 +166,7 @@ bool partFromJson(const QJsonValue &value, ContentPart *out, QString *error)
 bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *error)
 {
     if (!value.isObject()) {
-        *error = u"a message must be a JSON object"_s;
+        *error = QCoreApplication::translate("ChatMessage", "a message must be a JSON object");
         return false;
     }
     const QJsonObject object = value.toObject();
@@ -170,8 +174,10 @@ bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *e
     const std::optional<Role> role = roleFromName(roleValue.toString());
     if (!role) {
         *error = roleValue.isString()
-            ? u"unknown role \"%1\" (expected system, user, assistant or tool)"_s.arg(roleValue.toString())
-            : u"\"role\" is missing"_s;
+            ? QCoreApplication::translate("ChatMessage",
+                                          "unknown role \"%1\" (expected system, user, assistant or tool)")
+                  .arg(roleValue.toString())
+            : QCoreApplication::translate("ChatMessage", "\"role\" is missing");
         return false;
     }
     ChatMessage message;
@@ -185,13 +191,15 @@ bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *e
         for (qsizetype i = 0; i < array.size(); ++i) {
             ContentPart part;
             if (!partFromJson(array.at(i), &part, error)) {
-                *error = u"content part %1: %2"_s.arg(i + 1).arg(*error);
+                *error =
+                    QCoreApplication::translate("ChatMessage", "content part %1: %2").arg(i + 1).arg(*error);
                 return false;
             }
             message.parts.append(part);
         }
     } else if (!content.isNull() && !content.isUndefined()) {
-        *error = u"\"content\" must be a string, an array of parts or null"_s;
+        *error = QCoreApplication::translate("ChatMessage",
+                                             "\"content\" must be a string, an array of parts or null");
         return false;
     }
 
@@ -199,7 +207,7 @@ bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *e
     if (reasoning.isString())
         message.reasoningContent = reasoning.toString();
     else if (!reasoning.isNull() && !reasoning.isUndefined()) {
-        *error = u"\"reasoning_content\" must be a string"_s;
+        *error = QCoreApplication::translate("ChatMessage", "\"reasoning_content\" must be a string");
         return false;
     }
 
@@ -209,17 +217,19 @@ bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *e
         for (qsizetype i = 0; i < array.size(); ++i) {
             ToolCall call;
             if (!ToolCall::fromJson(array.at(i), &call, error)) {
-                *error = u"tool call %1: %2"_s.arg(i + 1).arg(*error);
+                *error =
+                    QCoreApplication::translate("ChatMessage", "tool call %1: %2").arg(i + 1).arg(*error);
                 return false;
             }
             message.toolCalls.append(call);
         }
     } else if (!toolCalls.isNull() && !toolCalls.isUndefined()) {
-        *error = u"\"tool_calls\" must be an array"_s;
+        *error = QCoreApplication::translate("ChatMessage", "\"tool_calls\" must be an array");
         return false;
     }
     if (!message.toolCalls.isEmpty() && message.role != Role::Assistant) {
-        *error = u"only assistant messages can carry \"tool_calls\""_s;
+        *error =
+            QCoreApplication::translate("ChatMessage", "only assistant messages can carry \"tool_calls\"");
         return false;
     }
 
@@ -227,7 +237,8 @@ bool ChatMessage::fromJson(const QJsonValue &value, ChatMessage *out, QString *e
     message.name = object.value("name"_L1).toString();
     message.partial = object.value("partial"_L1).toBool(false);
     if (message.role == Role::Tool && message.toolCallId.isEmpty()) {
-        *error = u"a tool message needs the \"tool_call_id\" of the call it answers"_s;
+        *error = QCoreApplication::translate(
+            "ChatMessage", "a tool message needs the \"tool_call_id\" of the call it answers");
         return false;
     }
     *out = message;
@@ -239,11 +250,13 @@ bool ChatMessage::listFromJson(const QByteArray &json, QList<ChatMessage> *out, 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = u"not valid JSON (%1 at byte %2)"_s.arg(parseError.errorString()).arg(parseError.offset);
+        *error = QCoreApplication::translate("ChatMessage", "not valid JSON (%1 at byte %2)")
+                     .arg(parseError.errorString())
+                     .arg(parseError.offset);
         return false;
     }
     if (!document.isArray()) {
-        *error = u"expected a JSON array of messages"_s;
+        *error = QCoreApplication::translate("ChatMessage", "expected a JSON array of messages");
         return false;
     }
     const QJsonArray array = document.array();
@@ -252,7 +265,7 @@ bool ChatMessage::listFromJson(const QByteArray &json, QList<ChatMessage> *out, 
     for (qsizetype i = 0; i < array.size(); ++i) {
         ChatMessage message;
         if (!fromJson(array.at(i), &message, error)) {
-            *error = u"message %1: %2"_s.arg(i + 1).arg(*error);
+            *error = QCoreApplication::translate("ChatMessage", "message %1: %2").arg(i + 1).arg(*error);
             return false;
         }
         messages.append(message);

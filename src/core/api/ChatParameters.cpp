@@ -1,5 +1,6 @@
 #include "ChatParameters.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -17,10 +18,12 @@ void checkRange(QStringList *problems, const char *name, const std::optional<dou
     if (!value)
         return;
     if (!std::isfinite(*value) || *value < min || *value > max)
-        problems->append(u"%1 must be between %2 and %3 (got %4)"_s.arg(QLatin1String(name))
-                             .arg(min)
-                             .arg(max)
-                             .arg(*value));
+        problems->append(
+            QCoreApplication::translate("ChatParameters", "%1 must be between %2 and %3 (got %4)")
+                .arg(QLatin1String(name))
+                .arg(min)
+                .arg(max)
+                .arg(*value));
 }
 
 void checkTools(QStringList *problems, const QJsonArray &tools)
@@ -28,9 +31,10 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
     static const QRegularExpression functionName(u"^[a-zA-Z_][a-zA-Z0-9_-]{2,63}$"_s);
     QSet<QString> seen;
     for (qsizetype i = 0; i < tools.size(); ++i) {
-        const QString where = u"tool %1"_s.arg(i + 1);
+        const QString where = QCoreApplication::translate("ChatParameters", "tool %1").arg(i + 1);
         if (!tools.at(i).isObject()) {
-            problems->append(u"%1 must be a JSON object"_s.arg(where));
+            problems->append(
+                QCoreApplication::translate("ChatParameters", "%1 must be a JSON object").arg(where));
             continue;
         }
         const QJsonObject tool = tools.at(i).toObject();
@@ -38,22 +42,32 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
         const QString name = tool.value("function"_L1).toObject().value("name"_L1).toString();
         if (type == "function"_L1) {
             if (!functionName.match(name).hasMatch()) {
-                problems->append(u"%1: function name \"%2\" must be 3 to 64 letters, digits, '_' or '-', "
-                                 "starting with a letter or '_'"_s.arg(where, name));
+                problems->append(QCoreApplication::translate(
+                                     "ChatParameters",
+                                     "%1: function name \"%2\" must be 3 to 64 letters, digits, '_' or '-', "
+                                     "starting with a letter or '_'")
+                                     .arg(where, name));
                 continue;
             }
         } else if (type == "builtin_function"_L1) {
             if (!name.startsWith(u'$')) {
                 problems->append(
-                    u"%1: a builtin_function name starts with '$' (like $web_search)"_s.arg(where));
+                    QCoreApplication::translate(
+                        "ChatParameters", "%1: a builtin_function name starts with '$' (like $web_search)")
+                        .arg(where));
                 continue;
             }
         } else {
-            problems->append(u"%1: \"type\" must be \"function\" or \"builtin_function\""_s.arg(where));
+            problems->append(
+                QCoreApplication::translate("ChatParameters",
+                                            "%1: \"type\" must be \"function\" or \"builtin_function\"")
+                    .arg(where));
             continue;
         }
         if (seen.contains(name))
-            problems->append(u"%1: the function name \"%2\" is used twice"_s.arg(where, name));
+            problems->append(
+                QCoreApplication::translate("ChatParameters", "%1: the function name \"%2\" is used twice")
+                    .arg(where, name));
         seen.insert(name);
     }
 }
@@ -64,11 +78,14 @@ QStringList ChatParameters::validate() const
 {
     QStringList problems;
     if (model.trimmed().isEmpty())
-        problems.append(u"the model id is empty"_s);
+        problems.append(QCoreApplication::translate("ChatParameters", "the model id is empty"));
     if (keepThinking && thinking == ThinkingMode::Disabled)
-        problems.append(u"keeping earlier thinking (keep: \"all\") needs thinking enabled"_s);
+        problems.append(QCoreApplication::translate(
+            "ChatParameters", "keeping earlier thinking (keep: \"all\") needs thinking enabled"));
     if (maxCompletionTokens && *maxCompletionTokens < 1)
-        problems.append(u"max_completion_tokens must be at least 1 (got %1)"_s.arg(*maxCompletionTokens));
+        problems.append(
+            QCoreApplication::translate("ChatParameters", "max_completion_tokens must be at least 1 (got %1)")
+                .arg(*maxCompletionTokens));
     checkRange(&problems, "temperature", temperature, 0, 2);
     checkRange(&problems, "top_p", topP, 0, 1);
     checkRange(&problems, "frequency_penalty", frequencyPenalty, -2, 2);
@@ -76,20 +93,26 @@ QStringList ChatParameters::validate() const
 
     if (stop.size() > kMaxStopSequences)
         problems.append(
-            u"at most %1 stop sequences are allowed (got %2)"_s.arg(kMaxStopSequences).arg(stop.size()));
+            QCoreApplication::translate("ChatParameters", "at most %1 stop sequences are allowed (got %2)")
+                .arg(kMaxStopSequences)
+                .arg(stop.size()));
     for (const QString &sequence : stop) {
         if (sequence.isEmpty())
-            problems.append(u"a stop sequence is empty"_s);
+            problems.append(QCoreApplication::translate("ChatParameters", "a stop sequence is empty"));
         else if (sequence.toUtf8().size() > kMaxStopSequenceBytes)
-            problems.append(u"the stop sequence \"%1\" is longer than %2 bytes"_s.arg(sequence).arg(
-                kMaxStopSequenceBytes));
+            problems.append(QCoreApplication::translate("ChatParameters",
+                                                        "the stop sequence \"%1\" is longer than %2 bytes")
+                                .arg(sequence)
+                                .arg(kMaxStopSequenceBytes));
     }
 
     if (responseFormat == ResponseFormat::JsonSchema) {
         if (jsonSchema.value("name"_L1).toString().isEmpty())
-            problems.append(u"a json_schema response format needs a \"name\""_s);
+            problems.append(QCoreApplication::translate("ChatParameters",
+                                                        "a json_schema response format needs a \"name\""));
         if (!jsonSchema.value("schema"_L1).isObject())
-            problems.append(u"a json_schema response format needs a \"schema\" object"_s);
+            problems.append(QCoreApplication::translate(
+                "ChatParameters", "a json_schema response format needs a \"schema\" object"));
     }
     checkTools(&problems, tools);
     return problems;

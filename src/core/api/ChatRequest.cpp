@@ -2,6 +2,8 @@
 
 #include "JsonWriter.h"
 
+#include <QCoreApplication>
+
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
@@ -10,28 +12,37 @@ QStringList ChatRequest::validate() const
 {
     QStringList problems = parameters.validate();
     if (messages.isEmpty())
-        problems.append(u"there are no messages to send"_s);
+        problems.append(QCoreApplication::translate("ChatRequest", "there are no messages to send"));
     for (qsizetype i = 0; i < messages.size(); ++i) {
         const ChatMessage &message = messages.at(i);
-        const QString where = u"message %1 (%2)"_s.arg(i + 1).arg(roleName(message.role));
+        const QString where = QCoreApplication::translate("ChatRequest", "message %1 (%2)")
+                                  .arg(i + 1)
+                                  .arg(roleName(message.role));
         switch (message.role) {
         case Role::System:
         case Role::User:
             if (!message.hasContent())
-                problems.append(u"%1 is empty"_s.arg(where));
+                problems.append(QCoreApplication::translate("ChatRequest", "%1 is empty").arg(where));
             break;
         case Role::Assistant:
             if (!message.hasContent() && message.toolCalls.isEmpty() && !message.partial)
-                problems.append(u"%1 has neither text nor tool calls"_s.arg(where));
+                problems.append(
+                    QCoreApplication::translate("ChatRequest", "%1 has neither text nor tool calls")
+                        .arg(where));
             break;
         case Role::Tool:
             if (message.toolCallId.isEmpty())
-                problems.append(u"%1 does not say which tool call it answers (tool_call_id)"_s.arg(where));
+                problems.append(
+                    QCoreApplication::translate("ChatRequest",
+                                                "%1 does not say which tool call it answers (tool_call_id)")
+                        .arg(where));
             break;
         }
         if (message.partial && (message.role != Role::Assistant || i != messages.size() - 1))
             problems.append(
-                u"%1: only the last message, an assistant one, can be a partial prefix"_s.arg(where));
+                QCoreApplication::translate(
+                    "ChatRequest", "%1: only the last message, an assistant one, can be a partial prefix")
+                    .arg(where));
         for (const ContentPart &part : message.parts) {
             if (const QString problem = part.urlProblem(); !problem.isEmpty())
                 problems.append(u"%1: %2"_s.arg(where, problem));
@@ -39,7 +50,8 @@ QStringList ChatRequest::validate() const
     }
     if (!messages.isEmpty() && messages.constLast().partial
         && parameters.responseFormat == ResponseFormat::JsonObject)
-        problems.append(u"partial mode cannot be combined with the json_object response format"_s);
+        problems.append(QCoreApplication::translate(
+            "ChatRequest", "partial mode cannot be combined with the json_object response format"));
     return problems;
 }
 

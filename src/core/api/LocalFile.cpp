@@ -1,5 +1,6 @@
 #include "LocalFile.h"
 
+#include <QCoreApplication>
 #include <QFile>
 
 #include <algorithm>
@@ -24,9 +25,9 @@ bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         const int code = errno;
-        *error = code == ENOENT
-            ? u"%1: no such file"_s.arg(path)
-            : u"%1: cannot read it (%2)"_s.arg(path, QString::fromLocal8Bit(std::strerror(code)));
+        *error = code == ENOENT ? QCoreApplication::translate("LocalFile", "%1: no such file").arg(path)
+                                : QCoreApplication::translate("LocalFile", "%1: cannot read it (%2)")
+                                      .arg(path, QString::fromLocal8Bit(std::strerror(code)));
         return false;
     }
     struct stat info
@@ -35,13 +36,16 @@ bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(fd);
         *error = S_ISDIR(info.st_mode)
-            ? u"%1: is a folder, not a file"_s.arg(path)
-            : u"%1: is not a regular file (a device, pipe or socket); give a file"_s.arg(path);
+            ? QCoreApplication::translate("LocalFile", "%1: is a folder, not a file").arg(path)
+            : QCoreApplication::translate("LocalFile",
+                                          "%1: is not a regular file (a device, pipe or socket); give a file")
+                  .arg(path);
         return false;
     }
     if (info.st_size > limit) {
         ::close(fd);
-        *error = u"%1: %2 is too large (at most %3)"_s.arg(path, megabytes(info.st_size), megabytes(limit));
+        *error = QCoreApplication::translate("LocalFile", "%1: %2 is too large (at most %3)")
+                     .arg(path, megabytes(info.st_size), megabytes(limit));
         return false;
     }
     // Back to blocking reads: it is a regular file.
@@ -49,18 +53,21 @@ bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
     QFile file;
     if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
         ::close(fd);
-        *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
+        *error =
+            QCoreApplication::translate("LocalFile", "%1: cannot read it (%2)").arg(path, file.errorString());
         return false;
     }
     // The size may have changed since fstat: read one byte more than allowed to know.
     QByteArray bytes;
     const bool fits = readUpTo(&file, limit, &bytes);
     if (file.error() != QFileDevice::NoError) {
-        *error = u"%1: cannot read it (%2)"_s.arg(path, file.errorString());
+        *error =
+            QCoreApplication::translate("LocalFile", "%1: cannot read it (%2)").arg(path, file.errorString());
         return false;
     }
     if (!fits) {
-        *error = u"%1: it is too large (at most %2)"_s.arg(path, megabytes(limit));
+        *error = QCoreApplication::translate("LocalFile", "%1: it is too large (at most %2)")
+                     .arg(path, megabytes(limit));
         return false;
     }
     *out = std::move(bytes);

@@ -33,7 +33,7 @@ Redirect Redirect::decide(const QUrl &from, int status, const QByteArray &locati
     const QByteArray trimmed = location.trimmed();
     if (trimmed.isEmpty()) {
         redirect.error =
-            refused(status, u"The server answered %1 (a redirect) without saying where to."_s.arg(status));
+            refused(status, tr("The server answered %1 (a redirect) without saying where to.").arg(status));
         return redirect;
     }
     const QUrl target = from.resolved(QUrl::fromEncoded(trimmed));
@@ -43,17 +43,18 @@ Redirect Redirect::decide(const QUrl &from, int status, const QByteArray &locati
     if (!target.isValid() || target.host().isEmpty()) {
         redirect.error = refused(
             status,
-            u"The server redirected the request to \"%1\", which is not a valid address."_s.arg(shown));
+            tr("The server redirected the request to \"%1\", which is not a valid address.").arg(shown));
         return redirect;
     }
     if (!sameOrigin(from, target)) {
         redirect.error = refused(
             status,
-            u"The server redirected the request to %1, another server than %2. Moonpane sends the API key "
-            "only to the server you chose, so nothing was sent there. If the new address is right, set it "
-            "as the base URL."_s.arg(shown,
-                                     from.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemovePath
-                                                          | QUrl::RemoveQuery | QUrl::RemoveFragment)));
+            tr("The server redirected the request to %1, another server than %2. Moonpane sends the API key "
+               "only to the server you chose, so nothing was sent there. If the new address is right, set it "
+               "as the base URL.")
+                .arg(shown,
+                     from.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery
+                                          | QUrl::RemoveFragment)));
         return redirect;
     }
     if (post && status != 307 && status != 308) {
@@ -66,8 +67,9 @@ Redirect Redirect::decide(const QUrl &from, int status, const QByteArray &locati
     }
     if (hops >= kMaxHops) {
         redirect.error = refused(status,
-                                 u"The server redirected the request more than %1 times; the last "
-                                 "Location was %2."_s.arg(kMaxHops)
+                                 tr("The server redirected the request more than %1 times; the last "
+                                    "Location was %2.")
+                                     .arg(kMaxHops)
                                      .arg(shown));
         return redirect;
     }

@@ -9,12 +9,16 @@
 #include "ApiError.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QUrl>
 
 namespace moonpane {
 
 struct Redirect
 {
+    Q_DECLARE_TR_FUNCTIONS(Redirect)
+
+public:
     static constexpr int kMaxHops = 5;
 
     bool follow = false;

@@ -118,8 +118,9 @@ bool StreamAssembler::Private::fits(std::size_t more)
     if (!error.isError())
         error = ApiError::make(
             ApiError::Kind::Protocol,
-            u"The reply grew past %1 MB, the most Moonpane keeps of one reply, and was stopped there. "
-            "The part that arrived is kept."_s.arg(static_cast<qulonglong>(maxBytes >> 20)));
+            tr("The reply grew past %1 MB, the most Moonpane keeps of one reply, and was stopped there. "
+               "The part that arrived is kept.")
+                .arg(static_cast<qulonglong>(maxBytes >> 20)));
     return false;
 }
 
@@ -162,8 +163,8 @@ void StreamAssembler::Private::parse(std::string_view json)
     }
     if (status != simdjson::SUCCESS && !error.isError())
         error = ApiError::make(ApiError::Kind::Protocol,
-                               u"The server sent a stream event that is not valid JSON (%1): %2"_s.arg(
-                                   QString::fromUtf8(simdjson::error_message(status)), excerpt(json)));
+                               tr("The server sent a stream event that is not valid JSON (%1): %2")
+                                   .arg(QString::fromUtf8(simdjson::error_message(status)), excerpt(json)));
 }
 
 simdjson::error_code StreamAssembler::Private::parseDocument(std::string_view json)

@@ -13,6 +13,8 @@
 #include "ApiError.h"
 #include "AssistantReply.h"
 
+#include <QCoreApplication>
+
 #include <memory>
 #include <string_view>
 
@@ -20,6 +22,8 @@ namespace moonpane {
 
 class StreamAssembler final
 {
+    Q_DECLARE_TR_FUNCTIONS(StreamAssembler)
+
 public:
     class Listener
     {

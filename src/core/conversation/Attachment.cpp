@@ -2,6 +2,7 @@
 
 #include "api/LocalFile.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QMimeDatabase>
@@ -49,12 +50,17 @@ std::optional<Attachment::Kind> Attachment::kindOf(const QString &mimeType, QStr
     if (matches(type, videoTypes()))
         return Kind::Video;
     if (type.name() == "image/svg+xml"_L1)
-        *error = u"SVG images are not accepted by Kimi; convert it to PNG first"_s;
+        *error = QCoreApplication::translate("Attachment",
+                                             "SVG images are not accepted by Kimi; convert it to PNG first");
     else if (type.name().startsWith("image/"_L1) || type.name().startsWith("video/"_L1))
-        *error = u"%1 is not a format Kimi accepts (images: JPEG, PNG, GIF, WebP, BMP, HEIC; videos: MP4, "
-                 "MPEG, MOV, AVI, FLV, WebM, WMV, 3GP)"_s.arg(type.name());
+        *error = QCoreApplication::translate(
+                     "Attachment",
+                     "%1 is not a format Kimi accepts (images: JPEG, PNG, GIF, WebP, BMP, HEIC; videos: MP4, "
+                     "MPEG, MOV, AVI, FLV, WebM, WMV, 3GP)")
+                     .arg(type.name());
     else
-        *error = u"it is not an image or a video (%1)"_s.arg(type.name());
+        *error =
+            QCoreApplication::translate("Attachment", "it is not an image or a video (%1)").arg(type.name());
     return std::nullopt;
 }
 
@@ -72,12 +78,12 @@ std::optional<Attachment> Attachment::fromFile(const QString &path, QString *err
 std::optional<Attachment> Attachment::fromData(const QByteArray &data, const QString &name, QString *error)
 {
     if (data.isEmpty()) {
-        *error = u"the file is empty"_s;
+        *error = QCoreApplication::translate("Attachment", "the file is empty");
         return std::nullopt;
     }
     if (data.size() > kMaxFileBytes) {
-        *error = u"%1 is too large to send inline (at most %2)"_s.arg(LocalFile::megabytes(data.size()),
-                                                                      LocalFile::megabytes(kMaxFileBytes));
+        *error = QCoreApplication::translate("Attachment", "%1 is too large to send inline (at most %2)")
+                     .arg(LocalFile::megabytes(data.size()), LocalFile::megabytes(kMaxFileBytes));
         return std::nullopt;
     }
     const QMimeType type = QMimeDatabase().mimeTypeForData(data);

@@ -109,7 +109,7 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     m_writer = std::move(writer);
     connect(
         m_writer.get(), &StoreWriter::failed, this,
-        [this](const QString &why) { fail(u"Could not save to %1: %2"_s.arg(m_path, why)); },
+        [this](const QString &why) { fail(tr("Could not save to %1: %2").arg(m_path, why)); },
         Qt::QueuedConnection);
 
     // Replies that were streaming when their process died are incomplete.
@@ -134,7 +134,7 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     query.setForwardOnly(true);
     if (!query.exec(u"SELECT %1 FROM conversations ORDER BY updated_at"_s.arg(kConversationColumns))) {
         *error =
-            u"Cannot read the conversations in %1: %2"_s.arg(m_path, Database::describe(query.lastError()));
+            tr("Cannot read the conversations in %1: %2").arg(m_path, Database::describe(query.lastError()));
         m_writer.reset();
         QSqlDatabase::removeDatabase(m_connection);
         return false;
@@ -306,8 +306,8 @@ ConversationStore::Outline ConversationStore::readOutline(const QSqlDatabase &da
 void ConversationStore::applyOutline(Conversation *conversation, Outline &&outline)
 {
     if (!outline.error.isEmpty())
-        fail(u"Cannot read the messages of \"%1\" from %2: %3"_s.arg(conversation->title, m_path,
-                                                                     outline.error));
+        fail(tr("Cannot read the messages of \"%1\" from %2: %3")
+                 .arg(conversation->title, m_path, outline.error));
     qsizetype next = 0;
     conversation->restore(
         outline.stubs.size(),

@@ -290,8 +290,8 @@ QSet<qint64> ConversationStore::inMemoryIds() const
 void ConversationStore::reportLeftOut(const QStringList &missing)
 {
     if (!missing.isEmpty())
-        fail(
-            u"Attachment files are missing and were left out of the export: %1"_s.arg(missing.join(u", "_s)));
+        fail(tr("Attachment files are missing and were left out of the export: %1")
+                 .arg(missing.join(u", "_s)));
 }
 
 ArchiveJob *ConversationStore::startJob(ArchiveJob::Work work,

@@ -204,7 +204,7 @@ void ConversationStore::loadText(Conversation &conversation, const QList<qint64>
     QStringList missing;
     QString error;
     if (!readTexts(reader(), Database::attachmentsDir(m_path), ids, &texts, &missing, &error)) {
-        fail(u"Cannot read messages from %1: %2"_s.arg(m_path, error));
+        fail(tr("Cannot read messages from %1: %2").arg(m_path, error));
         return;
     }
     for (qint64 id : ids) {
@@ -415,7 +415,7 @@ void ConversationStore::collectText()
             // The rows stay placeholders (asked for, so no view asks again and again); a reload
             // of the conversation asks anew.
             if (!errors.contains(result.error))
-                fail(u"Cannot read messages from %1: %2"_s.arg(m_path, result.error));
+                fail(tr("Cannot read messages from %1: %2").arg(m_path, result.error));
             errors.insert(result.error);
             continue;
         }
@@ -433,8 +433,8 @@ void ConversationStore::collectText()
 void ConversationStore::reportMissing(const QStringList &missing)
 {
     if (!missing.isEmpty())
-        fail(u"Attachment files are missing: %1. The messages are shown without them."_s.arg(
-            missing.join(u", "_s)));
+        fail(tr("Attachment files are missing: %1. The messages are shown without them.")
+                 .arg(missing.join(u", "_s)));
 }
 
 } // namespace moonpane

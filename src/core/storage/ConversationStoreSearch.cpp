@@ -175,7 +175,7 @@ QList<SearchHit> ConversationStore::search(const QString &query, bool includeRea
         return hits;
     QString error;
     if (!searchMessages(reader(), query, includeReasoning, limit, &hits, &error)) {
-        fail(u"Search failed: %1"_s.arg(error));
+        fail(tr("Search failed: %1").arg(error));
         return {};
     }
     nameHits(&hits);
@@ -340,7 +340,7 @@ void ConversationStore::collectSearch()
     if (!result || result->number != m_searcher->latest)
         return;
     if (!result->found) {
-        fail(u"Search failed: %1"_s.arg(result->error));
+        fail(tr("Search failed: %1").arg(result->error));
         result->done({}); // the caller stops waiting
         return;
     }

@@ -264,8 +264,8 @@ QSqlDatabase Database::open(const QString &path, const QString &name, QString *e
     // Another process (the CLI, the app) may hold the write lock for a moment.
     database.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
     if (!database.open()) {
-        *error = u"Cannot open the conversation database %1: %2"_s.arg(
-            path, Database::describe(database.lastError()));
+        *error = tr("Cannot open the conversation database %1: %2")
+                     .arg(path, Database::describe(database.lastError()));
         return {};
     }
     if (sqlite3 *db = handle(database))
@@ -280,7 +280,7 @@ QSqlDatabase Database::open(const QString &path, const QString &name, QString *e
     for (const char *pragma :
          {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}) {
         if (!exec(database, QLatin1String(pragma), error)) {
-            *error = u"Cannot set up the conversation database %1: %2"_s.arg(path, *error);
+            *error = tr("Cannot set up the conversation database %1: %2").arg(path, *error);
             database.close();
             return {};
         }
@@ -309,7 +309,8 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
         QString quoted = backup;
         quoted.replace(u'\'', u"''"_s);
         if (!exec(database, u"VACUUM INTO '%1'"_s.arg(quoted), error)) {
-            *error = u"Could not back up %1 before upgrading it; nothing was changed: %2"_s.arg(path, *error);
+            *error =
+                tr("Could not back up %1 before upgrading it; nothing was changed: %2").arg(path, *error);
             return false;
         }
         PrivateFiles::restrict(backup);
@@ -317,8 +318,8 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
     // BEGIN IMMEDIATE takes the write lock: another process upgrading at the same time waits,
     // then finds the work done.
     if (!exec(database, u"BEGIN IMMEDIATE"_s, error)) {
-        *error = u"Could not upgrade %1 (another program may hold it); nothing was changed: %2"_s.arg(path,
-                                                                                                      *error);
+        *error = tr("Could not upgrade %1 (another program may hold it); nothing was changed: %2")
+                     .arg(path, *error);
         return false;
     }
     int version = schemaVersion(database);
@@ -326,8 +327,9 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
         if (!execScript(database, QLatin1String(kMigrations[version]), error)
             || !exec(database, u"PRAGMA user_version = %1"_s.arg(version + 1), error)) {
             exec(database, u"ROLLBACK"_s);
-            *error = u"Upgrading %1 to schema %2 failed; it was left as it was: %3. This version of "
-                     "Moonpane cannot use it: keep the file%4 and report the problem."_s.arg(path)
+            *error = tr("Upgrading %1 to schema %2 failed; it was left as it was: %3. This version of "
+                        "Moonpane cannot use it: keep the file%4 and report the problem.")
+                         .arg(path)
                          .arg(version + 1)
                          .arg(*error,
                               backup.isEmpty() ? QString()
@@ -337,7 +339,7 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
     }
     if (!exec(database, u"COMMIT"_s, error)) {
         exec(database, u"ROLLBACK"_s);
-        *error = u"Could not finish upgrading %1; it was left as it was: %2"_s.arg(path, *error);
+        *error = tr("Could not finish upgrading %1; it was left as it was: %2").arg(path, *error);
         return false;
     }
     return true;

@@ -10,6 +10,7 @@
 //   4  an index holding each conversation's outline (opening reads only the index)
 #pragma once
 
+#include <QCoreApplication>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QString>
@@ -20,6 +21,8 @@ namespace moonpane {
 
 class Database final
 {
+    Q_DECLARE_TR_FUNCTIONS(Database)
+
 public:
     static constexpr int kSchemaVersion = 5;
 

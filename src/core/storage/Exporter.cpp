@@ -2,6 +2,7 @@
 
 #include "MessageCodec.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -66,8 +67,9 @@ QString markdown(Conversation &conversation)
             continue;
         out += u'\n' + heading(*m) + u'\n';
         if (m->hasReasoning && !m->reasoning.trimmed().isEmpty()) {
-            const QString summary =
-                m->thinkingMs >= 0 ? u"Thinking (%1)"_s.arg(seconds(m->thinkingMs)) : u"Thinking"_s;
+            const QString summary = m->thinkingMs >= 0
+                ? QCoreApplication::translate("Exporter", "Thinking (%1)").arg(seconds(m->thinkingMs))
+                : QCoreApplication::translate("Exporter", "Thinking");
             out += u"\n<details>\n<summary>%1</summary>\n\n%2\n\n</details>\n"_s.arg(summary,
                                                                                      m->reasoning.trimmed());
         }
@@ -240,7 +242,7 @@ bool fromJson(const QJsonValue &value, ConversationRecord *out, QString *error)
         record.messages.append(std::move(m));
     }
     if (record.title.trimmed().isEmpty())
-        record.title = u"Imported chat"_s;
+        record.title = QCoreApplication::translate("Exporter", "Imported chat");
     if (!record.createdAt.isValid())
         record.createdAt = QDateTime::currentDateTimeUtc();
     if (!record.updatedAt.isValid())

@@ -48,14 +48,15 @@ QString SecretStore::Result::message() const
     case Status::Ok:
         return {};
     case Status::NotFound:
-        return u"No API key is stored yet."_s;
+        return tr("No API key is stored yet.");
     case Status::NoKeychain:
-        return u"No system keychain is available (%1). Moonpane never writes the key to a file: use the "
-               "MOONPANE_API_KEY environment variable, or a key kept for this session only."_s.arg(errorText);
+        return tr("No system keychain is available (%1). Moonpane never writes the key to a file: use the "
+                  "MOONPANE_API_KEY environment variable, or a key kept for this session only.")
+            .arg(errorText);
     case Status::Denied:
-        return u"The system keychain refused access (%1). Unlock it and try again."_s.arg(errorText);
+        return tr("The system keychain refused access (%1). Unlock it and try again.").arg(errorText);
     case Status::Failed:
-        return u"The system keychain failed: %1"_s.arg(errorText);
+        return tr("The system keychain failed: %1").arg(errorText);
     }
     return errorText;
 }

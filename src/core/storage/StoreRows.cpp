@@ -3,6 +3,7 @@
 #include "MessageCodec.h"
 #include "PrivateFiles.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -392,8 +393,11 @@ void markDamaged(Message &m, const QString &what, const QString &value)
     m.state = MessageState::Failed;
     m.error.kind = ApiError::Kind::Protocol;
     m.error.message =
-        u"This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as "
-        "it could be read."_s.arg(what, value);
+        QCoreApplication::translate(
+            "StoreRows",
+            "This message is damaged in the database (its %1 \"%2\" is unknown); it is shown as far as "
+            "it could be read.")
+            .arg(what, value);
 }
 
 // A message's structure, without its text; an unknown role or state marks it damaged.
@@ -478,8 +482,10 @@ void applyText(Message &m, StoredText &&t)
     if (!t.damaged.isEmpty() && !m.error.isError()) {
         m.state = MessageState::Failed;
         m.error.kind = ApiError::Kind::Protocol;
-        m.error.message = u"Part of this message is damaged in the database (%1) and was left out."_s.arg(
-            t.damaged.join(u", "_s));
+        m.error.message =
+            QCoreApplication::translate(
+                "StoreRows", "Part of this message is damaged in the database (%1) and was left out.")
+                .arg(t.damaged.join(u", "_s));
     }
 }
 
