@@ -1,5 +1,6 @@
 #include "BenchCommon.h"
 
+#include <QCoreApplication>
 #include <QEvent>
 #include <QJsonDocument>
 #include <QWidget>
@@ -50,6 +51,45 @@ bool PaintWatcher::eventFilter(QObject *watched, QEvent *event)
             this, [this] { painted = true; }, Qt::QueuedConnection);
     }
     return false;
+}
+
+StallWatch::StallWatch()
+{
+    m_ticker.setTimerType(Qt::PreciseTimer);
+    m_ticker.setInterval(1);
+    QObject::connect(&m_ticker, &QTimer::timeout, [this] {
+        m_maxNs = std::max(m_maxNs, m_sinceTick.nsecsElapsed());
+        m_sinceTick.restart();
+    });
+}
+
+void StallWatch::start()
+{
+    m_maxNs = 0;
+    m_sinceTick.start();
+    m_ticker.start();
+}
+
+void StallWatch::stop()
+{
+    if (!m_ticker.isActive())
+        return;
+    m_ticker.stop();
+    m_maxNs = std::max(m_maxNs, m_sinceTick.nsecsElapsed()); // the wait since the last tick
+}
+
+double StallWatch::maxStallMs() const
+{
+    return static_cast<double>(m_maxNs) / 1e6;
+}
+
+bool runUntil(const std::function<bool()> &done, qint64 giveUpMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done() && timer.elapsed() < giveUpMs)
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    return done();
 }
 
 } // namespace moonpane::bench

@@ -82,29 +82,18 @@ int runOpenConversation(const QStringList &args)
     const double ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 
     // Then until what is in view is laid out: how long the event loop went without turning.
-    qint64 maxStallNs = 0;
-    QElapsedTimer sinceTick;
-    sinceTick.start();
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        maxStallNs = std::max(maxStallNs, sinceTick.nsecsElapsed());
-        sinceTick.restart();
-    });
-    ticker.start();
+    StallWatch stalls;
+    stalls.start();
     QElapsedTimer settling;
     settling.start();
-    constexpr qint64 kGiveUpMs = 60'000;
-    while (!window.view()->isLayoutSettled() && settling.elapsed() < kGiveUpMs)
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    maxStallNs = std::max(maxStallNs, sinceTick.nsecsElapsed());
+    runUntil([&] { return window.view()->isLayoutSettled(); }, 60'000);
+    stalls.stop();
     const bool settled = window.view()->isLayoutSettled();
     QJsonObject result {
         {u"bench"_s, u"open-conversation"_s},
         {u"messages"_s, messages},
         {u"first_paint_ms"_s, ms},
-        {u"max_stall_ms"_s, static_cast<double>(maxStallNs) / 1e6},
+        {u"max_stall_ms"_s, stalls.maxStallMs()},
         {u"settled_ms"_s,
          settled ? QJsonValue(ms + static_cast<double>(settling.nsecsElapsed()) / 1e6) : QJsonValue()},
         {u"rows_laid_out"_s, window.view()->laidOutRows()},

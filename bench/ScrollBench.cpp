@@ -1,4 +1,5 @@
 // moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] [--snapshot FILE]
+//                       [--size WxH] [--dark]
 //
 // Scrolls the main window's conversation view (offscreen) through a stored conversation of N
 // messages, read back from a temporary database as the app finds it at launch: from the end to
@@ -13,9 +14,12 @@
 // between frames; what waits for it paints as a placeholder (`placeholder_frames` counts the
 // frames with one in view; `max_stall_ms` is the longest the event loop went without turning).
 // With --snapshot, the window as painted in the first frame that showed a placeholder is saved
-// as a PNG (to look at what scrolling shows while text is on its way). Prints one JSON line:
+// as a PNG (to look at what scrolling shows while text is on its way); --size sets the window's
+// size (default 1200x850) and --dark the dark colour scheme, to look at it both ways. Prints one
+// JSON line:
 // {"frames","median_frame_ms","p99_frame_ms","max_frame_ms","max_stall_ms","placeholder_frames",
 //  "ui_thread_queries","ui_thread_file_opens","peak_rss_mb"}.
+#include "Appearance.h"
 #include "BenchCommon.h"
 #include "ConversationView.h"
 #include "FileOpenCounter.h"
@@ -113,12 +117,17 @@ int runScroll(const QStringList &args)
     const int maxPages = option(args, u"--pages"_s, u"1000000"_s).toInt();
     const int frameMs = option(args, u"--frame-ms"_s, u"16"_s).toInt();
     const QString snapshot = option(args, u"--snapshot"_s);
-    if (messages < 2 || maxPages < 1 || frameMs < 0) {
+    const QStringList size = option(args, u"--size"_s, u"1200x850"_s).split(u'x');
+    const int width = size.value(0).toInt();
+    const int height = size.value(1).toInt();
+    if (messages < 2 || maxPages < 1 || frameMs < 0 || size.size() != 2 || width < 200 || height < 200) {
         std::fprintf(stderr,
                      "usage: moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] "
-                     "[--snapshot FILE]\n");
+                     "[--snapshot FILE] [--size WxH] [--dark]\n");
         return 2;
     }
+    if (args.contains(u"--dark"_s))
+        Appearance::apply(Appearance::Scheme::Dark);
     qputenv("MOONPANE_API_KEY", "fake-benchmark"); // no first-run page, no keychain wait
     QTemporaryDir dir;
     const QString path = dir.filePath(u"moonpane.db"_s);
@@ -133,26 +142,13 @@ int runScroll(const QStringList &args)
         return 1;
     }
     MainWindow window(&store);
-    window.resize(1200, 850);
+    window.resize(width, height);
     window.show();
     QApplication::processEvents();
     window.selectConversation(big);
     ConversationView *view = window.view();
-    QElapsedTimer settling;
-    settling.start();
-    while (!view->isLayoutSettled() && settling.elapsed() < 30'000)
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents);
-
-    // The event loop's longest wait, from a 1 ms ticker.
-    qint64 maxStallNs = 0;
-    QElapsedTimer sinceTick;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        maxStallNs = std::max(maxStallNs, sinceTick.nsecsElapsed());
-        sinceTick.restart();
-    });
+    runUntil([view] { return view->isLayoutSettled(); }, 30'000);
+    StallWatch stalls; // the event loop's longest wait while it scrolls
 
     std::vector<double> frames;
     int placeholderFrames = 0;
@@ -182,13 +178,12 @@ int runScroll(const QStringList &args)
         }
     });
     test::FileOpenCounter::start();
-    sinceTick.start();
-    ticker.start();
+    stalls.start();
     pager.start();
     while (!done)
         QApplication::processEvents(QEventLoop::WaitForMoreEvents);
     pager.stop();
-    ticker.stop();
+    stalls.stop();
     test::FileOpenCounter::stop();
     const quint64 queries = Database::statementsOnThisThread() - statementsBefore;
     const quint64 opens = test::FileOpenCounter::count();
@@ -203,7 +198,7 @@ int runScroll(const QStringList &args)
         {u"median_frame_ms"_s, percentile(frames, 0.5)},
         {u"p99_frame_ms"_s, percentile(frames, 0.99)},
         {u"max_frame_ms"_s, percentile(frames, 1.0)},
-        {u"max_stall_ms"_s, static_cast<double>(maxStallNs) / 1e6},
+        {u"max_stall_ms"_s, stalls.maxStallMs()},
         {u"placeholder_frames"_s, placeholderFrames},
         {u"ui_thread_queries"_s, static_cast<qint64>(queries)},
         {u"ui_thread_file_opens"_s, static_cast<qint64>(opens)},

@@ -37,12 +37,14 @@ int main(int argc, char **argv)
         return moonpane::bench::runStore(args);
     if (command == QLatin1String("scroll"))
         return moonpane::bench::runScroll(args);
-    std::fprintf(stderr,
-                 "usage: moonpane-bench sse --input FILE [--repeat N]\n"
-                 "       moonpane-bench render-stream --reply-kb N\n"
-                 "       moonpane-bench open-conversation --messages N\n"
-                 "       moonpane-bench idle [--seconds S]\n"
-                 "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n"
-                 "       moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F]\n");
+    std::fprintf(
+        stderr,
+        "usage: moonpane-bench sse --input FILE [--repeat N]\n"
+        "       moonpane-bench render-stream --reply-kb N\n"
+        "       moonpane-bench open-conversation --messages N\n"
+        "       moonpane-bench idle [--seconds S]\n"
+        "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n"
+        "       moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] [--snapshot FILE]\n"
+        "                             [--size WxH] [--dark]\n");
     return 2;
 }

@@ -174,6 +174,10 @@ void ConversationView::reuseRows(std::unordered_map<qint64, Row> &kept)
             continue;
         Row &r = m_rows[static_cast<size_t>(row)];
         r = std::move(it->second);
+        // Synced again when next in view (its branch count may have changed); with the same
+        // text nothing is parsed or laid out again (BlockStack sees no new text).
+        r.dirty = true;
+        r.appendOnly = true;
         if (r.laidOutWidth == width)
             heights[static_cast<size_t>(row)] = r.layout->height();
     }

@@ -1209,6 +1209,7 @@ void TestConversationStore::twoStoresShareOneFile()
 
     // The other one answers in a conversation this one has open: it is read again.
     QSignalSpy reloaded(app.get(), &ConversationStore::conversationReloaded);
+    QTRY_VERIFY(cli->find(mine->id)); // the other one hears of it when it reads the file again
     Conversation *same = cli->conversation(mine->id);
     QCOMPARE(same->size(), 1);
     same->add(assistantMessage(u"answer from the CLI"_s, u));

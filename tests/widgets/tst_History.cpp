@@ -368,6 +368,7 @@ void TestHistory::searchAllOpensTheConversationAtTheMessage()
     QTRY_VERIFY(!dialog->isVisible());
     Conversation *current = m_window->currentConversation();
     QCOMPARE(current->id, conversationId);
+    QVERIFY(waitOpened()); // its messages come from the reader thread; the match is shown then
     QVERIFY(current->path().contains(target)); // its branch is the one shown
     QVERIFY(m_window->findBar()->isVisible());
     QCOMPARE(m_window->view()->find().term, u"stoneware"_s);
