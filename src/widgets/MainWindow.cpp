@@ -490,9 +490,14 @@ void MainWindow::copyLastReply()
         return;
     const QList<qint64> &path = m_current->path();
     for (auto it = path.crbegin(); it != path.crend(); ++it) {
+        // A stub says its role and size: only a reply with text is read (the last one is in
+        // view, so normally read already).
+        const Message *stub = m_current->message(*it);
+        if (!stub || stub->role != Role::Assistant || (!stub->textLoaded && stub->textLength == 0))
+            continue;
         m_current->ensureText({*it});
         const Message *message = m_current->message(*it);
-        if (message && message->role == Role::Assistant && !message->content.isEmpty()) {
+        if (message && !message->content.isEmpty()) {
             QGuiApplication::clipboard()->setText(message->content);
             statusBar()->showMessage(tr("Copied the last reply."), 3000);
             return;
