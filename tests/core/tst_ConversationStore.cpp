@@ -192,6 +192,9 @@ private:
     QString dbPath() const { return m_env->filePath(u"data/moonpane.db"_s); }
     std::unique_ptr<ConversationStore> openStore(const QString &path = {});
     Conversation *richConversation(ConversationStore &store);
+    // Saves a conversation of `count` messages, questions and answers in turn, and closes the
+    // store; returns its id and fills `ids` with its messages' ids, first first.
+    qint64 storedExchanges(int count, QList<qint64> *ids);
 
     std::unique_ptr<TestEnvironment> m_env;
 };
@@ -299,21 +302,23 @@ void TestConversationStore::everythingSurvivesReopening()
              0);
 }
 
+qint64 TestConversationStore::storedExchanges(int count, QList<qint64> *ids)
+{
+    auto store = openStore();
+    Conversation *c = store->create();
+    qint64 parent = 0;
+    for (int i = 0; i < count; ++i) {
+        parent = c->add(i % 2 ? assistantMessage(u"answer %1"_s.arg(i), parent)
+                              : userMessage(u"question %1"_s.arg(i), parent));
+        ids->append(parent);
+    }
+    return c->id;
+}
+
 void TestConversationStore::messagesLoadLazily()
 {
-    qint64 id = 0;
     QList<qint64> ids;
-    {
-        auto store = openStore();
-        Conversation *c = store->create();
-        id = c->id;
-        qint64 parent = 0;
-        for (int i = 0; i < 300; ++i) {
-            parent = c->add(i % 2 ? assistantMessage(u"answer %1"_s.arg(i), parent)
-                                  : userMessage(u"question %1"_s.arg(i), parent));
-            ids.append(parent);
-        }
-    }
+    const qint64 id = storedExchanges(300, &ids);
     auto store = openStore();
     Conversation *c = store->find(id);
     QVERIFY(c);
@@ -351,16 +356,9 @@ void TestConversationStore::messagesLoadLazily()
 
 void TestConversationStore::openReadsTheMessagesInTheBackground()
 {
-    qint64 id = 0;
-    qint64 leaf = 0;
-    {
-        auto store = openStore();
-        Conversation *c = store->create();
-        id = c->id;
-        for (int i = 0; i < 50; ++i)
-            leaf = c->add(i % 2 ? assistantMessage(u"answer %1"_s.arg(i), leaf)
-                                : userMessage(u"question %1"_s.arg(i), leaf));
-    }
+    QList<qint64> ids;
+    const qint64 id = storedExchanges(50, &ids);
+    const qint64 leaf = ids.constLast();
     auto store = openStore();
     QSignalSpy opened(store.get(), &ConversationLibrary::opened);
     ConversationModel model;

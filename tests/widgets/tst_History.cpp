@@ -36,6 +36,8 @@
 #include <QTest>
 #include <QToolButton>
 
+#include <functional>
+
 using namespace moonpane;
 using namespace moonpane::test;
 using namespace Qt::StringLiterals;
@@ -72,6 +74,12 @@ private:
     // Selects a conversation and waits for its messages, which the store reads off the UI thread.
     [[nodiscard]] bool selectAndWait(qint64 id);
     [[nodiscard]] bool waitOpened();
+    // Writes a conversation of `count` messages as another process would, before the window
+    // opens (`make` gives message i, user first, under `parent`); with `newerAfter` an empty one
+    // follows, which the window then opens first. Returns its id (0: the file did not open) and
+    // fills `ids` with the messages' ids.
+    qint64 writeConversation(int count, const std::function<Message(int i, qint64 parent)> &make,
+                             bool newerAfter, QList<qint64> *ids = nullptr);
     void waitIdle();
     QString dbPath() const { return m_env->filePath(u"data/moonpane/moonpane.db"_s); }
 
@@ -125,6 +133,28 @@ bool TestHistory::waitOpened()
            && !deadline.hasExpired())
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     return !m_window->currentConversation() || !m_window->currentConversation()->isLoading();
+}
+
+qint64 TestHistory::writeConversation(int count, const std::function<Message(int, qint64)> &make,
+                                      bool newerAfter, QList<qint64> *ids)
+{
+    ConversationStore writer;
+    QString error;
+    if (!writer.open(dbPath(), &error, false)) {
+        qWarning("%s", qPrintable(error));
+        return 0;
+    }
+    Conversation *c = writer.create();
+    qint64 parent = 0;
+    for (int i = 0; i < count; ++i) {
+        parent = c->add(make(i, parent));
+        if (ids)
+            ids->append(parent);
+    }
+    const qint64 id = c->id;
+    if (newerAfter)
+        writer.create();
+    return id;
 }
 
 bool TestHistory::selectAndWait(qint64 id)
@@ -565,20 +595,14 @@ void TestHistory::changesFromAnotherProcessAppear()
 
 void TestHistory::aChangeElsewhereRereadsOnlyWhatChanged()
 {
-    qint64 id = 0;
     QList<qint64> ids;
-    {
-        ConversationStore writer;
-        QString error;
-        QVERIFY(writer.open(dbPath(), &error, false));
-        Conversation *c = writer.create();
-        id = c->id;
-        qint64 parent = 0;
-        for (int i = 0; i < 6; ++i) {
-            parent = c->add(message(i % 2 ? Role::Assistant : Role::User, u"Message %1"_s.arg(i), parent));
-            ids.append(parent);
-        }
-    }
+    const qint64 id = writeConversation(
+        6,
+        [](int i, qint64 parent) {
+            return message(i % 2 ? Role::Assistant : Role::User, u"Message %1"_s.arg(i), parent);
+        },
+        false, &ids);
+    QVERIFY(id);
     openWindow();
     QCOMPARE(m_window->currentConversation()->id, id);
     ConversationView *view = m_window->view();
@@ -620,24 +644,18 @@ void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
 {
     // A long conversation, every question with an image, saved and read back as at launch.
     constexpr int kMessages = 1000;
-    qint64 id = 0;
-    {
-        ConversationStore writer;
-        QString error;
-        QVERIFY2(writer.open(dbPath(), &error, false), qPrintable(error));
-        Conversation *c = writer.create();
-        id = c->id;
-        qint64 parent = 0;
-        for (int i = 0; i < kMessages; ++i) {
+    const qint64 id = writeConversation(
+        kMessages,
+        [](int i, qint64 parent) {
             Message m = message(
                 i % 2 ? Role::Assistant : Role::User,
                 u"Message %1. "_s.arg(i) + u"Some words to wrap over a few lines. "_s.repeated(4), parent);
             if (m.role == Role::User)
                 m.parts = {ContentPart::fromImageUrl("data:image/png;base64," + QByteArray(3000, 'A'))};
-            parent = c->add(m);
-        }
-        writer.create(); // the newest, which the window opens first
-    }
+            return m;
+        },
+        true);
+    QVERIFY(id);
     openWindow();
     ConversationView *view = m_window->view();
     ConversationModel *model = m_window->conversationModel();
@@ -709,19 +727,14 @@ void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
 
 void TestHistory::findSaysSoFarWhileTextArrives()
 {
-    qint64 id = 0;
-    {
-        ConversationStore writer;
-        QString error;
-        QVERIFY2(writer.open(dbPath(), &error, false), qPrintable(error));
-        Conversation *c = writer.create();
-        id = c->id;
-        qint64 parent = 0;
-        for (int i = 0; i < 600; ++i)
-            parent = c->add(message(i % 2 ? Role::Assistant : Role::User,
-                                    i % 10 == 0 ? u"a needle at %1"_s.arg(i) : u"hay %1"_s.arg(i), parent));
-        writer.create(); // the newest, which the window opens first
-    }
+    const qint64 id = writeConversation(
+        600,
+        [](int i, qint64 parent) {
+            return message(i % 2 ? Role::Assistant : Role::User,
+                           i % 10 == 0 ? u"a needle at %1"_s.arg(i) : u"hay %1"_s.arg(i), parent);
+        },
+        true);
+    QVERIFY(id);
     openWindow();
     QVERIFY(selectAndWait(id));
     QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);

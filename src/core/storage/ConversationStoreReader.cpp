@@ -350,39 +350,39 @@ void ConversationStore::checkForeignStreams()
     const QList<qint64> ids = m_foreignStreams.keys();
     backgroundReader().post([this, ids, check = streamCheck()](const QSqlDatabase &database,
                                                                const QString &) {
-        auto seen = std::make_shared<QSet<qint64>>();
-        auto finished = std::make_shared<QSet<qint64>>();
-        auto dead = std::make_shared<QSet<qint64>>();
-        bool read = false;
+        struct Found
+        {
+            bool read = false;
+            QSet<qint64> over; // finished (refresh reads the result) or gone
+            QSet<qint64> dead; // still "streaming", their writer gone
+        };
+        auto found = std::make_shared<Found>();
         if (database.isValid()) {
             QSqlQuery query(database);
             query.setForwardOnly(true);
-            read =
+            found->read =
                 query.exec(u"SELECT id, state, updated_at, stream_owner FROM messages WHERE id IN (%1)"_s.arg(
                     idList(ids)));
+            found->over = QSet<qint64>(ids.cbegin(), ids.cend());
             QHash<QString, bool> owners;
-            while (read && query.next()) {
+            while (found->read && query.next()) {
                 const qint64 id = query.value(0).toLongLong();
-                seen->insert(id);
                 if (query.value(1).toString() != "streaming"_L1)
-                    finished->insert(id); // refresh reads the result
-                else if (!streamAlive(check, query.value(3).toString(), query.value(2).toLongLong(), &owners))
-                    dead->insert(id);
+                    continue;
+                found->over.remove(id);
+                if (!streamAlive(check, query.value(3).toString(), query.value(2).toLongLong(), &owners))
+                    found->dead.insert(id);
             }
         }
-        return [this, ids, read, seen, finished, dead] {
+        return [this, found] {
             m_checkingForeign = false;
-            if (!read)
+            if (!found->read)
                 return; // tried again on the next tick
-            for (qint64 id : ids) {
-                const auto it = m_foreignStreams.constFind(id);
-                if (it == m_foreignStreams.cend())
-                    continue; // this process heard of its end meanwhile
-                const qint64 conversationId = it.value();
-                if (!seen->contains(id) || finished->contains(id)) {
-                    m_foreignStreams.remove(id);
-                } else if (dead->contains(id)) {
-                    m_foreignStreams.remove(id);
+            for (qint64 id : std::as_const(found->over))
+                m_foreignStreams.remove(id);
+            for (qint64 id : std::as_const(found->dead)) {
+                // Unless this process heard of its end meanwhile.
+                if (const qint64 conversationId = m_foreignStreams.take(id)) {
                     if (Conversation *c = find(conversationId))
                         c->update(id, MessageField::State,
                                   [](Message &m) { m.state = MessageState::Incomplete; });
