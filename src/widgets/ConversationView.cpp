@@ -18,8 +18,6 @@ namespace moonpane {
 namespace {
 
 using Roles = ConversationModel::Roles;
-// Row layouts kept alive; rows further away keep only their height.
-constexpr int kMaxLayouts = 300;
 
 bool onlyTextGrew(const QList<int> &roles)
 {
@@ -49,6 +47,9 @@ ConversationView::ConversationView(QWidget *parent)
     m_progress.setSingleShot(true);
     m_progress.setInterval(0);
     connect(&m_progress, &QTimer::timeout, this, &ConversationView::continueLayout);
+    m_prefetch.setSingleShot(true);
+    m_prefetch.setInterval(0);
+    connect(&m_prefetch, &QTimer::timeout, this, &ConversationView::prefetch);
     m_ticker.setInterval(250);
     connect(&m_ticker, &QTimer::timeout, this, [this] {
         // Live timers (thinking seconds, Retry-After countdowns) of the rows in view.
@@ -348,6 +349,8 @@ void ConversationView::scrollContentsBy(int, int)
     // The user moved the scroll bar (or the wheel, or a key did).
     const qint64 value = verticalScrollBar()->value();
     const qint64 dy = m_scrollY - value;
+    if (dy != 0)
+        m_scrollDirection = dy > 0 ? -1 : 1;
     m_scrollY = value;
     m_pinned = value >= maximumScroll() - 4;
     viewport()->scroll(0, static_cast<int>(dy)); // the exposed strip is painted; rows there are laid out then
@@ -439,6 +442,7 @@ bool ConversationView::ensureLayout()
     evictLayouts(first, last);
     updateTicker(first, last);
     scheduleProgress(std::max(0, first - 2), last);
+    schedulePrefetch();
     return anyChanged || scrollY() != startY;
 }
 
@@ -486,23 +490,6 @@ bool ConversationView::isLayoutSettled() const
             return false;
     }
     return true;
-}
-
-void ConversationView::evictLayouts(int first, int last)
-{
-    int alive = 0;
-    for (const Row &row : m_rows)
-        alive += row.layout ? 1 : 0;
-    if (alive <= kMaxLayouts)
-        return;
-    for (int row = 0; row < static_cast<int>(m_rows.size()) && alive > kMaxLayouts / 2; ++row) {
-        if (std::abs(row - first) > 50 && std::abs(row - last) > 50 && m_rows[static_cast<size_t>(row)].layout
-            && row != m_selectionRow) {
-            m_rows[static_cast<size_t>(row)].layout.reset();
-            m_rows[static_cast<size_t>(row)].dirty = true;
-            --alive;
-        }
-    }
 }
 
 void ConversationView::updateTicker(int first, int last)

@@ -1,9 +1,10 @@
 // ConversationView shows a ConversationModel. It paints its own rows (MessageLayout) instead of
 // asking a delegate for every row: only rows in view are laid out and painted, every other row
-// has an estimated height in a prefix-sum index, refined when it comes into view, and a streamed
-// delta re-lays out only the tail of one row. Scrolling stays pinned to the bottom while a reply
-// streams unless the user scrolls up. Text is selectable within a message's reply or its
-// thinking; links open only on a click, and only http, https and mailto.
+// has an estimated height in a prefix-sum index, refined when it is laid out, and a streamed
+// delta re-lays out only the tail of one row. While the event loop is idle the rows a page or
+// two ahead of the view are laid out, so scrolling there only paints. Scrolling stays pinned to
+// the bottom while a reply streams unless the user scrolls up. Text is selectable within a
+// message's reply or its thinking; links open only on a click, and only http, https and mailto.
 #pragma once
 
 #include "HeightIndex.h"
@@ -70,6 +71,11 @@ public:
     bool isLoading() const;
     // Layout work per pass; the rest waits for the next turn of the event loop.
     static constexpr std::chrono::milliseconds kLayoutBudget {5};
+    // Layout work per turn of the event loop on rows just out of view (see prefetch()).
+    static constexpr std::chrono::milliseconds kPrefetchBudget {3};
+    // Whether the rows a page ahead of the view (in the direction it last scrolled) and half a
+    // page behind are laid out, so that scrolling there only paints.
+    bool isPrefetchDone() const;
     // Applies the changes that arrived since the last call: lays out the changed rows in view,
     // scrolls, and asks to repaint only what changed. Runs by itself once per event loop turn.
     void flushPendingLayout();
@@ -135,6 +141,10 @@ private:
     void updateTicker(int first, int last);
     void scheduleProgress(int first, int last); // more layout work waits in view
     void continueLayout();
+    std::vector<int> prefetchRows() const; // nearest first
+    bool needsLayout(int row) const;
+    void schedulePrefetch();
+    void prefetch();
     qint64 scrollY() const;
     void setScrollY(qint64 y);
     int rowAtY(qint64 y) const;
@@ -178,6 +188,11 @@ private:
     // Outside a pass (its time is over) a sync does only what must not wait.
     QDeadlineTimer m_passDeadline {0};
     QTimer m_progress;
+    // Rows out of view are laid out while the event loop has nothing else to do, a budget at a
+    // time, so a page of scrolling finds them ready. Rows above the view that change height
+    // move the scroll position by as much, so what is on screen stays where it is.
+    QTimer m_prefetch;
+    int m_scrollDirection = -1; // -1: last scrolled up (a conversation opens at its end), 1: down
     int m_anchorRow = -1; // the row kept in place while a pass lays out...
     qint64 m_anchorShift = 0; // ...and how far what is in view of it moved meanwhile
     int m_hoveredRow = -1;

@@ -36,6 +36,7 @@ private slots:
     void cleanup();
 
     void onlyVisibleRowsAreLaidOut();
+    void rowsAheadAreLaidOutWhileIdle();
     void streamingStaysPinnedToTheBottom();
     void scrollingUpUnpins();
     void thinkingStreamsCollapsesAndExpands();
@@ -54,6 +55,8 @@ private:
     void hover(int row, QPoint local);
     void click(int row, QPoint local);
     QPoint findLink(int row, const QString &url);
+    int rowAtViewportY(int y) const; // y may be above or below the viewport
+    int firstRowInView() const { return rowAtViewportY(0); }
 
     FakeServer *m_server = nullptr;
     ChatClient *m_client = nullptr;
@@ -123,6 +126,15 @@ QPoint TestConversationView::findLink(int row, const QString &url)
     return QPoint(-1, -1);
 }
 
+int TestConversationView::rowAtViewportY(int y) const
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_view->rowRect(row).bottom() >= y)
+            return row;
+    }
+    return -1;
+}
+
 void TestConversationView::onlyVisibleRowsAreLaidOut()
 {
     qint64 parent = 0;
@@ -142,6 +154,75 @@ void TestConversationView::onlyVisibleRowsAreLaidOut()
     m_view->layoutNow();
     QVERIFY(m_view->layoutAt(0));
     QVERIFY(m_view->laidOutRows() < 60);
+}
+
+void TestConversationView::rowsAheadAreLaidOutWhileIdle()
+{
+    // Replies whose real heights differ from their estimates: headings, lists, code.
+    qint64 parent = 0;
+    for (int i = 0; i < 400; ++i) {
+        const QString text = i % 2
+            ? u"# Answer %1\n\n- one\n- two\n- three\n\n```\ncode %1\nmore\n```\n\nThe end."_s.arg(i)
+            : u"Question %1: "_s.arg(i) + QString(i % 7 * 60, u'q');
+        parent = m_conversation->add(message(i % 2 ? Role::Assistant : Role::User, text, parent));
+    }
+    m_model->setConversation(m_conversation);
+    m_view->layoutNow();
+    const int inView = m_view->laidOutRows();
+    const int first = firstRowInView();
+    QVERIFY(first > 20);
+    const int topBefore = m_view->rowRect(first).top();
+    // The rows above (the way a conversation opened at its end scrolls) wait for the event loop
+    // to be idle; a paint lays out two rows above the view.
+    int ahead = first - 1;
+    while (m_view->layoutAt(ahead))
+        --ahead;
+    QVERIFY2(ahead >= first - 10, qPrintable(u"%1 %2 %3"_s.arg(first).arg(ahead).arg(inView)));
+    QVERIFY(!m_view->isPrefetchDone());
+    std::vector<int> estimated;
+    for (int row = ahead; row < first; ++row)
+        estimated.push_back(m_view->rowRect(row).height());
+    QTRY_VERIFY(m_view->isPrefetchDone());
+    const int page = m_view->viewport()->height();
+    for (int row = rowAtViewportY(-2 * page + 1); row < first; ++row)
+        QVERIFY(m_view->layoutAt(row));
+    QVERIFY(m_view->laidOutRows() > inView);
+    QVERIFY(m_view->laidOutRows() < 80);
+    int changed = 0;
+    for (int row = ahead; row < first; ++row)
+        changed += m_view->rowRect(row).height() != estimated[static_cast<size_t>(row - ahead)] ? 1 : 0;
+    QVERIFY2(changed > 0, "the rows above kept their estimated heights: nothing to hold in place");
+    // What is on screen did not move while the rows above it took their real heights.
+    QCOMPARE(m_view->rowRect(first).top(), topBefore);
+    m_view->layoutNow();
+    QCOMPARE(m_view->verticalScrollBar()->value(), m_view->verticalScrollBar()->maximum());
+
+    // A page up finds its rows laid out: no layout is made, what comes into view only paints.
+    const int made = m_view->laidOutRows();
+    QScrollBar *bar = m_view->verticalScrollBar();
+    bar->setValue(bar->value() - page);
+    m_view->layoutNow();
+    QCOMPARE(m_view->laidOutRows(), made);
+    QVERIFY(firstRowInView() < first);
+    // Not pinned to the end now: the rows above still take their real heights without moving
+    // what is on screen.
+    const int shown = firstRowInView();
+    const int shownTop = m_view->rowRect(shown).top();
+    const int value = bar->value();
+    QVERIFY(!m_view->isPrefetchDone());
+    QTRY_VERIFY(m_view->isPrefetchDone());
+    QCOMPARE(m_view->rowRect(shown).top(), shownTop);
+    m_view->layoutNow();
+    QVERIFY(bar->value() != value); // the rows above grew or shrank, and the scroll bar says so
+
+    // Scrolling down from the top, the rows below are the ones laid out ahead.
+    bar->setValue(0);
+    m_view->layoutNow();
+    bar->setValue(page);
+    m_view->layoutNow();
+    QTRY_VERIFY(m_view->isPrefetchDone());
+    for (int row = rowAtViewportY(page); row <= rowAtViewportY(3 * page - 1); ++row)
+        QVERIFY(m_view->layoutAt(row));
 }
 
 void TestConversationView::streamingStaysPinnedToTheBottom()
