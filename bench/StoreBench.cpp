@@ -8,6 +8,9 @@
 //                         file (the rows in view may still be placeholders);
 //   open_first_screen_ms  ...to the moment the rows in view are laid out with their text, which
 //                         the store's reader thread brings;
+//   send_history_ms       then, building the history a send of the next message takes (the
+//                         text of every message on the path, read from the file where it is not
+//                         in memory yet), on the UI thread, as a send does it today;
 //   search_p50_ms/_p99_ms full-text queries over M messages (words common and rare, two words,
 //                         a phrase, CJK, no match);
 //   short_word_scan_p99_ms queries with a word of one or two characters, which the trigram
@@ -24,6 +27,7 @@
 #include "ConversationView.h"
 #include "MainWindow.h"
 #include "Synthetic.h"
+#include "conversation/Conversation.h"
 #include "storage/ConversationStore.h"
 #include "storage/Database.h"
 
@@ -152,6 +156,10 @@ int runStore(const QStringList &args)
     while (!window.view()->isLayoutSettled())
         QApplication::processEvents(QEventLoop::WaitForMoreEvents);
     const double firstScreenMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    Conversation *shown = window.currentConversation();
+    timer.start();
+    const qsizetype historyMessages = shown->history(shown->nextTurnParent()).size();
+    const double sendHistoryMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 
     // Search.
     // Full-text queries (every word three characters or more: the trigram index answers them),
@@ -216,6 +224,8 @@ int runStore(const QStringList &args)
         {u"open_first_paint_ms"_s, firstPaintMs},
         {u"open_first_screen_ms"_s, firstScreenMs},
         {u"rows_laid_out"_s, window.view()->laidOutRows()},
+        {u"send_history_ms"_s, sendHistoryMs},
+        {u"send_history_messages"_s, static_cast<qint64>(historyMessages)},
         {u"search_p50_ms"_s, percentile(samples, 0.5)},
         {u"search_p99_ms"_s, percentile(samples, 0.99)},
         {u"short_word_scan_p99_ms"_s, percentile(scans, 0.99)},
