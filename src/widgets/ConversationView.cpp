@@ -471,6 +471,13 @@ void ConversationView::continueLayout()
     }
 }
 
+QString ConversationView::emptyText() const
+{
+    if (m_conversation && !m_rows.empty())
+        return {};
+    return isLoading() ? tr("Loading messages…") : tr("Ask Kimi anything.");
+}
+
 bool ConversationView::isLoading() const
 {
     return m_conversation && m_conversation->conversation() && m_conversation->conversation()->isLoading();
@@ -582,11 +589,10 @@ void ConversationView::paintEvent(QPaintEvent *event)
         viewport()->update();
     QPainter painter(viewport());
     painter.fillRect(event->rect(), m_style.palette.color(QPalette::Base));
-    if (!m_conversation || m_rows.empty()) {
+    if (const QString empty = emptyText(); !empty.isEmpty()) {
         painter.setPen(m_style.muted);
         painter.setFont(m_style.body);
-        painter.drawText(viewport()->rect(), Qt::AlignCenter,
-                         isLoading() ? tr("Loading messages…") : tr("Ask Kimi anything."));
+        painter.drawText(viewport()->rect(), Qt::AlignCenter, empty);
         return;
     }
     const QRect clip = event->rect();

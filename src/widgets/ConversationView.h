@@ -69,6 +69,9 @@ public:
     bool isLayoutSettled() const;
     // The conversation shown is still being read (it paints "Loading messages…").
     bool isLoading() const;
+    // What the view says when it has no rows to show ("Loading messages…" while the
+    // conversation is read, an invitation when it is empty), or nothing when it shows rows.
+    QString emptyText() const;
     // Layout work per pass; the rest waits for the next turn of the event loop.
     static constexpr std::chrono::milliseconds kLayoutBudget {5};
     // Layout work per turn of the event loop on rows just out of view (see prefetch()).

@@ -151,6 +151,7 @@ int TestConversationView::rowAtViewportY(int y) const
 
 void TestConversationView::onlyVisibleRowsAreLaidOut()
 {
+    QCOMPARE(m_view->emptyText(), u"Ask Kimi anything."_s); // an empty conversation
     qint64 parent = 0;
     for (int i = 0; i < 2000; ++i)
         parent = m_conversation->add(message(i % 2 ? Role::Assistant : Role::User,

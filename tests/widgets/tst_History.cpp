@@ -670,8 +670,10 @@ void TestHistory::scrollingTouchesNoDiskOnTheUiThread()
     QVERIFY(m_window->currentConversation()->isLoading());
     QCOMPARE(model->rowCount(), 0);
     QVERIFY(!view->isLayoutSettled());
+    QCOMPARE(view->emptyText(), u"Loading messages…"_s); // what that first paint said
     QVERIFY(waitOpened());
     QCOMPARE(model->rowCount(), kMessages);
+    QCOMPARE(view->emptyText(), QString());
     const auto settle = [&] {
         QDeadlineTimer deadline(20'000);
         while (!view->isLayoutSettled() && !deadline.hasExpired())
