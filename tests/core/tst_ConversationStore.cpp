@@ -159,6 +159,7 @@ private slots:
     void everythingSurvivesReopening();
     void messagesLoadLazily();
     void openReadsTheMessagesInTheBackground();
+    void anOpenedPathIsReadForTheNextSend();
     void editsBranchesAndRemovalsPersist();
     void streamedTextIsSavedInBatches();
     void staleStreamingRepliesBecomeIncomplete();
@@ -352,6 +353,37 @@ void TestConversationStore::messagesLoadLazily()
     QVERIFY(!c->isTextRequested(ids.at(299)));
     QCOMPARE(c->history().size(), 300); // a request reads everything it sends
     QCOMPARE(c->message(ids.at(0))->content, u"question 0"_s);
+}
+
+void TestConversationStore::anOpenedPathIsReadForTheNextSend()
+{
+    QList<qint64> ids;
+    const qint64 id = storedExchanges(700, &ids);
+    auto store = openStore();
+    QSignalSpy opened(store.get(), &ConversationLibrary::opened);
+    const quint64 statements = Database::statementsOnThisThread();
+    Conversation *c = store->conversationLater(id);
+    QVERIFY(opened.wait(10'000));
+    // Once open, its path is read in the background, no view asking, one batch at a time: what
+    // a view asks for meanwhile waits behind one batch, not the whole conversation.
+    const auto requested = [&] {
+        return std::count_if(ids.cbegin(), ids.cend(), [c](qint64 m) { return c->isTextRequested(m); });
+    };
+    QVERIFY(requested() > 0);
+    QVERIFY(requested() <= Conversation::kPathBatch);
+    QVERIFY(c->isTextRequested(ids.constLast())); // newest first
+    QVERIFY(!c->isTextRequested(ids.constFirst()));
+    const auto loaded = [&] {
+        return std::count_if(ids.cbegin(), ids.cend(), [c](qint64 m) { return c->message(m)->textLoaded; });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(loaded(), ids.size(), 10'000);
+    QCOMPARE(requested(), 0);
+    // The next send's history is in memory: building it reads nothing on this thread.
+    const QList<ChatMessage> history = c->history(c->nextTurnParent());
+    QCOMPARE(Database::statementsOnThisThread(), statements);
+    QCOMPARE(history.size(), ids.size());
+    QCOMPARE(history.constFirst().content, u"question 0"_s);
+    QCOMPARE(history.constLast().content, u"answer 699"_s);
 }
 
 void TestConversationStore::openReadsTheMessagesInTheBackground()

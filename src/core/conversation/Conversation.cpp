@@ -82,6 +82,35 @@ void Conversation::requestText(const QList<qint64> &ids)
     m_backgroundLoader(*this, wanted);
 }
 
+void Conversation::readPathLater()
+{
+    if (!m_backgroundLoader)
+        return;
+    m_readingPath = true;
+    askNextPathBatch();
+}
+
+void Conversation::askNextPathBatch()
+{
+    if (!m_readingPath)
+        return;
+    if (std::any_of(m_pathBatch.cbegin(), m_pathBatch.cend(),
+                    [this](qint64 id) { return m_requested.contains(id); }))
+        return; // still on its way
+    m_pathBatch.clear();
+    for (qsizetype i = m_path.size() - 1; i >= 0 && m_pathBatch.size() < kPathBatch; --i) {
+        const qint64 id = m_path.at(i);
+        const auto it = m_messages.constFind(id);
+        if (it != m_messages.cend() && !it->textLoaded && !m_requested.contains(id))
+            m_pathBatch.append(id);
+    }
+    if (m_pathBatch.isEmpty()) {
+        m_readingPath = false; // all of it is in (or on its way for someone else)
+        return;
+    }
+    requestText(m_pathBatch);
+}
+
 void Conversation::setText(qint64 id, const std::function<void(Message &)> &fill)
 {
     const auto it = m_messages.find(id);
@@ -95,8 +124,10 @@ void Conversation::setText(qint64 id, const std::function<void(Message &)> &fill
 void Conversation::textArrived(quint64 generation, const QList<qint64> &ids,
                                const std::function<void(qint64 id, Message &)> &fill)
 {
-    if (generation != m_generation)
+    if (generation != m_generation) {
+        askNextPathBatch(); // the path a restore made, if it was being read
         return; // read for messages a restore has replaced; their stubs ask again
+    }
     QList<qint64> loaded;
     for (qint64 id : ids) {
         m_requested.remove(id);
@@ -109,6 +140,7 @@ void Conversation::textArrived(quint64 generation, const QList<qint64> &ids,
     }
     if (!loaded.isEmpty())
         tell([&](Observer *o) { o->textLoaded(*this, loaded); });
+    askNextPathBatch();
 }
 
 void Conversation::finishLoading()

@@ -118,6 +118,13 @@ public:
     // for it (at once when there is no background loader). Observers hear textLoaded.
     void requestText(const QList<qint64> &ids);
     bool isTextRequested(qint64 id) const { return m_requested.contains(id); }
+    // Reads the text of the whole active path in the background, newest first, a batch at a
+    // time (the next batch is asked for when the one before has arrived, so what a view asks for
+    // meanwhile waits for one batch at most): a send then finds its history in memory instead
+    // of reading it where it is made. Does nothing without a background loader.
+    void readPathLater();
+    static constexpr qsizetype kPathBatch = 256;
+    bool isReadingPath() const { return m_readingPath; }
     // For loaders: the text fields of a stub (content, reasoning, tool calls, parts, usage, error).
     void setText(qint64 id, const std::function<void(Message &)> &fill);
     // For background loaders: texts read since generation() was `generation`, by message id.
@@ -183,6 +190,9 @@ private:
     TextLoader m_backgroundLoader;
     std::function<void()> m_finishLoading; // set while the messages are on their way
     QSet<qint64> m_requested; // stubs whose text the background loader reads
+    bool m_readingPath = false; // readPathLater() is under way...
+    QList<qint64> m_pathBatch; // ...and this batch of it on its way
+    void askNextPathBatch();
     quint64 m_generation = 0;
 };
 

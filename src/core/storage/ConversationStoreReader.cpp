@@ -293,6 +293,7 @@ void ConversationStore::loadLater(Conversation *conversation)
                 attach(c);
                 if (seen > revision)
                     reloadLater(c); // another process changed it after it was read
+                c->readPathLater(); // for the next send, while the user reads
             }
             emit opened(id);
         };
