@@ -76,8 +76,8 @@ public:
     static constexpr std::chrono::milliseconds kLayoutBudget {5};
     // Layout work per turn of the event loop on rows just out of view (see prefetch()).
     static constexpr std::chrono::milliseconds kPrefetchBudget {3};
-    // Whether the rows a page ahead of the view (in the direction it last scrolled) and half a
-    // page behind are laid out, so that scrolling there only paints.
+    // Whether the rows two pages ahead of the view (in the direction it last scrolled) and half
+    // a page behind are laid out, so that scrolling there only paints.
     bool isPrefetchDone() const;
     // Applies the changes that arrived since the last call: lays out the changed rows in view,
     // scrolls, and asks to repaint only what changed. Runs by itself once per event loop turn.

@@ -6,7 +6,6 @@
 #include <QScrollBar>
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace moonpane {
 
@@ -107,9 +106,7 @@ void ConversationView::prefetch()
 
 void ConversationView::evictLayouts(int first, int last)
 {
-    int alive = 0;
-    for (const Row &row : m_rows)
-        alive += row.layout ? 1 : 0;
+    int alive = laidOutRows();
     // The layouts farthest from the view go first, only as many as are over the bound: freeing
     // a layout costs about as much as making it, so a pass frees about what it made.
     int above = 0;
