@@ -289,7 +289,7 @@ void ChatCall::onFinished()
     const StreamAssembler &assembler = m_decoder.assembler();
 
     if (m_cancelled) {
-        finish(Outcome::Cancelled, ApiError::make(ApiError::Kind::Cancelled, u"Stopped."_s));
+        finish(Outcome::Cancelled, ApiError::make(ApiError::Kind::Cancelled, tr("Stopped.")));
         return;
     }
     if (m_timedOut) {

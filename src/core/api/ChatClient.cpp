@@ -71,8 +71,9 @@ ApiError ChatClient::insecureRefusal(const Endpoint &endpoint)
         return {};
     ApiError error = ApiError::make(
         ApiError::Kind::Validation,
-        u"The base URL %1 uses plain http: the API key would cross the network to %2 unencrypted, so "
-        "nothing was sent."_s.arg(endpoint.baseUrl.toDisplayString(QUrl::RemoveUserInfo), host));
+        tr("The base URL %1 uses plain http: the API key would cross the network to %2 unencrypted, so "
+           "nothing was sent.")
+            .arg(endpoint.baseUrl.toDisplayString(QUrl::RemoveUserInfo), host));
     error.code = u"insecure_refused"_s;
     return error;
 }

@@ -2,6 +2,7 @@
 
 #include "JsonWriter.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 
@@ -47,29 +48,36 @@ QString ContentPart::urlProblem() const
     if (isStoredFile()) {
         const QFileInfo file(filePath);
         if (!file.isFile() || !file.isReadable())
-            return QStringLiteral("the attached file %1 is missing from Moonpane's attachments folder; "
-                                  "attach it again")
+            return QCoreApplication::translate("ContentPart",
+                                               "the attached file %1 is missing from Moonpane's "
+                                               "attachments folder; attach it again")
                 .arg(file.fileName());
         return {};
     }
     if (url.startsWith("ms://")) {
         if (url.size() == 5)
-            return QStringLiteral("the ms:// file reference has no file id");
+            return QCoreApplication::translate("ContentPart", "the ms:// file reference has no file id");
         return {};
     }
     const QByteArray prefix = image ? QByteArrayLiteral("data:image/") : QByteArrayLiteral("data:video/");
     if (url.startsWith(prefix)) {
         const qsizetype comma = url.indexOf(',');
         if (comma < 0 || !url.left(comma).endsWith(";base64"))
-            return QStringLiteral("the data URI must be base64-encoded (data:<type>;base64,...)");
+            return QCoreApplication::translate(
+                "ContentPart", "the data URI must be base64-encoded (data:<type>;base64,...)");
         return {};
     }
     if (url.startsWith("http://") || url.startsWith("https://"))
-        return QStringLiteral("Kimi does not fetch %1 from http(s) URLs; attach the file so it is sent "
-                              "inline as base64, or use an ms:// file reference")
-            .arg(image ? QStringLiteral("images") : QStringLiteral("videos"));
-    return image ? QStringLiteral("an image must be a data:image/...;base64 URI or an ms:// file reference")
-                 : QStringLiteral("a video must be a data:video/...;base64 URI or an ms:// file reference");
+        return QCoreApplication::translate("ContentPart",
+                                           "Kimi does not fetch %1 from http(s) URLs; attach the "
+                                           "file so it is sent inline as base64, or use an ms:// "
+                                           "file reference")
+            .arg(image ? QCoreApplication::translate("ContentPart", "images")
+                       : QCoreApplication::translate("ContentPart", "videos"));
+    return image ? QCoreApplication::translate(
+               "ContentPart", "an image must be a data:image/...;base64 URI or an ms:// file reference")
+                 : QCoreApplication::translate(
+                     "ContentPart", "a video must be a data:video/...;base64 URI or an ms:// file reference");
 }
 
 } // namespace moonpane

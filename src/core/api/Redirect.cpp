@@ -58,11 +58,12 @@ Redirect Redirect::decide(const QUrl &from, int status, const QByteArray &locati
         return redirect;
     }
     if (post && status != 307 && status != 308) {
-        redirect.error = refused(status,
-                                 u"The server redirected the request to %1 with %2, which would turn it into "
-                                 u"a GET without its body. "
-                                 "If the new address is right, set it as the base URL."_s.arg(shown)
-                                     .arg(status));
+        redirect.error =
+            refused(status,
+                    tr("The server redirected the request to %1 with %2, which would turn it into "
+                       "a GET without its body. If the new address is right, set it as the base URL.")
+                        .arg(shown)
+                        .arg(status));
         return redirect;
     }
     if (hops >= kMaxHops) {

@@ -1,5 +1,6 @@
 #include "ToolCall.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 
 namespace moonpane {
@@ -17,23 +18,25 @@ QJsonObject ToolCall::toJson() const
 bool ToolCall::fromJson(const QJsonValue &value, ToolCall *out, QString *error)
 {
     if (!value.isObject()) {
-        *error = QStringLiteral("a tool call must be an object");
+        *error = QCoreApplication::translate("ToolCall", "a tool call must be an object");
         return false;
     }
     const QJsonObject object = value.toObject();
     const QJsonValue id = object.value(QLatin1String("id"));
     if (!id.isString() || id.toString().isEmpty()) {
-        *error = QStringLiteral("a tool call needs a non-empty string \"id\"");
+        *error = QCoreApplication::translate("ToolCall", "a tool call needs a non-empty string \"id\"");
         return false;
     }
     const QJsonValue function = object.value(QLatin1String("function"));
     if (!function.isObject()) {
-        *error = QStringLiteral("tool call \"%1\" needs a \"function\" object").arg(id.toString());
+        *error = QCoreApplication::translate("ToolCall", "tool call \"%1\" needs a \"function\" object")
+                     .arg(id.toString());
         return false;
     }
     const QJsonValue name = function.toObject().value(QLatin1String("name"));
     if (!name.isString() || name.toString().isEmpty()) {
-        *error = QStringLiteral("tool call \"%1\" needs a function name").arg(id.toString());
+        *error = QCoreApplication::translate("ToolCall", "tool call \"%1\" needs a function name")
+                     .arg(id.toString());
         return false;
     }
     ToolCall call;
@@ -47,7 +50,8 @@ bool ToolCall::fromJson(const QJsonValue &value, ToolCall *out, QString *error)
         call.arguments =
             QString::fromUtf8(QJsonDocument(arguments.toObject()).toJson(QJsonDocument::Compact));
     else if (!arguments.isUndefined() && !arguments.isNull()) {
-        *error = QStringLiteral("tool call \"%1\" has arguments that are neither a string nor an object")
+        *error = QCoreApplication::translate(
+                     "ToolCall", "tool call \"%1\" has arguments that are neither a string nor an object")
                      .arg(call.id);
         return false;
     }

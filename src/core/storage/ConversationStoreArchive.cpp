@@ -5,6 +5,7 @@
 #include "StoreRows.h"
 #include "conversation/IdGenerator.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QIODevice>
 #include <QJsonDocument>
@@ -118,14 +119,19 @@ bool readArchive(QIODevice *device, QList<ConversationRecord> *records, ArchiveJ
         ConversationRecord record;
         QString why;
         if (document.isNull()) {
-            *error = u"line %1: not JSON (%2 at column %3); nothing was imported"_s.arg(number)
+            *error = QCoreApplication::translate("ConversationStore",
+                                                 "line %1: not JSON (%2 at column %3); nothing was imported")
+                         .arg(number)
                          .arg(parse.errorString())
                          .arg(parse.offset + 1);
             return false;
         }
         if (!document.isObject() || !Exporter::fromJson(document.object(), &record, &why)) {
-            *error = u"line %1: %2; nothing was imported"_s.arg(number).arg(
-                document.isObject() ? why : u"not a JSON object"_s);
+            *error = QCoreApplication::translate("ConversationStore", "line %1: %2; nothing was imported")
+                         .arg(number)
+                         .arg(document.isObject()
+                                  ? why
+                                  : QCoreApplication::translate("ConversationStore", "not a JSON object"));
             return false;
         }
         records->append(std::move(record));
@@ -199,8 +205,9 @@ bool writeOne(const QSqlDatabase &database, const QString &dir, qint64 id, Expor
     query.prepare(u"SELECT %1, active_leaf FROM conversations WHERE id = ?"_s.arg(kConversationColumns));
     query.addBindValue(id);
     if (!query.exec() || !query.next()) {
-        *error = query.lastError().isValid() ? Database::describe(query.lastError())
-                                             : u"the conversation is gone"_s;
+        *error = query.lastError().isValid()
+            ? Database::describe(query.lastError())
+            : QCoreApplication::translate("ConversationStore", "the conversation is gone");
         return false;
     }
     const ConversationRecord record = recordFrom(query);
@@ -236,7 +243,7 @@ bool writeOne(const QSqlDatabase &database, const QString &dir, qint64 id, Expor
 bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList<qint64> &only)
 {
     if (!m_writer) {
-        *error = u"the conversation database is not open"_s;
+        *error = QCoreApplication::translate("ConversationStore", "the conversation database is not open");
         return false;
     }
     flush();
@@ -251,7 +258,7 @@ bool ConversationStore::exportAll(QIODevice *device, QString *error, const QList
 int ConversationStore::importAll(QIODevice *device, QString *error)
 {
     if (!m_writer) {
-        *error = u"the conversation database is not open"_s;
+        *error = QCoreApplication::translate("ConversationStore", "the conversation database is not open");
         return -1;
     }
     // Everything is read and checked first: a bad line means nothing is imported.
@@ -263,7 +270,10 @@ int ConversationStore::importAll(QIODevice *device, QString *error)
     m_writer->post(insertArchive(records, Database::attachmentsDir(m_path), outcome));
     m_writer->waitIdle();
     if (!outcome->isEmpty()) {
-        *error = u"could not write the imported conversations; nothing was imported: %1"_s.arg(*outcome);
+        *error =
+            QCoreApplication::translate(
+                "ConversationStore", "could not write the imported conversations; nothing was imported: %1")
+                .arg(*outcome);
         return -1;
     }
     for (const ConversationRecord &record : std::as_const(*records))
@@ -403,8 +413,10 @@ ArchiveJob *ConversationStore::importInBackground(const QString &path)
             writer->waitFor(
                 writer->post(insertArchive(records, Database::attachmentsDir(database), failure)));
             if (!failure->isEmpty()) {
-                outcome.error =
-                    u"could not write the imported conversations; nothing was imported: %1"_s.arg(*failure);
+                outcome.error = QCoreApplication::translate(
+                                    "ConversationStore",
+                                    "could not write the imported conversations; nothing was imported: %1")
+                                    .arg(*failure);
                 return outcome;
             }
             for (const ConversationRecord &record : std::as_const(*records))

@@ -2,6 +2,7 @@
 #include "ConversationStore.h"
 #include "StoreRows.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QSqlError>
 
@@ -68,7 +69,7 @@ QList<StoredTool> ConversationStore::tools()
 bool ConversationStore::saveTool(const QJsonObject &definition, QString *error)
 {
     if (!m_writer) {
-        *error = u"the conversation database is not open"_s;
+        *error = QCoreApplication::translate("ConversationStore", "the conversation database is not open");
         return false;
     }
     ChatParameters check;

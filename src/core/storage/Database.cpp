@@ -182,13 +182,15 @@ void Database::refuse(const QSqlDatabase &database, const QString &path, int ver
     if (version < 0) {
         QSqlQuery query(database);
         query.exec(u"PRAGMA user_version"_s);
-        *error = u"%1 is not a database Moonpane can read (%2). It has been left untouched; move it away to "
-                 "start afresh."_s.arg(path, Database::describe(query.lastError()));
+        *error =
+            tr("%1 is not a database Moonpane can read (%2). It has been left untouched; move it away to "
+               "start afresh.")
+                .arg(path, Database::describe(query.lastError()));
         return;
     }
     *error =
-        u"%1 was written by a newer version of Moonpane (database schema %2; this version reads up to %3). "
-        "It has been left untouched. Update Moonpane, or use another data directory (XDG_DATA_HOME)."_s
+        tr("%1 was written by a newer version of Moonpane (database schema %2; this version reads up to %3). "
+           "It has been left untouched. Update Moonpane, or use another data directory (XDG_DATA_HOME).")
             .arg(path)
             .arg(version)
             .arg(kSchemaVersion);
@@ -333,7 +335,7 @@ bool Database::migrate(QSqlDatabase &database, const QString &path, int target, 
                          .arg(version + 1)
                          .arg(*error,
                               backup.isEmpty() ? QString()
-                                               : u" (a copy made before the upgrade is %1)"_s.arg(backup));
+                                               : tr(" (a copy made before the upgrade is %1)").arg(backup));
             return false;
         }
     }

@@ -42,13 +42,15 @@ QString heading(const Message &m)
 {
     switch (m.role) {
     case Role::User:
-        return u"## User"_s;
+        return QCoreApplication::translate("Exporter", "## User");
     case Role::Assistant:
-        return m.model.isEmpty() ? u"## Assistant"_s : u"## Assistant · %1"_s.arg(m.model);
+        return m.model.isEmpty() ? QCoreApplication::translate("Exporter", "## Assistant")
+                                 : QCoreApplication::translate("Exporter", "## Assistant · %1").arg(m.model);
     case Role::Tool:
-        return m.name.isEmpty() ? u"## Tool result"_s : u"## Tool result · %1"_s.arg(m.name);
+        return m.name.isEmpty() ? QCoreApplication::translate("Exporter", "## Tool result")
+                                : QCoreApplication::translate("Exporter", "## Tool result · %1").arg(m.name);
     case Role::System:
-        return u"## System"_s;
+        return QCoreApplication::translate("Exporter", "## System");
     }
     return {};
 }
@@ -60,7 +62,8 @@ QString markdown(Conversation &conversation)
     conversation.ensureText(conversation.path());
     QString out = u"# %1\n"_s.arg(conversation.title);
     if (!conversation.systemPrompt.trimmed().isEmpty())
-        out += u"\n**System prompt**\n\n%1\n"_s.arg(quoted(conversation.systemPrompt.trimmed()));
+        out += QCoreApplication::translate("Exporter", "\n**System prompt**\n\n%1\n")
+                   .arg(quoted(conversation.systemPrompt.trimmed()));
     for (qint64 id : conversation.path()) {
         const Message *m = conversation.message(id);
         if (!m)
@@ -94,9 +97,11 @@ QString markdown(Conversation &conversation)
             out += u"\n**Tool call** `%1` (%2)\n\n%3json\n%4\n%3\n"_s.arg(call.name, call.id, f, arguments);
         }
         if (m->state == MessageState::Incomplete)
-            out += u"\n> *This reply is incomplete.*\n"_s;
+            out += QCoreApplication::translate("Exporter", "\n> *This reply is incomplete.*\n");
         else if (m->state == MessageState::Failed)
-            out += u"\n> *Failed: %1*\n"_s.arg(m->error.message.isEmpty() ? u"no reply"_s : m->error.message);
+            out += QCoreApplication::translate("Exporter", "\n> *Failed: %1*\n")
+                       .arg(m->error.message.isEmpty() ? QCoreApplication::translate("Exporter", "no reply")
+                                                       : m->error.message);
     }
     return out;
 }
@@ -110,7 +115,8 @@ QByteArray wireJson(Conversation &conversation, bool inlineMedia)
                 if (part.isInline()) {
                     const QString kind = part.kind == ContentPart::Kind::Video ? u"video"_s : u"image"_s;
                     part = ContentPart::fromText(
-                        u"[%1 left out of this export: %2]"_s.arg(kind, MessageCodec::describeMedia(part)));
+                        QCoreApplication::translate("Exporter", "[%1 left out of this export: %2]")
+                            .arg(kind, MessageCodec::describeMedia(part)));
                 }
             }
         }
@@ -171,7 +177,7 @@ QJsonObject toJson(const ConversationRecord &record)
 bool fromJson(const QJsonValue &value, ConversationRecord *out, QString *error)
 {
     if (!value.isObject()) {
-        *error = u"not a JSON object"_s;
+        *error = QCoreApplication::translate("Exporter", "not a JSON object");
         return false;
     }
     const QJsonObject object = value.toObject();
@@ -179,7 +185,8 @@ bool fromJson(const QJsonValue &value, ConversationRecord *out, QString *error)
     const auto text = [&](const char *key, QString *into) {
         const QJsonValue v = object.value(QLatin1String(key));
         if (!v.isUndefined() && !v.isNull() && !v.isString()) {
-            *error = u"\"%1\" must be a string"_s.arg(QLatin1String(key));
+            *error =
+                QCoreApplication::translate("Exporter", "\"%1\" must be a string").arg(QLatin1String(key));
             return false;
         }
         *into = v.toString();
@@ -194,24 +201,24 @@ bool fromJson(const QJsonValue &value, ConversationRecord *out, QString *error)
     record.createdAt = MessageCodec::timeFromText(created);
     record.updatedAt = MessageCodec::timeFromText(updated);
     if (!created.isEmpty() && !record.createdAt.isValid()) {
-        *error = u"\"created_at\" is not a date: %1"_s.arg(created);
+        *error = QCoreApplication::translate("Exporter", "\"created_at\" is not a date: %1").arg(created);
         return false;
     }
     if (!updated.isEmpty() && !record.updatedAt.isValid()) {
-        *error = u"\"updated_at\" is not a date: %1"_s.arg(updated);
+        *error = QCoreApplication::translate("Exporter", "\"updated_at\" is not a date: %1").arg(updated);
         return false;
     }
     const QJsonValue parameters = object.value("parameters"_L1);
     if (parameters.isObject())
         record.parameters = ChatParameters::fromJson(parameters.toObject());
     else if (!parameters.isUndefined() && !parameters.isNull()) {
-        *error = u"\"parameters\" must be an object"_s;
+        *error = QCoreApplication::translate("Exporter", "\"parameters\" must be an object");
         return false;
     }
     record.activeLeaf = MessageCodec::idFromJson(object.value("active_leaf"_L1));
     const QJsonValue messages = object.value("messages"_L1);
     if (!messages.isArray()) {
-        *error = u"\"messages\" must be an array"_s;
+        *error = QCoreApplication::translate("Exporter", "\"messages\" must be an array");
         return false;
     }
     QSet<qint64> seen;
@@ -220,19 +227,26 @@ bool fromJson(const QJsonValue &value, ConversationRecord *out, QString *error)
         Message m;
         QString why;
         if (!MessageCodec::fromJson(array.at(i), &m, &why)) {
-            *error = u"message %1: %2"_s.arg(i + 1).arg(why);
+            *error = QCoreApplication::translate("Exporter", "message %1: %2").arg(i + 1).arg(why);
             return false;
         }
         if (m.id != 0 && seen.contains(m.id)) {
-            *error = u"message %1: the id %2 appears twice"_s.arg(i + 1).arg(m.id);
+            *error = QCoreApplication::translate("Exporter", "message %1: the id %2 appears twice")
+                         .arg(i + 1)
+                         .arg(m.id);
             return false;
         }
         if (m.parentId != 0 && !seen.contains(m.parentId)) {
-            *error = u"message %1: its parent %2 is not an earlier message"_s.arg(i + 1).arg(m.parentId);
+            *error =
+                QCoreApplication::translate("Exporter", "message %1: its parent %2 is not an earlier message")
+                    .arg(i + 1)
+                    .arg(m.parentId);
             return false;
         }
         if (m.role == Role::System) {
-            *error = u"message %1: system messages belong in \"system_prompt\""_s.arg(i + 1);
+            *error = QCoreApplication::translate("Exporter",
+                                                 "message %1: system messages belong in \"system_prompt\"")
+                         .arg(i + 1);
             return false;
         }
         if (m.state == MessageState::Streaming)

@@ -1,5 +1,6 @@
 #include "MessageCodec.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -190,7 +191,8 @@ bool fromJson(const QJsonValue &value, Message *out, QString *error)
     if (state.isString()) {
         const std::optional<MessageState> parsed = stateFromName(state.toString());
         if (!parsed) {
-            *error = u"unknown state \"%1\""_s.arg(state.toString());
+            *error =
+                QCoreApplication::translate("MessageCodec", "unknown state \"%1\"").arg(state.toString());
             return false;
         }
         m.state = *parsed;
@@ -202,7 +204,7 @@ bool fromJson(const QJsonValue &value, Message *out, QString *error)
     if (object.value("error"_L1).isObject()
         && !errorFromJson(QJsonDocument(object.value("error"_L1).toObject()).toJson(QJsonDocument::Compact),
                           &m.error)) {
-        *error = u"\"error\" is not an error Moonpane recorded"_s;
+        *error = QCoreApplication::translate("MessageCodec", "\"error\" is not an error Moonpane recorded");
         return false;
     }
     m.model = object.value("model"_L1).toString();

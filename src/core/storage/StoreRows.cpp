@@ -170,7 +170,8 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
             }
             QFile source(part.filePath);
             if (!source.open(QIODevice::ReadOnly)) {
-                *error = u"cannot read the attachment %1: %2"_s.arg(part.filePath, source.errorString());
+                *error = QCoreApplication::translate("StoreRows", "cannot read the attachment %1: %2")
+                             .arg(part.filePath, source.errorString());
                 return false;
             }
             bytes = source.readAll();
@@ -201,7 +202,8 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
             PrivateFiles::makeDir(dir);
             QSaveFile out(file);
             if (!PrivateFiles::open(&out) || out.write(bytes) != bytes.size() || !out.commit()) {
-                *error = u"cannot write the attachment %1: %2"_s.arg(file, out.errorString());
+                *error = QCoreApplication::translate("StoreRows", "cannot write the attachment %1: %2")
+                             .arg(file, out.errorString());
                 return false;
             }
         }
@@ -236,7 +238,7 @@ QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields
     if (fields & MessageField::FinishReason)
         columns.append({u"finish_reason"_s, nullIfEmpty(m.finishReason)});
     if (fields & MessageField::Usage)
-        columns.append({u"usage"_s, nullIfEmpty(usageJson(m))});
+        columns.append({QCoreApplication::translate("StoreRows", "usage"), nullIfEmpty(usageJson(m))});
     if (fields & MessageField::Error)
         columns.append({u"error"_s, nullIfEmpty(MessageCodec::errorToJson(m.error))});
     if (fields & MessageField::Model)
@@ -435,14 +437,14 @@ StoredText readText(const QSqlQuery &q, int at)
     m.content = q.value(at + 1).toString();
     m.reasoning = q.value(at + 2).toString();
     if (!MessageCodec::toolCallsFromJson(q.value(at + 3).toByteArray(), &m.toolCalls))
-        t.damaged.append(u"tool calls"_s);
+        t.damaged.append(QCoreApplication::translate("StoreRows", "tool calls"));
     const QByteArray usage = q.value(at + 4).toByteArray();
     if (!usage.isEmpty()) {
         const QJsonDocument document = QJsonDocument::fromJson(usage);
         if (document.isObject())
             m.usage = Usage::fromJson(document.object());
         else
-            t.damaged.append(u"usage"_s);
+            t.damaged.append(QCoreApplication::translate("StoreRows", "usage"));
     }
     if (!MessageCodec::errorFromJson(q.value(at + 5).toByteArray(), &m.error))
         t.damaged.append(u"error"_s);

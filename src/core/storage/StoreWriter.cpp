@@ -2,6 +2,7 @@
 
 #include "Database.h"
 
+#include <QCoreApplication>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -135,7 +136,8 @@ void StoreWriter::write(std::deque<Job> &jobs, QSqlDatabase &database)
     QString why;
     const bool transaction = Database::exec(database, u"BEGIN IMMEDIATE"_s, &why);
     if (!transaction)
-        failures.append(u"could not start a transaction: %1"_s.arg(why));
+        failures.append(
+            QCoreApplication::translate("StoreWriter", "could not start a transaction: %1").arg(why));
     for (Job &job : jobs) {
         Database::exec(database, u"SAVEPOINT job"_s);
         QString error;
@@ -148,7 +150,7 @@ void StoreWriter::write(std::deque<Job> &jobs, QSqlDatabase &database)
         }
     }
     if (transaction && !Database::exec(database, u"COMMIT"_s, &why)) {
-        failures.append(u"could not commit: %1"_s.arg(why));
+        failures.append(QCoreApplication::translate("StoreWriter", "could not commit: %1").arg(why));
         Database::exec(database, u"ROLLBACK"_s);
     }
     for (const QString &failure : std::as_const(failures))
