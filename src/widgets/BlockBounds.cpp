@@ -62,8 +62,9 @@ QString sizeText(qsizetype chars)
 {
     const QLocale locale;
     if (chars < 1'000'000)
-        return locale.toString(static_cast<double>(chars) / 1000.0, 'f', chars < 10'000 ? 1 : 0) + u" KB"_s;
-    return locale.toString(static_cast<double>(chars) / 1e6, 'f', 1) + u" MB"_s;
+        return tr("%1 KB").arg(
+            locale.toString(static_cast<double>(chars) / 1000.0, 'f', chars < 10'000 ? 1 : 0));
+    return tr("%1 MB").arg(locale.toString(static_cast<double>(chars) / 1e6, 'f', 1));
 }
 
 // The first `count` lines of `text`, each cut to `maxChars`; says whether any was cut.

@@ -31,6 +31,11 @@ QString showAllLabel()
     return QCoreApplication::translate("moonpane::BlockStack", "Show all");
 }
 
+QString copyLabel()
+{
+    return QCoreApplication::translate("moonpane::BlockStack", "Copy");
+}
+
 void styleDocument(QTextDocument *document, const MessageStyle &style)
 {
     for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
@@ -84,7 +89,7 @@ void paintCodePanel(QPainter *painter, const QRect &area, bool first, bool last,
     painter->setBrush(hovered ? style.buttonHover : style.buttonBackground);
     painter->drawRoundedRect(button, 4, 4);
     painter->setPen(style.text);
-    painter->drawText(button, Qt::AlignCenter, u"Copy"_s);
+    painter->drawText(button, Qt::AlignCenter, copyLabel());
 }
 
 void paintShowAllBar(QPainter *painter, const QRect &bar, const QRect &button, const QString &note,

@@ -20,6 +20,7 @@ constexpr int kCodePadding = 10;
 int codeHeaderHeight(const MessageStyle &style);
 int footerHeight(const MessageStyle &style); // the Show all bar, before its note wraps
 QString showAllLabel();
+QString copyLabel(); // a code block's Copy button
 
 // Gives inline code a background and tables some air.
 void styleDocument(QTextDocument *document, const MessageStyle &style);

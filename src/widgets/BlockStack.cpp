@@ -417,7 +417,7 @@ void BlockStack::layoutBlock(Block &block, const MessageStyle &style) const
     block.height = block.documentHeight + top + bottom;
     block.button = QRect();
     if (block.kind == Kind::Code && block.first) {
-        const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(u"Copy"_s) + 16;
+        const int buttonWidth = QFontMetrics(style.small).horizontalAdvance(BlockFrames::copyLabel()) + 16;
         block.button = QRect(m_width - buttonWidth - 4, 3, buttonWidth, codeHeaderHeight(style) - 4);
     } else if (block.kind == Kind::Elided) {
         // The note wraps in a narrow window: the footer grows to hold it.
