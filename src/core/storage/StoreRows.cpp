@@ -238,7 +238,7 @@ QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields
     if (fields & MessageField::FinishReason)
         columns.append({u"finish_reason"_s, nullIfEmpty(m.finishReason)});
     if (fields & MessageField::Usage)
-        columns.append({QCoreApplication::translate("StoreRows", "usage"), nullIfEmpty(usageJson(m))});
+        columns.append({u"usage"_s, nullIfEmpty(usageJson(m))});
     if (fields & MessageField::Error)
         columns.append({u"error"_s, nullIfEmpty(MessageCodec::errorToJson(m.error))});
     if (fields & MessageField::Model)
