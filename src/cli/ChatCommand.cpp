@@ -5,8 +5,8 @@
 #include "api/ChatClient.h"
 #include "api/LocalFile.h"
 #include "api/WireTrace.h"
-#include "conversation/Attachment.h"
 #include "conversation/ChatSession.h"
+#include "media/MediaImporter.h"
 #include "storage/ConversationStore.h"
 #include "storage/MessageCodec.h"
 #include "storage/PrivateFiles.h"
@@ -45,24 +45,6 @@ bool readJsonFile(const QString &path, QJsonDocument *out, QString *error)
                      .arg(parseError.offset);
         return false;
     }
-    return true;
-}
-
-bool loadAttachment(const QString &spec, ContentPart *out, QString *error)
-{
-    // ms:// references pass through; a prefix says whether it is a video (image by default).
-    for (const auto &[prefix, kind] :
-         {std::pair {"image:"_L1, Attachment::Kind::Image}, std::pair {"video:"_L1, Attachment::Kind::Video},
-          std::pair {""_L1, Attachment::Kind::Image}}) {
-        if (spec.startsWith(prefix) && QStringView(spec).mid(prefix.size()).startsWith(u"ms://"_s)) {
-            *out = Attachment::fromReference(spec.mid(prefix.size()).toUtf8(), kind).toPart();
-            return true;
-        }
-    }
-    const std::optional<Attachment> attachment = Attachment::fromFile(spec, error);
-    if (!attachment)
-        return false;
-    *out = attachment->toPart();
     return true;
 }
 
@@ -202,7 +184,7 @@ bool ChatCommand::buildRequest(const ChatOptions &options, ChatRequest *request,
             user.parts.append(ContentPart::fromText(prompt)); // text first, then the media
         for (const QString &spec : options.attachments) {
             ContentPart part;
-            if (!loadAttachment(spec, &part, error))
+            if (!loadAttachment(spec, options.maxImageEdge, &part, error))
                 return false;
             user.parts.append(part);
         }
@@ -213,6 +195,37 @@ bool ChatCommand::buildRequest(const ChatOptions &options, ChatRequest *request,
         return false;
     }
     request->messages.append(user);
+    return true;
+}
+
+bool ChatCommand::loadAttachment(const QString &spec, int maxImageEdge, ContentPart *out, QString *error)
+{
+    // ms:// references pass through; a prefix says whether it is a video (image by default).
+    for (const auto &[prefix, video] :
+         {std::pair {"image:"_L1, false}, std::pair {"video:"_L1, true}, std::pair {""_L1, false}}) {
+        if (spec.startsWith(prefix) && QStringView(spec).mid(prefix.size()).startsWith(u"ms://"_s)) {
+            const QByteArray url = spec.mid(prefix.size()).toUtf8();
+            *out = video ? ContentPart::fromVideoUrl(url) : ContentPart::fromImageUrl(url);
+            return true;
+        }
+    }
+    if (!m_derived) {
+        m_derived = std::make_unique<QTemporaryDir>();
+        if (!m_derived->isValid()) {
+            *error = u"cannot make a temporary folder for attachments: %1"_s.arg(m_derived->errorString());
+            return false;
+        }
+    }
+    ImportOptions options;
+    options.derivedDir = m_derived->path();
+    options.maxImageEdge = maxImageEdge; // exact bytes unless asked
+    options.turnUpright = maxImageEdge > 0;
+    const ImportedMedia imported = MediaImporter::importFile(spec, options);
+    if (!imported.ok()) {
+        *error = imported.error;
+        return false;
+    }
+    *out = ContentPart::fromMedia(imported.media.sent());
     return true;
 }
 

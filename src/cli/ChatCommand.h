@@ -8,6 +8,9 @@
 #include "api/Endpoint.h"
 
 #include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
 
 namespace moonpane::cli {
 
@@ -30,6 +33,11 @@ private:
     bool buildRequest(const ChatOptions &options, ChatRequest *request, QString *error);
     // The base URL, timeouts and API key. On failure says why and returns false.
     bool resolveEndpoint(const ChatOptions &options, Endpoint *out);
+    // An image or video named with --attach, as the app attaches them (MediaImporter): sent from
+    // where it is, or, converted or scaled down, from a copy made in a temporary folder.
+    bool loadAttachment(const QString &spec, int maxImageEdge, ContentPart *out, QString *error);
+
+    std::unique_ptr<QTemporaryDir> m_derived; // images made ready to send, for this run
 };
 
 } // namespace moonpane::cli

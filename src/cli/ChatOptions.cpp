@@ -25,6 +25,8 @@ const Spec kSpecs[] = {
     {"history", "FILE", "JSON array of earlier wire-format messages, sent before the new one"},
     {"attach", "PATH",
      "image or video to send inline (repeatable); ms://ID, image:ms://ID or video:ms://ID pass through"},
+    {"max-image-edge", "N",
+     "scale attached images down so that their longest edge is at most N pixels (default: exact bytes)"},
     {"thinking", "enabled|disabled", "thinking mode (the server's default is enabled)"},
     {"keep-thinking", nullptr, "thinking enabled with keep \"all\" (earlier reasoning is sent back)"},
     {"max-completion-tokens", "N", "most tokens to generate, reasoning included"},
@@ -148,6 +150,15 @@ bool ChatOptions::parse(const QStringList &arguments, ChatOptions *out, QString 
         }
         p.thinking = ThinkingMode::Enabled;
         p.keepThinking = true;
+    }
+    if (parser.isSet(u"max-image-edge"_s)) {
+        bool ok = false;
+        o.maxImageEdge = parser.value(u"max-image-edge"_s).toInt(&ok);
+        if (!ok || o.maxImageEdge < 16) {
+            *error = u"--max-image-edge needs a number of pixels, at least 16 (got \"%1\")"_s.arg(
+                parser.value(u"max-image-edge"_s));
+            return false;
+        }
     }
     if (parser.isSet(u"max-completion-tokens"_s)) {
         bool ok = false;

@@ -17,6 +17,7 @@ struct ChatOptions
     QString system;
     QString historyFile;
     QStringList attachments;
+    int maxImageEdge = 0; // 0: images go as they are
     QString responseFormat; // text | json_object | json_schema=FILE
     QString toolsFile;
     QString prompt;

@@ -5,6 +5,8 @@
 #include "TestEnvironment.h"
 #include "storage/SecretStore.h"
 
+#include <QBuffer>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -45,6 +47,7 @@ private slots:
     void historyAndSystem();
     void oneEngineSendsTheSameBodyEveryWay();
     void attachments();
+    void maxImageEdgeScalesAttachedImages();
     void toolsAndSchemaFiles();
     void noStream();
     void usageErrorsSendNothing_data();
@@ -285,6 +288,39 @@ void TestCli::attachments()
              u"ms://file-43"_s);
 }
 
+void TestCli::maxImageEdgeScalesAttachedImages()
+{
+    QImage wide(800, 400, QImage::Format_RGB32);
+    wide.fill(Qt::darkYellow);
+    QByteArray jpeg;
+    QBuffer buffer(&jpeg);
+    buffer.open(QIODevice::WriteOnly);
+    QVERIFY(wide.save(&buffer, "jpeg"));
+    const QString path = m_env.writeFile(u"wide.jpg"_s, jpeg);
+    const auto sentImage = [&](const QStringList &extra) {
+        const CliResult result =
+            run(QStringList {u"chat"_s, u"--dry-run"_s, u"--attach"_s, path} + extra + QStringList {u"x"_s});
+        const QString url = result.json()
+                                .value("messages"_L1)
+                                .toArray()
+                                .at(0)
+                                .toObject()
+                                .value("content"_L1)
+                                .toArray()
+                                .at(1)
+                                .toObject()
+                                .value("image_url"_L1)
+                                .toObject()
+                                .value("url"_L1)
+                                .toString();
+        return url.startsWith(u"data:image/jpeg;base64,"_s) ? QByteArray::fromBase64(url.mid(23).toLatin1())
+                                                            : QByteArray();
+    };
+    QCOMPARE(sentImage({}), jpeg); // the exact bytes by default
+    const QByteArray scaled = sentImage({u"--max-image-edge"_s, u"200"_s});
+    QCOMPARE(QImage::fromData(scaled).size(), QSize(200, 100));
+}
+
 void TestCli::toolsAndSchemaFiles()
 {
     const QString tools = m_env.writeFile(
@@ -355,6 +391,11 @@ void TestCli::usageErrorsSendNothing_data()
                                      << u"not an image or a video"_s;
     QTest::newRow("missing attachment")
         << QStringList {u"--attach"_s, u"/nonexistent/cat.png"_s, u"x"_s} << u"no such file"_s;
+    QTest::newRow("empty attachment") << QStringList {u"--attach"_s, u"@empty"_s, u"x"_s} << u"is empty"_s;
+    QTest::newRow("video too large to send")
+        << QStringList {u"--attach"_s, u"@longvideo"_s, u"x"_s} << u"a request carries at most"_s;
+    QTest::newRow("max image edge") << QStringList {u"--max-image-edge"_s, u"big"_s, u"x"_s}
+                                    << u"--max-image-edge needs a number of pixels"_s;
     QTest::newRow("bad history") << QStringList {u"--history"_s, u"@badhistory"_s, u"x"_s}
                                  << u"message 1: unknown role"_s;
     QTest::newRow("missing history") << QStringList {u"--history"_s, u"/nonexistent/h.json"_s, u"x"_s}
@@ -393,7 +434,15 @@ void TestCli::usageErrorsSendNothing()
         {u"@badtools"_s, m_env.writeFile(u"bad-tools.json"_s, R"({"type":"function"})")},
         {u"@fifo"_s, m_env.filePath(u"fifo"_s)},
         {u"@dir"_s, m_env.filePath(QString())},
+        {u"@empty"_s, m_env.writeFile(u"empty.png"_s, {})},
+        {u"@longvideo"_s, m_env.filePath(u"long.mp4"_s)},
     };
+    { // 120 MB that takes no room: an MP4's first bytes, then a hole
+        QFile video(files.value(u"@longvideo"_s));
+        QVERIFY(video.open(QIODevice::WriteOnly));
+        video.write(kMp4);
+        QVERIFY(video.resize(120'000'000));
+    }
     if (!QFileInfo::exists(files.value(u"@fifo"_s)))
         QCOMPARE(::mkfifo(QFile::encodeName(files.value(u"@fifo"_s)).constData(), 0600), 0);
     for (QString &arg : args)

@@ -8,9 +8,11 @@
 #include "TestMessages.h"
 #include "api/JsonWriter.h"
 #include "conversation/ConversationModel.h"
+#include "media/MediaImporter.h"
 #include "storage/ConversationStore.h"
 #include "storage/Database.h"
 #include "storage/Exporter.h"
+#include "storage/MediaFolder.h"
 #include "storage/MessageCodec.h"
 #include "storage/PrivateFiles.h"
 
@@ -186,6 +188,7 @@ private slots:
     void filesArePrivateWhateverTheUmask();
     void existingModesArePutRightOnOpen();
     void strayMediaFilesAreSweptOnOpen();
+    void aDraftKeepsItsMediaAcrossRestarts();
     void removedMediaAreGoneEvenIfTheStoreClosesAtOnce();
     void textAfterANulCanBeFound();
 
@@ -663,10 +666,10 @@ void TestConversationStore::mediaAreStoredOnceAndRemovedWithTheirLastMessage()
     QVERIFY(image.isStoredFile());
     QVERIFY(image.url.isEmpty());
     QCOMPARE(image.kind, ContentPart::Kind::Image);
-    QCOMPARE(image.filePath, QDir(dir).filePath(hash));
-    QCOMPARE(image.mimeType, u"image/png"_s);
-    QCOMPARE(image.byteSize, kPng.size());
-    QCOMPARE(image.hash, hash);
+    QCOMPARE(image.media.path, QDir(dir).filePath(hash));
+    QCOMPARE(image.media.mimeType, u"image/png"_s);
+    QCOMPARE(image.media.bytes, kPng.size());
+    QCOMPARE(image.media.hash, hash);
     QCOMPARE(image.urlProblem(), QString());
     QCOMPARE(
         MessageCodec::describeMedia(image),
@@ -885,6 +888,16 @@ void TestConversationStore::readsEverySchemaVersion()
     QCOMPARE(hits.at(0).messageId, first->id);
     QCOMPARE(store->search(u"紅葉"_s, true).size(), 1);
     QCOMPARE(Database::integrityCheck(Raw(dbPath()).db()), u"ok"_s);
+    // From schema 6 an image knows its size in pixels and a draft keeps its media.
+    if (version >= 6) {
+        QCOMPARE(QSize(first->parts.at(0).media.width, first->parts.at(0).media.height), QSize(1, 1));
+        QCOMPARE(c->draftMedia.size(), 1);
+        QCOMPARE(c->draftMedia.at(0).original.name, u"pixel.png"_s);
+        QCOMPARE(c->draftMedia.at(0).original.hash, first->parts.at(0).media.hash);
+        QVERIFY(QFileInfo::exists(c->draftMedia.at(0).original.path));
+    } else {
+        QVERIFY(c->draftMedia.isEmpty());
+    }
     // And it keeps working: a new message in the migrated file.
     c->add(userMessage(u"thanks"_s, c->path().constLast()));
     store->flush();
@@ -1467,15 +1480,89 @@ void TestConversationStore::strayMediaFilesAreSweptOnOpen()
         store->flush();
         kept = QDir(Database::attachmentsDir(dbPath())).entryList(QDir::Files).constFirst();
     }
-    // A file no row names: a crash between writing it and committing its row.
+    // Files no row names: a crash between writing one and committing its row, a crash while a
+    // file was copied in (an .incoming- name), both long ago; and one written a moment ago, an
+    // attachment another process is importing, which must stay.
     const QDir media(Database::attachmentsDir(dbPath()));
-    QFile stray(media.filePath(u"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"_s));
-    QVERIFY(stray.open(QIODevice::WriteOnly));
-    stray.write("orphan");
-    stray.close();
+    const auto writeFile = [&](const QString &name, qint64 ageMs) {
+        QFile file(media.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("orphan");
+        QVERIFY(file.flush()); // or closing it would write, and date it now
+        QVERIFY(file.setFileTime(QDateTime::currentDateTimeUtc().addMSecs(-ageMs),
+                                 QFileDevice::FileModificationTime));
+    };
+    const QString fresh = u"1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f"_s;
+    writeFile(u"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"_s,
+              2 * MediaFolder::kGraceMs);
+    writeFile(u".incoming-deadbeef"_s, 2 * MediaFolder::kGraceMs);
+    writeFile(fresh, 1000);
     auto store = openStore();
     store->flush();
-    QCOMPARE(media.entryList(QDir::Files), QStringList {kept});
+    QStringList expected {kept, fresh};
+    expected.sort();
+    QCOMPARE(media.entryList(QDir::Files | QDir::Hidden, QDir::Name), expected);
+}
+
+void TestConversationStore::aDraftKeepsItsMediaAcrossRestarts()
+{
+    const QString dir = Database::attachmentsDir(dbPath());
+    const QDir media(dir);
+    qint64 id = 0;
+    AttachedMedia photo;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        Conversation *c = store->create();
+        id = c->id;
+        // Attached as the app attaches: into the store's media folder, then into the draft.
+        ImportOptions options;
+        options.mediaDir = dir;
+        options.maxImageEdge = 8;
+        QImage image(32, 16, QImage::Format_RGB32);
+        image.fill(Qt::darkCyan);
+        const ImportedMedia imported = MediaImporter::importImage(image, u"Pasted image 1"_s, options);
+        QVERIFY2(imported.ok(), qPrintable(imported.error));
+        QVERIFY(!imported.media.prepared.isNull()); // scaled down to 8 px
+        photo = imported.media;
+        photo.sendOriginal = true;
+        c->draft = u"what colour is this?"_s;
+        c->draftMedia = {photo, photo}; // the same picture twice: two attachments
+        store->metaChanged(c);
+        store->flush();
+    }
+    {
+        auto store = openStore();
+        Conversation *c = store->find(id);
+        QVERIFY(c);
+        QCOMPARE(c->draft, u"what colour is this?"_s);
+        QCOMPARE(c->draftMedia.size(), 2);
+        for (const AttachedMedia &m : std::as_const(c->draftMedia)) {
+            QCOMPARE(m.original.hash, photo.original.hash);
+            QCOMPARE(m.original.path, photo.original.path);
+            QCOMPARE(m.original.name, u"Pasted image 1"_s);
+            QCOMPARE(m.original.mimeType, u"image/png"_s);
+            QCOMPARE(QSize(m.original.width, m.original.height), QSize(32, 16));
+            QCOMPARE(m.prepared.hash, photo.prepared.hash);
+            QCOMPARE(QSize(m.prepared.width, m.prepared.height), QSize(8, 4));
+            QVERIFY(m.sendOriginal);
+            QCOMPARE(m.sent().hash, photo.original.hash);
+        }
+        // Sent: the draft's media become the message's. Once the message is deleted too, nothing
+        // refers to either file (the scaled copy was the draft's alone): rows and files go.
+        Message sent = userMessage(c->draft);
+        sent.parts = {ContentPart::fromMedia(c->draftMedia.at(0).sent())};
+        store->conversation(id)->add(sent);
+        c->draft.clear();
+        c->draftMedia.clear();
+        store->metaChanged(c);
+        store->flush();
+        const qint64 messageId = c->leaf();
+        c->removeBranch(messageId);
+        store->flush();
+    }
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM attachments"_s).toInt(), 0);
+    QCOMPARE(media.entryList(QDir::Files | QDir::Hidden), QStringList());
 }
 
 void TestConversationStore::removedMediaAreGoneEvenIfTheStoreClosesAtOnce()

@@ -220,11 +220,21 @@ int main(int argc, char **argv)
     }
     ok =
         ok
-        && exec(db,
-                u"INSERT INTO attachments (hash, mime, size, created_at) VALUES ('%1', 'image/png', %2, %3)"_s
-                    .arg(hash)
-                    .arg(kPng.size())
-                    .arg(t))
+        && exec(
+            db,
+            version >= 6 // schema 6 knows an image's size in pixels
+                ? u"INSERT INTO attachments (hash, mime, size, created_at, width, height) "
+                  "VALUES ('%1', 'image/png', %2, %3, 1, 1)"_s.arg(hash)
+                      .arg(kPng.size())
+                      .arg(t)
+                : u"INSERT INTO attachments (hash, mime, size, created_at) VALUES ('%1', 'image/png', %2, %3)"_s
+                      .arg(hash)
+                      .arg(kPng.size())
+                      .arg(t))
+        && (version < 6 // schema 6 keeps a draft's media
+            || exec(db,
+                    u"INSERT INTO draft_attachments (conversation_id, position, hash, name) "
+                    "VALUES (100, 0, '%1', 'pixel.png')"_s.arg(hash)))
         && exec(
             db,
             u"INSERT INTO message_attachments (message_id, position, kind, hash) VALUES (1001, 0, 'image', '%1')"_s

@@ -1,6 +1,7 @@
 #include "ChatCall.h"
 
 #include "Redirect.h"
+#include "RequestBodyDevice.h"
 #include "WireTrace.h"
 
 #include <QCoreApplication>
@@ -66,12 +67,12 @@ WireTrace::Headers responseHeaders(const QNetworkReply *reply)
 
 } // namespace
 
-ChatCall::ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, const QByteArray &body,
+ChatCall::ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, RequestBody body,
                    const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent)
     : QObject(parent)
     , m_network(network)
     , m_request(request)
-    , m_requestBody(body)
+    , m_requestBody(std::move(body))
     , m_decoder(this)
     , m_trace(trace)
     , m_limits(limits)
@@ -106,10 +107,31 @@ void ChatCall::post(const QUrl &url)
         WireTrace::Headers headers;
         for (const QByteArray &name : m_request.rawHeaderList())
             headers.append({name, m_request.rawHeader(name)});
-        m_trace->request("POST", url, headers, m_requestBody, m_hops == 0);
+        m_trace->request("POST", url, headers, m_requestBody.describe(), m_hops == 0);
     }
-    m_reply = m_network->post(m_request, m_requestBody);
+    if (m_requestBody.hasMedia()) {
+        // Each hop reads the body afresh, from the files.
+        QNetworkRequest request = m_request;
+        request.setHeader(QNetworkRequest::ContentLengthHeader, m_requestBody.size());
+        request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *device = new RequestBodyDevice(m_requestBody);
+        m_reply = m_network->post(request, device);
+        device->setParent(m_reply);
+        connect(device, &RequestBodyDevice::failed, this, [this](const QString &why) {
+            finish(Outcome::Failed, ApiError::make(ApiError::Kind::Validation, why));
+        });
+    } else {
+        QByteArray text;
+        QString unused;
+        m_requestBody.flatten(&text, &unused); // text alone: nothing to read
+        m_reply = m_network->post(m_request, text);
+    }
     m_reply->setParent(this);
+    connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        if (!m_headersSeen && isRunning())
+            m_timer.start(m_limits.connectTimeout); // still sending: the server cannot answer yet
+        emit uploadProgressed(sent, total);
+    });
     // What the server sends waits in the socket rather than in memory until it is read: a
     // server faster than the reader cannot fill memory (Qt's own buffer is unbounded).
     m_reply->setReadBufferSize(kReadBufferBytes);

@@ -11,6 +11,7 @@
 
 #include "ApiError.h"
 #include "AssistantReply.h"
+#include "RequestBody.h"
 #include "StreamDecoder.h"
 
 #include <QByteArray>
@@ -53,8 +54,11 @@ public:
     };
 
     // Posts `body` with `request` (which carries the key, if any: `secret` is masked in errors
-    // and traces). The trace, if any, must outlive the call.
-    ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, const QByteArray &body,
+    // and traces). The trace, if any, must outlive the call. A body with media streams from
+    // their files as it is sent (RequestBodyDevice); until the response starts, the connect
+    // timeout counts from the last bytes that went out, so a large upload on a slow line is not
+    // taken for a server that does not answer.
+    ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, RequestBody body,
              const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent = nullptr);
     // A call refused before anything was sent: it finishes Failed with `error` once the event
     // loop runs, so that its finished() can still be connected.
@@ -76,6 +80,8 @@ public slots:
     void cancel();
 
 signals:
+    // Bytes of the request body sent so far, of `total`.
+    void uploadProgressed(qint64 sent, qint64 total);
     void responseStarted(int httpStatus);
     void reasoningReceived(const QString &delta);
     void contentReceived(const QString &delta);
@@ -107,7 +113,7 @@ private:
 
     QNetworkAccessManager *m_network = nullptr;
     QNetworkRequest m_request;
-    QByteArray m_requestBody;
+    RequestBody m_requestBody;
     QPointer<QNetworkReply> m_reply;
     StreamDecoder m_decoder;
     WireTrace *m_trace = nullptr;

@@ -41,10 +41,10 @@ QNetworkRequest ChatClient::makeRequest(const QUrl &url, const QByteArray &accep
 
 ChatCall *ChatClient::send(const ChatRequest &request, WireTrace *trace)
 {
-    return sendBody(request.toJson(), request.parameters.stream, trace);
+    return sendBody(request.toBody(), request.parameters.stream, trace);
 }
 
-ChatCall *ChatClient::sendBody(const QByteArray &body, bool stream, WireTrace *trace)
+ChatCall *ChatClient::sendBody(RequestBody body, bool stream, WireTrace *trace)
 {
     if (const ApiError refusal = insecureRefusal(m_endpoint); refusal.isError())
         return new ChatCall(refusal, this);
@@ -58,7 +58,7 @@ ChatCall *ChatClient::sendBody(const QByteArray &body, bool stream, WireTrace *t
     limits.idleTimeout = stream ? m_endpoint.idleTimeout
                                 : std::max(m_endpoint.idleTimeout, std::chrono::milliseconds(900'000));
     limits.maxReplyBytes = m_endpoint.maxReplyBytes;
-    return new ChatCall(m_network, request, body, limits, m_endpoint.apiKey, trace, this);
+    return new ChatCall(m_network, request, std::move(body), limits, m_endpoint.apiKey, trace, this);
 }
 
 ApiError ChatClient::insecureRefusal(const Endpoint &endpoint)

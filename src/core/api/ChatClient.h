@@ -14,6 +14,7 @@ namespace moonpane {
 struct ApiError;
 class ChatCall;
 struct ChatRequest;
+class RequestBody;
 class WireTrace;
 
 class ChatClient final : public QObject
@@ -32,7 +33,7 @@ public:
     // validated (ChatRequest::validate); the trace, if any, must outlive the call. A request the
     // endpoint refuses (insecureRefusal) comes back as a call that fails without sending.
     ChatCall *send(const ChatRequest &request, WireTrace *trace = nullptr);
-    ChatCall *sendBody(const QByteArray &body, bool stream, WireTrace *trace = nullptr);
+    ChatCall *sendBody(RequestBody body, bool stream, WireTrace *trace = nullptr);
 
     QNetworkAccessManager *network() const { return m_network; }
 

@@ -91,9 +91,25 @@ QList<ChatMessage> ChatRequest::wireMessages() const
 
 QByteArray ChatRequest::toJson() const
 {
-    const ChatParameters &p = parameters;
     QByteArray body;
-    JsonWriter w(&body);
+    JsonWriter writer(&body);
+    write(writer);
+    return body;
+}
+
+RequestBody ChatRequest::toBody() const
+{
+    RequestBody body;
+    {
+        JsonWriter writer(&body);
+        write(writer);
+    }
+    return body;
+}
+
+void ChatRequest::write(JsonWriter &w) const
+{
+    const ChatParameters &p = parameters;
     w.beginObject();
     w.field("model", p.model);
     w.key("messages");
@@ -151,7 +167,6 @@ QByteArray ChatRequest::toJson() const
     }
     w.field("stream", p.stream);
     w.endObject();
-    return body;
 }
 
 } // namespace moonpane

@@ -9,12 +9,15 @@
 
 #include "ChatMessage.h"
 #include "ChatParameters.h"
+#include "RequestBody.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QStringList>
 
 namespace moonpane {
+
+class JsonWriter;
 
 struct ChatRequest
 {
@@ -30,7 +33,14 @@ struct ChatRequest
     // The messages as they are sent, after the history rules above.
     QList<ChatMessage> wireMessages() const;
 
+    // The body as it is sent: media stay references to their files until it streams out.
+    RequestBody toBody() const;
+    // The body whole, media read and encoded here (dry runs, tests): never on the UI thread
+    // while media are in it.
     QByteArray toJson() const;
+
+private:
+    void write(JsonWriter &writer) const;
 };
 
 } // namespace moonpane

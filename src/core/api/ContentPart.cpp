@@ -3,8 +3,6 @@
 #include "JsonWriter.h"
 
 #include <QCoreApplication>
-#include <QFile>
-#include <QFileInfo>
 
 namespace moonpane {
 
@@ -24,12 +22,7 @@ void ContentPart::write(JsonWriter &writer) const
         writer.beginObject();
         writer.key("url");
         if (isStoredFile()) {
-            // What urlProblem() checked may be gone by now; an empty payload is then refused by
-            // the server rather than sent as something else.
-            QFile file(filePath);
-            const QByteArray bytes = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-            const QByteArray uri = "data:" + mimeType.toLatin1() + ";base64," + bytes.toBase64();
-            writer.valueUtf8(std::string_view(uri.constData(), static_cast<std::size_t>(uri.size())));
+            writer.media(media);
         } else {
             writer.valueUtf8(std::string_view(url.constData(), static_cast<std::size_t>(url.size())));
         }
@@ -45,15 +38,8 @@ QString ContentPart::urlProblem() const
     if (kind == Kind::Text)
         return {};
     const bool image = kind == Kind::Image;
-    if (isStoredFile()) {
-        const QFileInfo file(filePath);
-        if (!file.isFile() || !file.isReadable())
-            return QCoreApplication::translate("ContentPart",
-                                               "the attached file %1 is missing from Moonpane's "
-                                               "attachments folder; attach it again")
-                .arg(file.fileName());
+    if (isStoredFile())
         return {};
-    }
     if (url.startsWith("ms://")) {
         if (url.size() == 5)
             return QCoreApplication::translate("ContentPart", "the ms:// file reference has no file id");

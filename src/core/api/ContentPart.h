@@ -1,9 +1,12 @@
 // One element of a multimodal message: text, or an image or video given as a base64 data URI
 // (data:image/png;base64,...) or a file reference (ms://<file_id>). Kimi takes no http(s) URLs.
-// Media kept in Moonpane's store travel as a reference to their file (its path, MIME type, size
-// and hash) and become a data URI only when a request or an export is written: showing a
-// message never reads its media.
+// Media in a file (Moonpane's media store, or a file moonpane-cli was given) travel as a
+// reference to it (MediaRef: path, MIME type, size, hash, dimensions) and become a data URI
+// only while a request body is sent or an export is written: showing a message never reads
+// its media.
 #pragma once
+
+#include "MediaRef.h"
 
 #include <QByteArray>
 #include <QString>
@@ -19,33 +22,28 @@ struct ContentPart
     Kind kind = Kind::Text;
     QString text; // Kind::Text
     QByteArray url; // Kind::Image and Kind::Video; ASCII, and possibly many megabytes
-    // Or, instead of a URL, a file of the media store (see fromStoredFile).
-    QString filePath;
-    QString mimeType;
-    qint64 byteSize = -1;
-    QString hash; // SHA-256 of the bytes, hex
+    // Or, instead of a URL, a file (see fromMedia).
+    MediaRef media;
 
     static ContentPart fromText(const QString &text) { return make(Kind::Text, text, {}); }
     static ContentPart fromImageUrl(const QByteArray &url) { return make(Kind::Image, {}, url); }
     static ContentPart fromVideoUrl(const QByteArray &url) { return make(Kind::Video, {}, url); }
-    static ContentPart fromStoredFile(Kind kind, const QString &path, const QString &mime, qint64 bytes,
-                                      const QString &hash)
+    static ContentPart fromMedia(const MediaRef &media)
     {
-        ContentPart part = make(kind, {}, {});
-        part.filePath = path;
-        part.mimeType = mime;
-        part.byteSize = bytes;
-        part.hash = hash;
+        ContentPart part = make(media.isVideo() ? Kind::Video : Kind::Image, {}, {});
+        part.media = media;
         return part;
     }
 
     bool isText() const { return kind == Kind::Text; }
-    bool isStoredFile() const { return !isText() && !filePath.isEmpty(); }
+    bool isStoredFile() const { return !isText() && !media.isNull(); }
     // Media sent inline (a data URI, or a stored file that becomes one).
     bool isInline() const { return isStoredFile() || url.startsWith("data:"); }
-    // Writes the part as the API takes it; a stored file is read here and sent as a data URI.
+    // Writes the part as the API takes it; a file becomes a data URI (see JsonWriter::media).
     void write(JsonWriter &writer) const;
-    // A user-facing reason why the URL (or the stored file) cannot be sent, or an empty string.
+    // A user-facing reason why the URL cannot be sent, or an empty string. A file is not looked
+    // at here (this runs where a request is made, on the UI thread): one that is gone or has
+    // changed fails the upload, saying so.
     QString urlProblem() const;
 
     friend bool operator==(const ContentPart &, const ContentPart &) = default;

@@ -1,5 +1,9 @@
 #include "JsonWriter.h"
 
+#include "Base64.h"
+#include "MediaRef.h"
+#include "RequestBody.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +12,51 @@
 #include <cmath>
 
 namespace moonpane {
+
+JsonWriter::JsonWriter(RequestBody *body)
+    : m_out(&m_pending)
+    , m_body(body)
+{
+}
+
+JsonWriter::~JsonWriter()
+{
+    finish();
+}
+
+void JsonWriter::finish()
+{
+    if (m_body && !m_pending.isEmpty()) {
+        m_body->appendText(m_pending);
+        m_pending.clear();
+    }
+}
+
+void JsonWriter::media(const MediaRef &media)
+{
+    separate();
+    m_out->append('"');
+    if (m_body) {
+        finish();
+        m_body->appendMedia(media);
+    } else {
+        const qsizetype start = m_out->size();
+        m_out->append(media.dataUriPrefix());
+        QString error;
+        const bool read = RequestBody::readMedia(
+            media, 3 << 20,
+            [this](const char *data, qint64 size) {
+                const qsizetype at = m_out->size();
+                m_out->resize(at + static_cast<qsizetype>(Base64::encodedSize(size)));
+                Base64::encode(data, size, m_out->data() + at);
+                return true;
+            },
+            &error);
+        if (!read)
+            m_out->truncate(start);
+    }
+    m_out->append('"');
+}
 
 void JsonWriter::separate()
 {

@@ -1,6 +1,8 @@
 // A small streaming JSON writer into a QByteArray. Request bodies can carry tens of megabytes of
 // base64 media; building them through QJsonDocument would hold several UTF-16 copies of every
-// data URI. This writes each string once, as UTF-8, in its final place.
+// data URI. This writes each string once, as UTF-8, in its final place. Written into a
+// RequestBody, media stay references to their files (media()), encoded only when the body is
+// sent; written into a QByteArray, they are read and encoded in place.
 #pragma once
 
 #include <QByteArray>
@@ -11,6 +13,9 @@
 
 namespace moonpane {
 
+struct MediaRef;
+class RequestBody;
+
 class JsonWriter final
 {
 public:
@@ -18,6 +23,11 @@ public:
         : m_out(out)
     {
     }
+    // Writes into `body`; what was written is in it once finish() ran (or the writer is gone).
+    explicit JsonWriter(RequestBody *body);
+    ~JsonWriter();
+    Q_DISABLE_COPY_MOVE(JsonWriter)
+    void finish();
 
     void beginObject() { open('{'); }
     void endObject() { close('}'); }
@@ -33,6 +43,10 @@ public:
     void value(bool flag);
     void null();
     void value(const QJsonValue &json); // any JSON value, written compactly
+    // A data URI string of the medium's bytes: a reference in a RequestBody, the bytes read
+    // from the file and encoded here otherwise (an unreadable file gives an empty string, which
+    // the server refuses rather than taking it for something else).
+    void media(const MediaRef &media);
 
     // Convenience: key then value.
     template<typename T> void field(std::string_view name, const T &v)
@@ -49,6 +63,8 @@ private:
     void separate();
 
     QByteArray *m_out;
+    RequestBody *m_body = nullptr;
+    QByteArray m_pending; // text not handed to m_body yet
     bool m_needComma = false;
 };
 

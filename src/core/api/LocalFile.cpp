@@ -19,7 +19,7 @@ QString megabytes(qint64 bytes)
     return u"%1 MB"_s.arg(static_cast<double>(bytes) / 1'000'000.0, 0, 'f', 1);
 }
 
-bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
+bool open(const QString &path, QFile *file, qint64 *size, QString *error)
 {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -42,19 +42,27 @@ bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
                   .arg(path);
         return false;
     }
-    if (info.st_size > limit) {
-        ::close(fd);
-        *error = QCoreApplication::translate("LocalFile", "%1: %2 is too large (at most %3)")
-                     .arg(path, megabytes(info.st_size), megabytes(limit));
-        return false;
-    }
     // Back to blocking reads: it is a regular file.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    QFile file;
-    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+    if (!file->open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
         ::close(fd);
-        *error =
-            QCoreApplication::translate("LocalFile", "%1: cannot read it (%2)").arg(path, file.errorString());
+        *error = QCoreApplication::translate("LocalFile", "%1: cannot read it (%2)")
+                     .arg(path, file->errorString());
+        return false;
+    }
+    *size = info.st_size;
+    return true;
+}
+
+bool read(const QString &path, qint64 limit, QByteArray *out, QString *error)
+{
+    QFile file;
+    qint64 size = 0;
+    if (!open(path, &file, &size, error))
+        return false;
+    if (size > limit) {
+        *error = QCoreApplication::translate("LocalFile", "%1: %2 is too large (at most %3)")
+                     .arg(path, megabytes(size), megabytes(limit));
         return false;
     }
     // The size may have changed since fstat: read one byte more than allowed to know.

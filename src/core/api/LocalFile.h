@@ -7,10 +7,14 @@
 #include <QByteArray>
 #include <QString>
 
+class QFile;
 class QIODevice;
 
 namespace moonpane::LocalFile {
 
+// Opens a file for reading the same way: a regular file only, opened without blocking. *size is
+// its size as it was opened. On failure says why in *error, naming the file.
+bool open(const QString &path, QFile *file, qint64 *size, QString *error);
 // On success *out holds the whole file. On failure says why in *error, naming the file.
 bool read(const QString &path, qint64 limit, QByteArray *out, QString *error);
 // What `device` holds (standard input, say), if it is at most `limit` bytes: false once it

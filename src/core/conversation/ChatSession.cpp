@@ -197,11 +197,12 @@ QStringList ChatSession::continueReply(qint64 assistantId)
     return startReply(m->parentId, assistantId);
 }
 
-QStringList ChatSession::encode(const ChatRequest &request, QByteArray *body)
+QStringList ChatSession::encode(const ChatRequest &request, RequestBody *body)
 {
     if (QStringList problems = request.validate(); !problems.isEmpty())
         return problems;
-    *body = request.toJson();
+    // Media stay references: the body's size is known without reading them.
+    *body = request.toBody();
     if (body->size() > ChatRequest::kMaxBodyBytes)
         return {tr("the request would be %1 MB; the API accepts at most %2 MB. Send fewer or smaller "
                    "attachments.")
@@ -227,7 +228,13 @@ QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &
     user.content = text;
     user.parts = parts;
     request.messages.append(user.toChatMessage());
-    return encode(request, body);
+    RequestBody encoded;
+    if (QStringList problems = encode(request, &encoded); !problems.isEmpty())
+        return problems;
+    QString error;
+    if (!encoded.flatten(body, &error))
+        return {error};
+    return {};
 }
 
 QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
@@ -240,7 +247,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         prefix.partial = true;
         request.messages.append(prefix);
     }
-    QByteArray body;
+    RequestBody body;
     if (QStringList problems = encode(request, &body); !problems.isEmpty())
         return problems;
 
@@ -277,7 +284,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         && m_state != TurnState::AwaitingApproval)
         m_round = 0; // a new turn
     ++m_round;
-    m_call = m_client->sendBody(body, request.parameters.stream, m_trace);
+    m_call = m_client->sendBody(std::move(body), request.parameters.stream, m_trace);
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
     connect(m_call, &ChatCall::toolCallReceived, this,

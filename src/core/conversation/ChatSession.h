@@ -29,6 +29,7 @@ namespace moonpane {
 
 class ChatClient;
 struct ChatRequest;
+class RequestBody;
 class WireTrace;
 
 class ChatSession final : public QObject
@@ -84,7 +85,8 @@ public:
     QStringList retry(qint64 assistantId);
     QStringList continueReply(qint64 assistantId);
     void stop();
-    // The body send(text, parts) would post now, changing nothing (the CLI's --dry-run).
+    // The body send(text, parts) would post now, changing nothing (the CLI's --dry-run). Media
+    // are read and encoded into it: not for the UI thread.
     QStringList preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body);
 
     // What a call that ended this way leaves its reply as.
@@ -111,7 +113,7 @@ private:
     // request ends with that assistant message as a partial prefix and the reply extends it.
     QStringList startReply(qint64 parentId, qint64 continueId = 0);
     // Validates and serializes a request, within the API's size limit.
-    static QStringList encode(const ChatRequest &request, QByteArray *body);
+    static QStringList encode(const ChatRequest &request, RequestBody *body);
     void setState(TurnState state);
     // Answers the tool calls of `replyId` as tool messages, in their order: with `results`, one per
     // call, or with the one text given for them all. Returns the last one added.

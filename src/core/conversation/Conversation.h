@@ -74,6 +74,7 @@ public:
     QString systemPrompt;
     std::optional<ChatParameters> parameters; // nullopt: the app-wide defaults
     QString draft;
+    QList<AttachedMedia> draftMedia; // what the draft will send along, in order
     // The title is Moonpane's own ("New chat"), to be taken from the first message; false once
     // it was, or once the user chose one.
     bool autoTitle = false;

@@ -141,6 +141,12 @@ bool ConversationStore::open(const QString &path, QString *error, bool followCha
     }
     while (query.next())
         adopt(conversationFrom(query));
+    const QHash<qint64, QList<AttachedMedia>> drafts =
+        readDraftMedia(database, Database::attachmentsDir(m_path));
+    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it) {
+        if (Conversation *c = find(it.key()))
+            c->draftMedia = it.value();
+    }
     if (followChanges) {
         const QFileInfo info(m_path);
         m_watcher.addPath(info.absolutePath()); // the -wal file appears and goes
@@ -201,7 +207,7 @@ void ConversationStore::saveMeta(Conversation *conversation)
         query.addBindValue(storedText(r.draft));
         query.addBindValue(r.autoTitle);
         query.addBindValue(r.id);
-        return run(query, error);
+        return run(query, error) && writeDraftMedia(database, r.id, r.draftMedia, error);
     });
 }
 

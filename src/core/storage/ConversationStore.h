@@ -10,7 +10,7 @@
 //     so a crash or kill -9 loses at most that much of a reply; a reply found "streaming" whose
 //     process is gone (its lock file is stale) is shown, and saved, as incomplete;
 //   - attachments are stored once, as files named by their SHA-256 beside the database; a
-//     message read back refers to its files (ContentPart::fromStoredFile), which are read only
+//     message read back refers to its files (ContentPart::fromMedia), which are read only
 //     when a request or an export is written;
 //   - full-text search over content and, optionally, reasoning;
 //   - conversations another process adds, changes or deletes follow when the file changes.

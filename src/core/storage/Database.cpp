@@ -127,6 +127,32 @@ const char *const kMigrations[] = {
     ALTER TABLE conversations ADD COLUMN auto_title INTEGER NOT NULL DEFAULT 0;
     UPDATE conversations SET auto_title = 1 WHERE title = 'New chat';
     )sql",
+    // 6: media as the app attaches them. An image's or video's size in pixels and a video's
+    // length, for thumbnails and the request budget without reading the file; the media of a
+    // draft (its own rows, so that a draft's pictures survive a restart and are not swept as
+    // unreferenced; `prepared_hash` is the downscaled copy sent unless `send_original`); and the
+    // files uploaded to a server's Files API, so that a video goes there once.
+    R"sql(
+    ALTER TABLE attachments ADD COLUMN width INTEGER;
+    ALTER TABLE attachments ADD COLUMN height INTEGER;
+    ALTER TABLE attachments ADD COLUMN duration_ms INTEGER;
+    CREATE TABLE draft_attachments (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        prepared_hash TEXT,
+        send_original INTEGER NOT NULL DEFAULT 0,
+        name TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (conversation_id, position)
+    );
+    CREATE TABLE remote_files (
+        hash TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (hash, endpoint)
+    );
+    )sql",
 };
 static_assert(std::size(kMigrations) == Database::kSchemaVersion);
 

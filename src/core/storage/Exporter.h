@@ -28,6 +28,7 @@ struct ConversationRecord
     QString systemPrompt;
     std::optional<ChatParameters> parameters;
     QString draft;
+    QList<AttachedMedia> draftMedia; // not exported: what a draft of this machine holds
     bool autoTitle = false; // the title is Moonpane's, to be taken from the first message
     qint64 activeLeaf = 0;
     QList<Message> messages; // parents before children, siblings oldest first

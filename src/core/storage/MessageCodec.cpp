@@ -120,8 +120,9 @@ bool splitDataUri(const QByteArray &url, QString *mime, QByteArray *base64)
 QString describeMedia(const ContentPart &part)
 {
     if (part.isStoredFile())
-        return u"%1, %2"_s.arg(part.mimeType,
-                               QLocale::c().formattedDataSize(part.byteSize, 1, QLocale::DataSizeSIFormat));
+        return u"%1, %2"_s.arg(
+            part.media.mimeType,
+            QLocale::c().formattedDataSize(part.media.bytes, 1, QLocale::DataSizeSIFormat));
     QString mime;
     QByteArray base64;
     if (!splitDataUri(part.url, &mime, &base64))

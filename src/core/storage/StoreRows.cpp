@@ -1,5 +1,6 @@
 #include "StoreRows.h"
 
+#include "MediaFolder.h"
 #include "MessageCodec.h"
 #include "PrivateFiles.h"
 
@@ -62,6 +63,7 @@ std::unique_ptr<Conversation> conversationOf(const ConversationRecord &r)
     c->systemPrompt = r.systemPrompt;
     c->parameters = r.parameters;
     c->draft = r.draft;
+    c->draftMedia = r.draftMedia;
     c->autoTitle = r.autoTitle;
     return c;
 }
@@ -146,36 +148,27 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
         const ContentPart &part = parts.at(i);
         QSqlQuery link(database);
         link.prepare(
-            u"INSERT OR REPLACE INTO message_attachments (message_id, position, kind, hash, reference) "
-            "VALUES (?, ?, ?, ?, ?)"_s);
+            u"INSERT OR REPLACE INTO message_attachments (message_id, position, kind, hash, reference, "
+            "name) VALUES (?, ?, ?, ?, ?, ?)"_s);
         link.addBindValue(messageId);
         link.addBindValue(i);
         link.addBindValue(kindName(part.kind));
         QString mime;
         QByteArray bytes;
         if (part.isStoredFile()) {
-            // Media read back from a store (an edited message resent, a copied branch): linked by
-            // hash when this store holds the file already, copied from where it is otherwise.
-            QSqlQuery known(database);
-            known.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
-            known.addBindValue(part.hash);
-            if (!run(known, error))
+            // A file of this store's media folder, or one to copy there (moonpane-cli's own
+            // files, media read back from another store), checked against its hash.
+            const MediaRef media = MediaFolder::adopt(part.media, dir, error);
+            if (media.isNull())
                 return false;
-            if (!part.hash.isEmpty() && known.next() && QFileInfo::exists(QDir(dir).filePath(part.hash))) {
-                link.addBindValue(part.hash);
-                link.addBindValue(QVariant(QMetaType::fromType<QString>()));
-                if (!run(link, error))
-                    return false;
-                continue;
-            }
-            QFile source(part.filePath);
-            if (!source.open(QIODevice::ReadOnly)) {
-                *error = QCoreApplication::translate("StoreRows", "cannot read the attachment %1: %2")
-                             .arg(part.filePath, source.errorString());
+            if (!insertMediaRow(database, media, error))
                 return false;
-            }
-            bytes = source.readAll();
-            mime = part.mimeType;
+            link.addBindValue(media.hash);
+            link.addBindValue(QVariant(QMetaType::fromType<QString>()));
+            link.addBindValue(nullIfEmpty(media.name));
+            if (!run(link, error))
+                return false;
+            continue;
         } else {
             QByteArray base64;
             if (MessageCodec::splitDataUri(part.url, &mime, &base64))
@@ -184,44 +177,49 @@ bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<Cont
         if (bytes.isEmpty()) {
             link.addBindValue(QVariant(QMetaType::fromType<QString>()));
             link.addBindValue(QString::fromLatin1(part.url));
+            link.addBindValue(QVariant(QMetaType::fromType<QString>()));
             if (!run(link, error))
                 return false;
             continue;
         }
-        const QString hash =
-            QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-        const QString file = QDir(dir).filePath(hash);
-        QSqlQuery known(database);
-        known.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
-        known.addBindValue(hash);
-        if (!run(known, error))
-            return false;
+        // A data URI (an import, a wire-format history): its bytes become a file of the folder.
         // Written inside the transaction that holds the write lock, so a process removing the
         // same file as unreferenced cannot interleave.
-        if (!known.next() || !QFileInfo::exists(file)) {
-            PrivateFiles::makeDir(dir);
-            QSaveFile out(file);
-            if (!PrivateFiles::open(&out) || out.write(bytes) != bytes.size() || !out.commit()) {
-                *error = QCoreApplication::translate("StoreRows", "cannot write the attachment %1: %2")
-                             .arg(file, out.errorString());
-                return false;
-            }
-        }
-        QSqlQuery row(database);
-        row.prepare(
-            u"INSERT OR IGNORE INTO attachments (hash, mime, size, created_at) VALUES (?, ?, ?, ?)"_s);
-        row.addBindValue(hash);
-        row.addBindValue(mime);
-        row.addBindValue(bytes.size());
-        row.addBindValue(nowMs());
-        if (!run(row, error))
+        MediaRef media = MediaFolder::storeBytes(bytes, dir, error);
+        if (media.isNull())
             return false;
+        media.mimeType = mime;
+        if (!insertMediaRow(database, media, error))
+            return false;
+        const QString hash = media.hash;
         link.addBindValue(hash);
+        link.addBindValue(QVariant(QMetaType::fromType<QString>()));
         link.addBindValue(QVariant(QMetaType::fromType<QString>()));
         if (!run(link, error))
             return false;
     }
     return true;
+}
+
+bool insertMediaRow(QSqlDatabase &database, const MediaRef &media, QString *error)
+{
+    QSqlQuery row(database);
+    row.prepare(u"INSERT INTO attachments (hash, mime, size, created_at, width, height, duration_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET "
+                "width = coalesce(width, excluded.width), height = coalesce(height, excluded.height), "
+                "duration_ms = coalesce(duration_ms, excluded.duration_ms)"_s);
+    const auto positive = [](qint64 value) {
+        return value > 0 ? QVariant(value) : QVariant(QMetaType::fromType<qint64>());
+    };
+    row.addBindValue(media.hash);
+    row.addBindValue(media.mimeType);
+    row.addBindValue(media.bytes);
+    row.addBindValue(nowMs());
+    row.addBindValue(positive(media.width));
+    row.addBindValue(positive(media.height));
+    row.addBindValue(media.durationMs >= 0 ? QVariant(media.durationMs)
+                                           : QVariant(QMetaType::fromType<qint64>()));
+    return run(row, error);
 }
 
 QList<std::pair<QString, QVariant>> fieldColumns(const Message &m, MessageFields fields)
@@ -298,7 +296,74 @@ bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QSt
     query.addBindValue(storedText(c.draft));
     query.addBindValue(c.activeLeaf ? QVariant(c.activeLeaf) : QVariant(QMetaType::fromType<qint64>()));
     query.addBindValue(c.autoTitle);
-    return run(query, error);
+    return run(query, error) && writeDraftMedia(database, c.id, c.draftMedia, error);
+}
+
+bool writeDraftMedia(QSqlDatabase &database, qint64 conversationId, const QList<AttachedMedia> &media,
+                     QString *error)
+{
+    QSqlQuery clear(database);
+    clear.prepare(u"DELETE FROM draft_attachments WHERE conversation_id = ?"_s);
+    clear.addBindValue(conversationId);
+    if (!run(clear, error))
+        return false;
+    for (qsizetype i = 0; i < media.size(); ++i) {
+        const AttachedMedia &m = media.at(i);
+        if (!insertMediaRow(database, m.original, error)
+            || (!m.prepared.isNull() && !insertMediaRow(database, m.prepared, error)))
+            return false;
+        QSqlQuery row(database);
+        row.prepare(u"INSERT INTO draft_attachments (conversation_id, position, hash, prepared_hash, "
+                    "send_original, name) VALUES (?, ?, ?, ?, ?, ?)"_s);
+        row.addBindValue(conversationId);
+        row.addBindValue(i);
+        row.addBindValue(m.original.hash);
+        row.addBindValue(m.prepared.isNull() ? QVariant(QMetaType::fromType<QString>())
+                                             : QVariant(m.prepared.hash));
+        row.addBindValue(m.sendOriginal);
+        row.addBindValue(m.original.name);
+        if (!run(row, error))
+            return false;
+    }
+    return true;
+}
+
+QHash<qint64, QList<AttachedMedia>> readDraftMedia(const QSqlDatabase &database, const QString &dir)
+{
+    QHash<qint64, QList<AttachedMedia>> drafts;
+    QSqlQuery query(database);
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT d.conversation_id, d.name, d.send_original, "
+                    "o.hash, o.mime, o.size, o.width, o.height, o.duration_ms, "
+                    "p.hash, p.mime, p.size, p.width, p.height "
+                    "FROM draft_attachments d JOIN attachments o ON o.hash = d.hash "
+                    "LEFT JOIN attachments p ON p.hash = d.prepared_hash "
+                    "ORDER BY d.conversation_id, d.position"_s))
+        return drafts;
+    const QDir files(dir);
+    const auto media = [&](int at, const QString &name) {
+        MediaRef ref;
+        if (query.isNull(at))
+            return ref;
+        ref.hash = query.value(at).toString();
+        ref.path = files.filePath(ref.hash);
+        ref.mimeType = query.value(at + 1).toString();
+        ref.bytes = query.value(at + 2).toLongLong();
+        ref.width = query.value(at + 3).toInt();
+        ref.height = query.value(at + 4).toInt();
+        ref.name = name;
+        return ref;
+    };
+    while (query.next()) {
+        AttachedMedia m;
+        const QString name = query.value(1).toString();
+        m.sendOriginal = query.value(2).toBool();
+        m.original = media(3, name);
+        m.original.durationMs = query.isNull(8) ? -1 : query.value(8).toLongLong();
+        m.prepared = media(9, name);
+        drafts[query.value(0).toLongLong()].append(m);
+    }
+    return drafts;
 }
 
 ConversationRecord metaOf(const Conversation &c)
@@ -311,6 +376,7 @@ ConversationRecord metaOf(const Conversation &c)
     record.systemPrompt = c.systemPrompt;
     record.parameters = c.parameters;
     record.draft = c.draft;
+    record.draftMedia = c.draftMedia;
     record.autoTitle = c.autoTitle;
     record.activeLeaf = c.leaf();
     return record;
@@ -321,8 +387,12 @@ ConversationRecord metaOf(const Conversation &c)
 bool removeOrphanRows(QSqlDatabase &database, QStringList *hashes, QString *error)
 {
     QSqlQuery query(database);
-    if (!query.exec(u"DELETE FROM attachments WHERE hash NOT IN "
-                    "(SELECT hash FROM message_attachments WHERE hash IS NOT NULL) RETURNING hash"_s)) {
+    if (!query.exec(
+            u"DELETE FROM attachments WHERE hash NOT IN "
+            "(SELECT hash FROM message_attachments WHERE hash IS NOT NULL) "
+            "AND hash NOT IN (SELECT hash FROM draft_attachments) "
+            "AND hash NOT IN (SELECT prepared_hash FROM draft_attachments WHERE prepared_hash IS NOT NULL) "
+            "RETURNING hash"_s)) {
         *error = Database::describe(query.lastError());
         return false;
     }
@@ -332,18 +402,21 @@ bool removeOrphanRows(QSqlDatabase &database, QStringList *hashes, QString *erro
 }
 
 // Runs in a later transaction than removeOrphanRows, holding the write lock, so a file is
-// removed only if no process has referenced it again meanwhile.
+// removed only if no process has referenced it again meanwhile, and only if nobody has wanted
+// it since its rows went (an attachment of the same bytes being imported: MediaFolder).
 StoreWriter::Job removeOrphanFiles(const QStringList &hashes, const QString &dir)
 {
-    return [hashes, dir](QSqlDatabase &database, QString *error) {
+    const QDateTime rowsRemoved = QDateTime::currentDateTimeUtc();
+    return [hashes, dir, rowsRemoved](QSqlDatabase &database, QString *error) {
         for (const QString &hash : hashes) {
             QSqlQuery query(database);
             query.prepare(u"SELECT 1 FROM attachments WHERE hash = ?"_s);
             query.addBindValue(hash);
             if (!run(query, error))
                 return false;
-            if (!query.next())
-                QFile::remove(QDir(dir).filePath(hash));
+            const QString path = QDir(dir).filePath(hash);
+            if (!query.next() && QFileInfo(path).lastModified() <= rowsRemoved)
+                QFile::remove(path);
         }
         return true;
     };
@@ -370,9 +443,12 @@ StoreWriter::Job sweepDataDir(const QString &databasePath)
         QSet<QString> known;
         while (query.next())
             known.insert(query.value(0).toString());
-        for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
-            if (!known.contains(name))
-                QFile::remove(dir.filePath(name));
+        // What was written or wanted lately may be on its way into a row of another process
+        // (an attachment of a draft being imported): left for a later sweep.
+        const QDateTime settled = QDateTime::currentDateTimeUtc().addMSecs(-MediaFolder::kGraceMs);
+        for (const QFileInfo &file : dir.entryInfoList(QDir::Files | QDir::Hidden)) {
+            if (!known.contains(file.fileName()) && file.lastModified() < settled)
+                QFile::remove(file.filePath());
         }
         return true;
     };
@@ -505,9 +581,11 @@ QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, 
     QHash<qint64, QList<ContentPart>> parts;
     QSqlQuery query(database);
     query.setForwardOnly(true);
-    if (!query.exec(u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime, a.size "
-                    "FROM message_attachments ma LEFT JOIN attachments a ON a.hash = ma.hash "
-                    "WHERE ma.message_id IN (%1) ORDER BY ma.message_id, ma.position"_s.arg(ids)))
+    if (!query.exec(
+            u"SELECT ma.message_id, ma.kind, ma.hash, ma.reference, a.mime, a.size, ma.name, a.width, "
+            "a.height, a.duration_ms "
+            "FROM message_attachments ma LEFT JOIN attachments a ON a.hash = ma.hash "
+            "WHERE ma.message_id IN (%1) ORDER BY ma.message_id, ma.position"_s.arg(ids)))
         return parts;
     const QDir files(dir);
     while (query.next()) {
@@ -524,8 +602,17 @@ QHash<qint64, QList<ContentPart>> readAttachments(const QSqlDatabase &database, 
                 missing->append(path);
                 continue;
             }
-            part = ContentPart::fromStoredFile(kind, path, query.value(4).toString(),
-                                               query.value(5).toLongLong(), hash);
+            MediaRef media;
+            media.path = path;
+            media.mimeType = query.value(4).toString();
+            media.bytes = query.value(5).toLongLong();
+            media.hash = hash;
+            media.name = query.value(6).toString();
+            media.width = query.value(7).toInt();
+            media.height = query.value(8).toInt();
+            media.durationMs = query.isNull(9) ? -1 : query.value(9).toLongLong();
+            part = ContentPart::fromMedia(media);
+            part.kind = kind;
         }
         parts[query.value(0).toLongLong()].append(part);
     }

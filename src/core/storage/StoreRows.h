@@ -77,10 +77,14 @@ QByteArray usageJson(const Message &m);
 
 QString kindName(ContentPart::Kind kind);
 
-// A message's media: a data URI becomes a file named by the SHA-256 of its bytes (written once)
-// and a row in `attachments`; anything else (an ms:// reference) is kept as it is.
+// A message's media: a file (of the media folder already, or copied there) or a data URI is
+// kept as a file named by the SHA-256 of its bytes (written once) with a row in `attachments`;
+// anything else (an ms:// reference) is kept as it is.
 bool writeAttachments(QSqlDatabase &database, qint64 messageId, const QList<ContentPart> &parts,
                       const QString &dir, QString *error);
+// The row of a file of the media folder (kept once per hash; what it says about the medium's
+// pixels and length is filled in when first known).
+bool insertMediaRow(QSqlDatabase &database, const MediaRef &media, QString *error);
 
 // The columns that hold these fields of a message (State aside: the store writes it with its
 // stream owner), with their values.
@@ -90,6 +94,11 @@ bool insertMessage(QSqlDatabase &database, qint64 conversationId, const Message 
                    const QString &attachmentsDir, const QString &streamOwner, QString *error);
 
 bool insertConversation(QSqlDatabase &database, const ConversationRecord &c, QString *error);
+// A draft's media, replacing what the conversation's draft held (with rows for its files).
+bool writeDraftMedia(QSqlDatabase &database, qint64 conversationId, const QList<AttachedMedia> &media,
+                     QString *error);
+// Every draft's media, by conversation, as files of `dir`.
+QHash<qint64, QList<AttachedMedia>> readDraftMedia(const QSqlDatabase &database, const QString &dir);
 
 ConversationRecord metaOf(const Conversation &c);
 
