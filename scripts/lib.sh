@@ -5,12 +5,13 @@
 MOONPANE_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-tools-dev qt6-l10n-tools qt6-image-formats-plugins
-  libqt6sql6-sqlite libsqlite3-dev libqt6svg6 qtkeychain-qt6-dev libsimdjson-dev
+  qt6-multimedia-dev libqt6sql6-sqlite libsqlite3-dev libqt6svg6 qtkeychain-qt6-dev libsimdjson-dev
   fonts-dejavu-core
 )
 # What the test suite needs besides: a private D-Bus session with gnome-keyring (the real Secret
-# Service), and clang-format for the formatting check.
-MOONPANE_TEST_PACKAGES=(dbus gnome-keyring clang-format)
+# Service), clang-format for the formatting check, and an X server with xdotool for the one test
+# that drags files in from another X client.
+MOONPANE_TEST_PACKAGES=(dbus gnome-keyring clang-format xvfb xdotool)
 
 # moonpane_install_missing PACKAGE...: apt-get installs what dpkg does not report as installed.
 moonpane_install_missing() {

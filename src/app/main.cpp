@@ -1,6 +1,7 @@
 // moonpane: the desktop app.
 #include "Appearance.h"
 #include "MainWindow.h"
+#include "media/VideoProbe.h"
 #include "storage/ConversationStore.h"
 #include "storage/Settings.h"
 
@@ -9,6 +10,7 @@
 
 int main(int argc, char **argv)
 {
+    moonpane::VideoProbe::chooseBackend(); // before QtMultimedia picks one
     QApplication app(argc, argv);
     // No organization: the data directory is $XDG_DATA_HOME/moonpane, shared with moonpane-cli.
     QApplication::setApplicationName(QStringLiteral("moonpane"));

@@ -1,10 +1,13 @@
 #include "Composer.h"
 
+#include "AttachmentStrip.h"
 #include "ComposerEdit.h"
+#include "media/AttachmentModel.h"
 
 #include <QBoxLayout>
 #include <QCheckBox>
 #include <QLabel>
+#include <QMimeData>
 #include <QPushButton>
 #include <QToolButton>
 
@@ -21,6 +24,8 @@ Composer::Composer(QWidget *parent)
     , m_editingBanner(new QLabel(this))
     , m_problems(new QLabel(this))
     , m_attachmentArea(new QWidget(this))
+    , m_attach(new QToolButton(this))
+    , m_budget(new QLabel(this))
 {
     setObjectName(QStringLiteral("composer"));
     m_send->setObjectName(QStringLiteral("sendButton"));
@@ -40,11 +45,20 @@ Composer::Composer(QWidget *parent)
     palette.setColor(QPalette::WindowText, QColor(0xc6, 0x28, 0x28));
     m_problems->setPalette(palette);
     m_attachmentArea->setVisible(false);
+    m_attach->setObjectName(QStringLiteral("attachButton"));
+    m_attach->setText(tr("Attach…"));
+    m_attach->setAutoRaise(true);
+    m_attach->setToolTip(tr("Attach images or videos (or drop them here, or paste them)"));
+    m_attach->setEnabled(false); // until there is somewhere to attach to
+    m_budget->setObjectName(QStringLiteral("budget"));
+    m_budget->setVisible(false);
+    m_budget->setWordWrap(true);
     m_send->setDefault(false);
     m_send->setAutoDefault(false);
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_attach);
     row->addWidget(m_thinking);
     row->addWidget(m_keep);
     row->addWidget(m_systemPrompt);
@@ -58,6 +72,7 @@ Composer::Composer(QWidget *parent)
     layout->addWidget(m_editingBanner);
     layout->addWidget(m_problems);
     layout->addWidget(m_attachmentArea);
+    layout->addWidget(m_budget);
     layout->addWidget(m_edit);
     layout->addLayout(row);
 
@@ -78,6 +93,7 @@ Composer::Composer(QWidget *parent)
     });
     connect(m_keep, &QCheckBox::toggled, this,
             [this](bool keep) { emit thinkingChanged(m_thinking->isChecked(), keep); });
+    connect(m_attach, &QToolButton::clicked, this, &Composer::attachRequested);
     connect(m_systemPrompt, &QToolButton::clicked, this, &Composer::systemPromptRequested);
     connect(m_parameters, &QToolButton::clicked, this, &Composer::parametersRequested);
     updateSendButton();
@@ -119,7 +135,8 @@ void Composer::updateSendButton()
     } else {
         m_send->setText(m_editingId ? tr("Resend") : tr("Send"));
         m_send->setToolTip(m_edit->sendsWithCtrlEnter() ? tr("Send (Ctrl+Enter)") : tr("Send (Enter)"));
-        m_send->setEnabled(!m_edit->toPlainText().trimmed().isEmpty());
+        const bool media = m_attachments && m_attachments->rowCount() > m_attachments->importing();
+        m_send->setEnabled(!m_edit->toPlainText().trimmed().isEmpty() || media);
     }
 }
 
@@ -169,6 +186,13 @@ void Composer::showProblems(const QStringList &problems)
     m_problems->setVisible(!problems.isEmpty());
 }
 
+void Composer::showNotAttached(const QStringList &reasons)
+{
+    m_problems->setText(reasons.isEmpty() ? QString()
+                                          : tr("Not attached: %1").arg(reasons.join(QStringLiteral("; "))));
+    m_problems->setVisible(!reasons.isEmpty());
+}
+
 void Composer::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
@@ -186,6 +210,41 @@ void Composer::setCompact(bool compact)
     m_parameters->setText(compact ? tr("Params…") : tr("Parameters…"));
 }
 
+void Composer::setAttachments(AttachmentModel *attachments)
+{
+    m_attachments = attachments;
+    m_strip = new AttachmentStrip(attachments, m_attachmentArea);
+    auto *layout = new QVBoxLayout(m_attachmentArea);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_strip);
+    m_attach->setEnabled(true);
+    const auto changed = [this] {
+        m_attachmentArea->setVisible(m_attachments->rowCount() > 0);
+        updateSendButton();
+    };
+    connect(attachments, &QAbstractItemModel::rowsInserted, this, changed);
+    connect(attachments, &QAbstractItemModel::rowsRemoved, this, changed);
+    connect(attachments, &QAbstractItemModel::modelReset, this, changed);
+    connect(m_strip, &AttachmentStrip::previewRequested, this, &Composer::previewRequested);
+    connect(m_edit, &ComposerEdit::mediaPasted, attachments, &AttachmentModel::attach);
+    changed();
+}
+
+void Composer::showBudget(const QString &text, bool over)
+{
+    m_budget->setText(text);
+    m_budget->setVisible(!text.isEmpty());
+    QPalette palette = m_budget->palette();
+    palette.setColor(QPalette::WindowText,
+                     over ? QColor(0xc6, 0x28, 0x28) : this->palette().color(QPalette::PlaceholderText));
+    m_budget->setPalette(palette);
+}
+
+QString Composer::budgetText() const
+{
+    return m_budget->isHidden() ? QString() : m_budget->text();
+}
+
 QString Composer::problemText() const
 {
     return m_problems->isHidden() ? QString() : m_problems->text();
@@ -196,7 +255,8 @@ void Composer::submit()
     if (m_busy)
         return;
     const QString text = m_edit->toPlainText();
-    if (text.trimmed().isEmpty())
+    const bool media = m_attachments && m_attachments->rowCount() > 0;
+    if (text.trimmed().isEmpty() && !media)
         return;
     emit sendRequested(text);
 }

@@ -15,6 +15,8 @@ class QCheckBox;
 
 namespace moonpane {
 
+class AttachmentModel;
+class AttachmentStrip;
 class ComposerEdit;
 
 class Composer final : public QWidget
@@ -41,10 +43,17 @@ public:
     qint64 editingMessageId() const { return m_editingId; }
 
     void showProblems(const QStringList &problems);
+    // What could not be attached, each naming the file and why (empty: clears it).
+    void showNotAttached(const QStringList &reasons);
     QString problemText() const;
 
-    // Where an attachment strip goes; empty until attachments exist.
-    QWidget *attachmentArea() const { return m_attachmentArea; }
+    // The draft's attachments: shown in a strip above the text field; a message with only
+    // attachments can be sent; pasted files and pictures are attached.
+    void setAttachments(AttachmentModel *attachments);
+    AttachmentStrip *attachmentStrip() const { return m_strip; }
+    // A line under the strip: the size the next request will have, or why it cannot be sent.
+    void showBudget(const QString &text, bool over);
+    QString budgetText() const;
 
 signals:
     void sendRequested(const QString &text);
@@ -54,6 +63,8 @@ signals:
     void parametersRequested();
     void editingCancelled();
     void textEdited();
+    void attachRequested(); // the Attach button: pick files
+    void previewRequested(int row); // an attachment was clicked
 
 private:
     void submit();
@@ -70,6 +81,10 @@ private:
     QLabel *m_editingBanner;
     QLabel *m_problems;
     QWidget *m_attachmentArea;
+    QToolButton *m_attach;
+    QLabel *m_budget;
+    AttachmentModel *m_attachments = nullptr;
+    AttachmentStrip *m_strip = nullptr;
     bool m_busy = false;
     bool m_compact = false;
     qint64 m_editingId = 0;

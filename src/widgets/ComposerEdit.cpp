@@ -1,5 +1,7 @@
 #include "ComposerEdit.h"
 
+#include "media/AttachmentModel.h"
+
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QKeyEvent>
@@ -84,6 +86,20 @@ void ComposerEdit::keyPressEvent(QKeyEvent *event)
         }
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+bool ComposerEdit::canInsertFromMimeData(const QMimeData *source) const
+{
+    return !AttachmentModel::describe(source).isEmpty() || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void ComposerEdit::insertFromMimeData(const QMimeData *source)
+{
+    if (!AttachmentModel::describe(source).isEmpty()) {
+        emit mediaPasted(source);
+        return;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }
 
 } // namespace moonpane

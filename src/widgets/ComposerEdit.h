@@ -25,8 +25,12 @@ public:
 
 signals:
     void sendPressed();
+    // A paste of files or a picture: attached, not inserted as text.
+    void mediaPasted(const QMimeData *source);
 
 protected:
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
     void keyPressEvent(QKeyEvent *event) override;
     void focusInEvent(QFocusEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;

@@ -1,6 +1,7 @@
 #include "ConversationView.h"
 
 #include "conversation/ConversationModel.h"
+#include "media/ThumbnailCache.h"
 
 #include <QDateTime>
 #include <QHelpEvent>
@@ -100,6 +101,13 @@ void ConversationView::restyle()
     rebuildRows();
 }
 
+void ConversationView::setThumbnails(ThumbnailCache *thumbnails)
+{
+    m_thumbnails = thumbnails;
+    // A picture came: what shows it is repainted (tiles keep their size, nothing moves).
+    connect(thumbnails, &ThumbnailCache::ready, viewport(), qOverload<>(&QWidget::update));
+}
+
 LayoutContext ConversationView::context(int row) const
 {
     LayoutContext context;
@@ -108,6 +116,7 @@ LayoutContext ConversationView::context(int row) const
     context.showThinking = m_showThinking;
     context.nowMs = QDateTime::currentMSecsSinceEpoch();
     context.find = m_find.term.isEmpty() ? nullptr : &m_find;
+    context.thumbnails = m_thumbnails;
     context.deadline = m_passDeadline;
     if (row >= 0 && row < m_heights.size()) {
         const qint64 top = m_heights.offset(row);

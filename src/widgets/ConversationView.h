@@ -24,6 +24,8 @@ namespace moonpane {
 
 class Conversation;
 class ConversationModel;
+class ThumbnailCache;
+struct MediaRef;
 
 class ConversationView final : public QAbstractItemView
 {
@@ -37,6 +39,8 @@ public:
 
     bool showThinking() const { return m_showThinking; }
     void setShowThinking(bool show);
+    // Where the pictures of sent media come from (without: placeholders).
+    void setThumbnails(ThumbnailCache *thumbnails);
     // The find bar: highlights every match of `term` (case-insensitive, in the rendered text;
     // in the thinking too when asked), or none when it is empty.
     void setFind(const QString &term, bool includeThinking);
@@ -93,6 +97,8 @@ signals:
     void linkActivated(const QUrl &url);
     void linkRefused(const QUrl &url);
     void copied(const QString &what); // for a status message
+    // An image or video of a sent message was clicked: look at it.
+    void mediaActivated(const moonpane::MediaRef &media);
 
 protected:
     QModelIndex moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers) override;
@@ -170,6 +176,7 @@ private:
     bool m_syncingBar = false;
     int m_width = 0;
     bool m_showThinking = true;
+    ThumbnailCache *m_thumbnails = nullptr;
     FindContext m_find;
     bool m_pinned = true;
     struct ResetAnchor

@@ -233,6 +233,10 @@ void ConversationView::activate(const MessageHit &hit, int row)
             emit linkRefused(url);
         return;
     }
+    case MessageAction::OpenMedia:
+        if (hit.media >= 0 && hit.media < message->parts.size())
+            emit mediaActivated(message->parts.at(hit.media).media);
+        return;
     case MessageAction::Edit:
     case MessageAction::Regenerate:
     case MessageAction::Delete:

@@ -19,6 +19,7 @@
 #include "conversation/ConversationListModel.h"
 #include "conversation/ConversationModel.h"
 #include "conversation/SessionRegistry.h"
+#include "media/AttachmentModel.h"
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Exporter.h"
@@ -84,6 +85,8 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     chatLayout->addWidget(m_findBar);
     chatLayout->addWidget(m_view, 1);
     chatLayout->addWidget(m_composer);
+
+    setupMedia();
 
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_chat);
@@ -197,6 +200,7 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
 MainWindow::~MainWindow()
 {
     m_model->setConversation(nullptr); // before the library, which may go after this, ends its conversations
+    m_attachments->setConversation(nullptr);
     delete m_sessions; // before the library: the sessions know its conversations
     m_sessions = nullptr;
     delete m_settings;
@@ -210,6 +214,7 @@ QAction *MainWindow::action(const QString &name) const
 void MainWindow::applySettings()
 {
     m_composer->setSendWithCtrlEnter(m_settings->value(Settings::Key::SendWithCtrlEnter).toBool());
+    m_attachments->setMaxImageEdge(m_settings->number(Settings::Key::ImageMaxEdge));
     const bool thinking = m_settings->value(Settings::Key::ShowThinking).toBool();
     m_actions.value(u"showThinking"_s)->setChecked(thinking);
     m_view->setShowThinking(thinking);
@@ -282,6 +287,13 @@ void MainWindow::saveDraft()
     }
 }
 
+void MainWindow::setCurrent(Conversation *conversation)
+{
+    m_current = conversation;
+    m_model->setConversation(conversation);
+    m_attachments->setConversation(conversation);
+}
+
 void MainWindow::newConversation()
 {
     saveDraft();
@@ -297,8 +309,7 @@ void MainWindow::selectConversation(qint64 id)
     m_whenOpened = {};
     saveDraft();
     m_composer->cancelEditing();
-    m_current = conversation;
-    m_model->setConversation(conversation);
+    setCurrent(conversation);
     m_view->setPinnedToBottom(true);
     m_sidebar->setCurrent(id);
     m_composer->setText(conversation->draft);
@@ -325,12 +336,19 @@ void MainWindow::send(const QString &text)
     }
     ChatSession *current = session(m_current);
     const qint64 editing = m_composer->editingMessageId();
-    const QStringList problems = editing ? current->editAndResend(editing, text) : current->send(text);
+    if (!editing && m_attachments->importing() > 0) {
+        m_composer->showProblems({tr("attachments are still being imported; send once they are in")});
+        return;
+    }
+    const QStringList problems =
+        editing ? current->editAndResend(editing, text) : current->send(text, m_attachments->parts());
     m_composer->showProblems(problems);
     if (!problems.isEmpty())
         return;
     if (editing)
         m_composer->cancelEditing();
+    else
+        m_attachments->clearDraft();
     m_composer->clear();
     m_current->draft.clear();
     m_library->nameFromFirstMessage(m_current->id); // the window title follows
@@ -390,10 +408,8 @@ void MainWindow::deleteConversation(qint64 id)
     m_sessions->discard(id);
     m_deletedTitle = conversation->title;
     const bool wasCurrent = conversation == m_current;
-    if (wasCurrent) {
-        m_current = nullptr;
-        m_model->setConversation(nullptr);
-    }
+    if (wasCurrent)
+        setCurrent(nullptr);
     m_library->remove(id);
     m_sidebar->showUndo(m_deletedTitle);
     if (wasCurrent) {
@@ -656,8 +672,7 @@ void MainWindow::onConversationRemoved(qint64 id)
     // Deleted here (deleteConversation has moved on already) or by another process.
     if (!m_current || m_current->id != id)
         return;
-    m_current = nullptr;
-    m_model->setConversation(nullptr);
+    setCurrent(nullptr);
     QMetaObject::invokeMethod(
         this,
         [this] {

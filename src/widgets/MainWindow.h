@@ -42,6 +42,10 @@ class Settings;
 class StatusPanel;
 class WelcomePage;
 class SettingsDialog;
+class AttachmentModel;
+class DropOverlay;
+class ThumbnailCache;
+struct MediaRef;
 
 class MainWindow final : public QMainWindow
 {
@@ -72,6 +76,9 @@ public:
     FindBar *findBar() const { return m_findBar; }
     NoticeBar *noticeBar() const { return m_notice; }
     SearchDialog *searchDialog() const { return m_searchDialog; }
+    AttachmentModel *attachments() const { return m_attachments; }
+    ThumbnailCache *thumbnails() const { return m_thumbnails; }
+    DropOverlay *dropOverlay() const { return m_dropOverlay; }
 
     using ExportFormat = moonpane::ExportFormat;
     // What File → Export and Import do once they have a file name: a job on a thread of its
@@ -99,6 +106,9 @@ public slots:
     void searchAll(); // Ctrl+Shift+F
     // Opens a conversation at a message, with `query` found and marked there.
     void openAt(qint64 conversationId, qint64 messageId, const QString &query, bool inThinking);
+    // Attaching media (MainMedia.cpp).
+    void pickAttachments(); // the Attach button
+    void previewMedia(const moonpane::MediaRef &media);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -128,6 +138,10 @@ private:
                        std::function<QString(int count)> done, const QString &failure);
     void askExportAll();
     void askImport();
+    void setupMedia();
+    // A folder's files: attached, after asking when there are many.
+    void attachFolder(const QString &path, const QStringList &files, int others);
+    void setCurrent(Conversation *conversation); // the model, the attachments
 
     Settings *m_settings;
     Credentials *m_credentials;
@@ -153,6 +167,10 @@ private:
     NoticeBar *m_notice;
     JobProgress *m_jobProgress;
     SearchDialog *m_searchDialog = nullptr;
+    ThumbnailCache *m_thumbnails = nullptr;
+    AttachmentModel *m_attachments = nullptr;
+    DropOverlay *m_dropOverlay = nullptr;
+    QStringList m_refusals; // what the last batch of attachments could not attach
     ConversationFind *m_find; // the find bar's matches
     ConversationFind::Match m_shownMatch; // the one the view was last moved to
     struct FindTarget

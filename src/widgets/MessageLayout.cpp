@@ -1,9 +1,11 @@
 #include "MessageLayout.h"
 
 #include "MessageStyle.h"
+#include "media/ThumbnailCache.h"
 
 #include <QLocale>
 #include <QPainter>
+#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +18,8 @@ namespace moonpane {
 namespace {
 
 constexpr int kBubblePadding = 10;
+constexpr int kMediaTile = 112; // a sent image's or video's tile, square
+constexpr int kMediaGap = 6;
 constexpr int kThinkingIndent = 14;
 constexpr int kNoticePadding = 10;
 
@@ -233,7 +237,8 @@ void MessageLayout::syncPlaceholder(const Message &message, const LayoutContext 
     m_notices.clear();
     m_toolCalls.clear();
     m_ticking = false;
-    m_bubble = m_thinking = m_thinkingHeader = m_attachments = m_meta = QRect();
+    m_bubble = m_thinking = m_thinkingHeader = m_meta = QRect();
+    m_media.clear();
     m_metaText.clear();
     m_branchText.clear();
     m_headerText = message.role == Role::User ? tr("You") : tr("Kimi");
@@ -327,24 +332,39 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
     }
     y += headerHeight + s.gap / 2;
 
+    m_media.clear();
     if (user) {
-        if (!message.parts.isEmpty()) {
-            QStringList kinds;
-            for (const ContentPart &part : message.parts)
-                kinds.append(part.kind == ContentPart::Kind::Video ? tr("video") : tr("image"));
-            m_attachmentsText = tr("Attached: %1").arg(kinds.join(u", "_s));
-            m_attachments = QRect(left + column - bubbleWidth, y, bubbleWidth, s.smallLineHeight);
-            y += s.smallLineHeight + 4;
-        } else {
-            m_attachments = QRect();
+        // Media tiles above the text, right-aligned, as many to a line as fit. Their size does not
+        // depend on their pictures, which arrive later (ThumbnailCache) without a new layout.
+        const int perLine = std::max(1, (column + kMediaGap) / (kMediaTile + kMediaGap));
+        std::vector<int> media;
+        for (int i = 0; i < message.parts.size(); ++i) {
+            if (!message.parts.at(i).isText())
+                media.push_back(i);
         }
+        const int count = static_cast<int>(media.size());
+        for (int k = 0; k < count; ++k) {
+            const ContentPart &part = message.parts.at(media[static_cast<size_t>(k)]);
+            const int line = k / perLine;
+            const int inLine = std::min(perLine, count - line * perLine);
+            const int lineWidth = inLine * kMediaTile + (inLine - 1) * kMediaGap;
+            MediaTile tile;
+            tile.part = media[static_cast<size_t>(k)];
+            tile.media = part.media;
+            tile.video = part.kind == ContentPart::Kind::Video;
+            tile.label = part.isStoredFile() ? part.media.name : QString::fromLatin1(part.url.left(40));
+            tile.rect = QRect(left + column - lineWidth + (k % perLine) * (kMediaTile + kMediaGap),
+                              y + line * (kMediaTile + kMediaGap), kMediaTile, kMediaTile);
+            m_media.push_back(tile);
+        }
+        if (count > 0)
+            y += ((count - 1) / perLine + 1) * (kMediaTile + kMediaGap) - kMediaGap + s.gap;
         m_bubble =
             QRect(left + column - bubbleWidth, y, bubbleWidth, m_content.height() + 2 * kBubblePadding);
         m_contentOrigin = m_bubble.topLeft() + QPoint(kBubblePadding, kBubblePadding);
         y = m_bubble.bottom() + 1;
     } else {
         m_bubble = QRect();
-        m_attachments = QRect();
         const bool hasReasoning = message.hasReasoning || !message.reasoning.isEmpty();
         if (context.showThinking && hasReasoning) {
             const int thinkingHeader = s.lineHeight + 10;
@@ -520,10 +540,7 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
     };
 
     if (m_role == Role::User) {
-        if (!m_attachments.isNull()) {
-            painter->setPen(s.muted);
-            painter->drawText(m_attachments, Qt::AlignRight | Qt::AlignVCenter, m_attachmentsText);
-        }
+        paintMedia(painter, context);
         painter->setPen(Qt::NoPen);
         painter->setBrush(s.userBubble);
         painter->drawRoundedRect(m_bubble, s.radius, s.radius);
@@ -597,6 +614,57 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
     painter->restore();
 }
 
+void MessageLayout::paintMedia(QPainter *painter, const LayoutContext &context) const
+{
+    const MessageStyle &s = *context.style;
+    for (const MediaTile &tile : m_media) {
+        const QImage image =
+            context.thumbnails && !tile.media.isNull() ? context.thumbnails->thumbnail(tile.media) : QImage();
+        QPainterPath clip;
+        clip.addRoundedRect(tile.rect, s.radius, s.radius);
+        painter->save();
+        painter->setClipPath(clip);
+        if (image.isNull()) {
+            painter->fillRect(tile.rect, s.codeBackground);
+            painter->setPen(s.muted);
+            painter->setFont(s.small);
+            const QString kind = tile.video ? tr("Video") : tr("Image");
+            painter->drawText(tile.rect.adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWrapAnywhere,
+                              tile.label.isEmpty() ? kind : u"%1\n%2"_s.arg(kind, tile.label));
+        } else {
+            // Cropped to the square, as the strip shows it.
+            const qreal ratio = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+            const QSize box = tile.rect.size() * ratio;
+            const QImage fitted = image.scaled(box, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
+            const QRect source((fitted.width() - box.width()) / 2, (fitted.height() - box.height()) / 2,
+                               box.width(), box.height());
+            painter->drawImage(tile.rect, fitted, source);
+        }
+        painter->restore();
+        if (tile.video) { // a play mark, and the length when known
+            painter->save();
+            painter->setRenderHint(QPainter::Antialiasing);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QColor(0, 0, 0, 140));
+            const QPointF c = QRectF(tile.rect).center();
+            painter->drawEllipse(c, 16, 16);
+            painter->setBrush(Qt::white);
+            painter->drawPolygon(QPolygonF({c + QPointF(-5, -8), c + QPointF(-5, 8), c + QPointF(9, 0)}));
+            if (tile.media.durationMs >= 0) {
+                const qint64 seconds = (tile.media.durationMs + 500) / 1000;
+                const QString length = u"%1:%2"_s.arg(seconds / 60).arg(seconds % 60, 2, 10, QChar(u'0'));
+                painter->setFont(s.small);
+                const QRect badge(tile.rect.right() - 44, tile.rect.bottom() - 20, 40, 16);
+                painter->setBrush(QColor(0, 0, 0, 160));
+                painter->drawRoundedRect(badge, 4, 4);
+                painter->setPen(Qt::white);
+                painter->drawText(badge, Qt::AlignCenter, length);
+            }
+            painter->restore();
+        }
+    }
+}
+
 MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
 {
     MessageHit hit;
@@ -617,6 +685,13 @@ MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
     if (!m_thinkingHeader.isNull() && m_thinkingHeader.contains(local)) {
         hit.action = MessageAction::ToggleThinking;
         return hit;
+    }
+    for (const MediaTile &tile : m_media) {
+        if (tile.rect.contains(local) && !tile.media.isNull()) {
+            hit.action = MessageAction::OpenMedia;
+            hit.media = tile.part;
+            return hit;
+        }
     }
     const auto inStack = [&](const BlockStack &stack, QPoint origin) {
         const QRect area(origin, QSize(stack.width(), stack.height()));

@@ -21,6 +21,7 @@ class QPainter;
 namespace moonpane {
 
 struct MessageStyle;
+class ThumbnailCache;
 
 enum class MessageAction {
     None,
@@ -36,6 +37,7 @@ enum class MessageAction {
     CopyCode,
     OpenLink,
     ShowAll, // a large block shown in part: show all of it
+    OpenMedia, // an image or video sent with the message: look at it
 };
 
 enum class TextArea { None, Reasoning, Content };
@@ -76,6 +78,7 @@ struct LayoutContext
     int branchIndex = 0;
     int branchCount = 1;
     const FindContext *find = nullptr; // highlights matches when set
+    ThumbnailCache *thumbnails = nullptr; // pictures of a message's media (placeholders without)
     // Layout work stops here and goes on in a later sync (MessageLayout::hasPendingWork).
     QDeadlineTimer deadline {QDeadlineTimer::Forever};
     // The part of the row in view, in row coordinates: laid out first.
@@ -92,6 +95,7 @@ struct MessageHit
     QString code;
     int codeBlock = -1; // the block whose button is under the point (Copy, Show all)
     qsizetype blockKey = -1; // ShowAll: which block
+    int media = -1; // OpenMedia: which of the message's parts
 };
 
 class MessageLayout final
@@ -166,6 +170,7 @@ private:
     // A stub whose text is on its way: its header and grey lines at the estimated height.
     void syncPlaceholder(const Message &message, const LayoutContext &context);
     void paintPlaceholder(QPainter *painter, const QRect &localClip, const MessageStyle &style) const;
+    void paintMedia(QPainter *painter, const LayoutContext &context) const;
     const Button *button(MessageAction action) const; // in the header or below the text
     // Everything but the text and thinking header, to notice when a tick changed it.
     QString otherSignature() const;
@@ -193,8 +198,16 @@ private:
     QPoint m_reasoningOrigin;
     QPoint m_contentOrigin;
     std::vector<std::pair<QRect, QString>> m_toolCalls;
-    QRect m_attachments;
-    QString m_attachmentsText;
+    // A user message's media, as tiles above its text.
+    struct MediaTile
+    {
+        QRect rect;
+        int part = 0; // its place in Message::parts
+        MediaRef media; // null for a reference the server holds (ms://)
+        bool video = false;
+        QString label; // what a tile without a picture says
+    };
+    std::vector<MediaTile> m_media;
     std::vector<Notice> m_notices;
     QRect m_meta;
     QString m_metaText;

@@ -41,6 +41,8 @@ const Entry &entry(Settings::Key key)
         {K::PriceCachedInputPerMillion, "cost/cached_input_per_million", 0.16},
         {K::PriceOutputPerMillion, "cost/output_per_million", 4.00},
         {K::ContextWindowTokens, "chat/context_window_tokens", 262144, 1024, 10'000'000},
+        {K::ImageMaxEdge, "media/image_max_edge", 2048, 0, 16384},
+        {K::MediaHistoryTurns, "media/history_turns", 0, 0, 1000},
         {K::WindowGeometry, "window/geometry", QByteArray()},
         {K::WindowState, "window/state", QByteArray()},
         {K::SplitterState, "window/splitter", QByteArray()},

@@ -33,6 +33,8 @@ public:
         PriceCachedInputPerMillion,
         PriceOutputPerMillion,
         ContextWindowTokens,
+        ImageMaxEdge, // attached images with a longer edge are sent scaled down to it (0: never)
+        MediaHistoryTurns, // how many earlier turns' media a request sends again (0: all that fit)
         WindowGeometry,
         WindowState,
         SplitterState,

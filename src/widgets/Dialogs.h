@@ -1,0 +1,24 @@
+// The modal dialogs the app asks through (a file picker, a yes/no question), with a seam for
+// tests: an answer set beforehand is given instead of showing the dialog, once.
+#pragma once
+
+#include <QStringList>
+
+#include <optional>
+
+class QWidget;
+
+namespace moonpane::Dialogs {
+
+// QFileDialog::getOpenFileNames, or the answer set with setNextOpenFileNames.
+QStringList openFileNames(QWidget *parent, const QString &title, const QString &dir, const QString &filter);
+// A question with Yes (the default) and No; true for Yes.
+bool ask(QWidget *parent, const QString &title, const QString &text);
+
+// For tests: what the next call answers without showing anything.
+void setNextOpenFileNames(const QStringList &files);
+void setNextAnswer(bool yes);
+// Whether a question was asked since the last call (tests check that one came, or did not).
+bool takeAsked();
+
+} // namespace moonpane::Dialogs
