@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QTextDocumentFragment>
 #include <QToolButton>
 
 namespace moonpane {
@@ -53,6 +54,9 @@ Composer::Composer(QWidget *parent)
     m_budget->setObjectName(QStringLiteral("budget"));
     m_budget->setVisible(false);
     m_budget->setWordWrap(true);
+    m_budget->setTextFormat(Qt::RichText);
+    m_budget->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    connect(m_budget, &QLabel::linkActivated, this, &Composer::budgetActionRequested);
     m_send->setDefault(false);
     m_send->setAutoDefault(false);
 
@@ -230,10 +234,10 @@ void Composer::setAttachments(AttachmentModel *attachments)
     changed();
 }
 
-void Composer::showBudget(const QString &text, bool over)
+void Composer::showBudget(const QString &html, bool over)
 {
-    m_budget->setText(text);
-    m_budget->setVisible(!text.isEmpty());
+    m_budget->setText(html);
+    m_budget->setVisible(!html.isEmpty());
     QPalette palette = m_budget->palette();
     palette.setColor(QPalette::WindowText,
                      over ? QColor(0xc6, 0x28, 0x28) : this->palette().color(QPalette::PlaceholderText));
@@ -242,7 +246,7 @@ void Composer::showBudget(const QString &text, bool over)
 
 QString Composer::budgetText() const
 {
-    return m_budget->isHidden() ? QString() : m_budget->text();
+    return m_budget->isHidden() ? QString() : QTextDocumentFragment::fromHtml(m_budget->text()).toPlainText();
 }
 
 QString Composer::problemText() const

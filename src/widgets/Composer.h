@@ -51,8 +51,9 @@ public:
     // attachments can be sent; pasted files and pictures are attached.
     void setAttachments(AttachmentModel *attachments);
     AttachmentStrip *attachmentStrip() const { return m_strip; }
-    // A line under the strip: the size the next request will have, or why it cannot be sent.
-    void showBudget(const QString &text, bool over);
+    // A line under the strip: the size the next request will have, or why it cannot be sent
+    // (rich text: its links are actions, see budgetActionRequested).
+    void showBudget(const QString &html, bool over);
     QString budgetText() const;
 
 signals:
@@ -65,6 +66,7 @@ signals:
     void textEdited();
     void attachRequested(); // the Attach button: pick files
     void previewRequested(int row); // an attachment was clicked
+    void budgetActionRequested(const QString &action); // a link of the budget line ("leave-out", "downscale")
 
 private:
     void submit();

@@ -9,7 +9,9 @@
 #include "DropOverlay.h"
 #include "MainWindow.h"
 #include "MediaPreview.h"
+#include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
+#include "conversation/ConversationModel.h"
 #include "media/AttachmentModel.h"
 #include "media/MediaFormats.h"
 #include "media/ThumbnailCache.h"
@@ -19,6 +21,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QStandardPaths>
 #include <QStatusBar>
 
@@ -55,6 +58,30 @@ void MainWindow::setupMedia()
         m_composer->showNotAttached(m_refusals);
     });
     connect(m_attachments, &AttachmentModel::folderListed, this, &MainWindow::attachFolder);
+
+    // The size of the next request, worked out a moment after what makes it up changed.
+    m_budgetTimer.setSingleShot(true);
+    m_budgetTimer.setInterval(150);
+    connect(&m_budgetTimer, &QTimer::timeout, this, &MainWindow::updateBudget);
+    const auto later = [this] { m_budgetTimer.start(); };
+    connect(m_attachments, &AttachmentModel::draftChanged, this, later);
+    connect(m_attachments, &QAbstractItemModel::rowsInserted, this, later);
+    connect(m_attachments, &QAbstractItemModel::rowsRemoved, this, later);
+    connect(m_attachments, &QAbstractItemModel::dataChanged, this, later);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, later); // the history's text came in
+    connect(m_model, &QAbstractItemModel::modelReset, this, later);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, later);
+    connect(m_composer, &Composer::textEdited, this, later);
+    connect(m_composer, &Composer::budgetActionRequested, this, [this](const QString &action) {
+        if (action == "leave-out"_L1) {
+            if (m_current)
+                session(m_current)->leaveOutOldMediaToFit();
+        } else if (action == "downscale"_L1) {
+            const int edge = m_attachments->maxImageEdge() > 0 ? m_attachments->maxImageEdge() : 4096;
+            m_attachments->downscale(std::max(512, edge / 2));
+        }
+        updateBudget();
+    });
 }
 
 void MainWindow::pickAttachments()
@@ -84,6 +111,63 @@ void MainWindow::attachFolder(const QString &path, const QStringList &files, int
                               : QString())))
         return;
     m_attachments->attachFiles(files);
+}
+
+RequestBudget MainWindow::budget()
+{
+    if (!m_current)
+        return {};
+    return session(m_current)->budget(m_composer->text(), m_attachments->parts());
+}
+
+void MainWindow::updateBudget()
+{
+    m_budgetTimer.stop();
+    const RequestBudget b = budget();
+    if (!b.isKnown() || (b.media.isEmpty() && b.leftOut.isEmpty())) {
+        m_composer->showBudget({}, false);
+        return;
+    }
+    const auto size = [](qint64 bytes) {
+        return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
+    };
+    QString text;
+    if (!b.isOver()) {
+        text = tr("Next request: %1 of %2").arg(size(b.bytes), size(b.limit));
+        if (b.leftOut.size() == 1)
+            text += tr(" · 1 older attachment left out");
+        else if (!b.leftOut.isEmpty())
+            text += tr(" · %1 older attachments left out").arg(b.leftOut.size());
+        m_composer->showBudget(text.toHtmlEscaped(), false);
+        return;
+    }
+    QStringList largest;
+    for (const RequestBudget::Medium &m : b.media) {
+        if (largest.size() == 3)
+            break;
+        const QString name = m.name.isEmpty() ? (m.video ? tr("a video") : tr("an image")) : m.name;
+        const QString when = m.turnsAgo == 0 ? tr("this message")
+            : m.turnsAgo == 1                ? tr("the turn before")
+                                             : tr("%1 turns ago").arg(m.turnsAgo);
+        largest.append(tr("%1 (%2, %3)").arg(name, size(m.bytes), when));
+    }
+    QStringList actions;
+    const bool olderMedia = std::any_of(b.media.cbegin(), b.media.cend(),
+                                        [](const RequestBudget::Medium &m) { return m.turnsAgo > 0; });
+    if (olderMedia)
+        actions.append(u"<a href=\"leave-out\">%1</a>"_s.arg(tr("Leave out older media")));
+    const bool images = std::any_of(m_current->draftMedia.cbegin(), m_current->draftMedia.cend(),
+                                    [](const AttachedMedia &m) { return !m.original.isVideo(); });
+    if (images)
+        actions.append(u"<a href=\"downscale\">%1</a>"_s.arg(tr("Scale the attached images down")));
+    text = tr("This request would be %1; the API takes at most %2. The largest: %3.")
+               .arg(size(b.bytes), size(b.limit), largest.join(u", "_s))
+               .toHtmlEscaped();
+    if (!actions.isEmpty())
+        text += u" "_s + actions.join(u" · "_s);
+    else
+        text += u" "_s + tr("Remove an attachment to send it.").toHtmlEscaped();
+    m_composer->showBudget(text, true);
 }
 
 void MainWindow::previewMedia(const MediaRef &media)

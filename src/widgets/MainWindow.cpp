@@ -215,6 +215,7 @@ void MainWindow::applySettings()
 {
     m_composer->setSendWithCtrlEnter(m_settings->value(Settings::Key::SendWithCtrlEnter).toBool());
     m_attachments->setMaxImageEdge(m_settings->number(Settings::Key::ImageMaxEdge));
+    m_sessions->setMediaTurns(m_settings->number(Settings::Key::MediaHistoryTurns));
     const bool thinking = m_settings->value(Settings::Key::ShowThinking).toBool();
     m_actions.value(u"showThinking"_s)->setChecked(thinking);
     m_view->setShowThinking(thinking);
@@ -292,6 +293,7 @@ void MainWindow::setCurrent(Conversation *conversation)
     m_current = conversation;
     m_model->setConversation(conversation);
     m_attachments->setConversation(conversation);
+    m_budgetTimer.start();
 }
 
 void MainWindow::newConversation()
@@ -339,6 +341,15 @@ void MainWindow::send(const QString &text)
     if (!editing && m_attachments->importing() > 0) {
         m_composer->showProblems({tr("attachments are still being imported; send once they are in")});
         return;
+    }
+    if (!editing) {
+        // A request the server must refuse for its size is never sent: the budget line says
+        // what makes it too large, and what can be done.
+        updateBudget();
+        if (const RequestBudget b = budget(); b.isOver()) {
+            m_composer->showProblems({tr("the request would be too large (see above)")});
+            return;
+        }
     }
     const QStringList problems =
         editing ? current->editAndResend(editing, text) : current->send(text, m_attachments->parts());

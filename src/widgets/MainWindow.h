@@ -5,6 +5,7 @@
 #pragma once
 
 #include "MessageLayout.h"
+#include "api/RequestBudget.h"
 #include "conversation/ConversationFind.h"
 #include "storage/Exporter.h"
 
@@ -142,6 +143,9 @@ private:
     // A folder's files: attached, after asking when there are many.
     void attachFolder(const QString &path, const QStringList &files, int others);
     void setCurrent(Conversation *conversation); // the model, the attachments
+    // What the next request would weigh, and the composer's line saying so (MainMedia.cpp).
+    RequestBudget budget();
+    void updateBudget();
 
     Settings *m_settings;
     Credentials *m_credentials;
@@ -171,6 +175,7 @@ private:
     AttachmentModel *m_attachments = nullptr;
     DropOverlay *m_dropOverlay = nullptr;
     QStringList m_refusals; // what the last batch of attachments could not attach
+    QTimer m_budgetTimer;
     ConversationFind *m_find; // the find bar's matches
     ConversationFind::Match m_shownMatch; // the one the view was last moved to
     struct FindTarget

@@ -22,6 +22,28 @@ SettingsDialog::SettingsDialog(Settings *settings, Credentials *credentials, QWi
 {
     ui->setupUi(this);
     ui->parametersEditor->setModelRowVisible(false); // the model is chosen on the Account tab
+    // Media, on the Chat tab, after "Show the model's thinking".
+    m_imageEdge = new QSpinBox(this);
+    m_imageEdge->setObjectName(u"imageEdgeSpin"_s);
+    const auto [edgeMin, edgeMax] = Settings::range(Settings::Key::ImageMaxEdge);
+    m_imageEdge->setRange(edgeMin, edgeMax);
+    m_imageEdge->setSingleStep(256);
+    m_imageEdge->setSuffix(tr(" px on the longest edge"));
+    m_imageEdge->setSpecialValueText(tr("As attached (never scaled)"));
+    m_imageEdge->setToolTip(tr("Attached images larger than this are sent scaled down; each attachment can "
+                               "still be sent as the original (its menu in the strip)."));
+    m_mediaTurns = new QSpinBox(this);
+    m_mediaTurns->setObjectName(u"mediaTurnsSpin"_s);
+    const auto [turnsMin, turnsMax] = Settings::range(Settings::Key::MediaHistoryTurns);
+    m_mediaTurns->setRange(turnsMin, turnsMax);
+    m_mediaTurns->setPrefix(tr("The last "));
+    m_mediaTurns->setSuffix(tr(" turns"));
+    m_mediaTurns->setSpecialValueText(tr("All that fit"));
+    m_mediaTurns->setToolTip(
+        tr("Every request sends the whole conversation again, pictures and videos "
+           "included. Media of older turns are replaced by a line saying what they were."));
+    ui->chatForm->insertRow(2, tr("Images"), m_imageEdge);
+    ui->chatForm->insertRow(3, tr("Resend media of"), m_mediaTurns);
     connect(ui->buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(ui->buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     connect(ui->testButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
@@ -97,6 +119,8 @@ void SettingsDialog::load()
     ui->priceCachedSpin->setValue(m_settings->value(Settings::Key::PriceCachedInputPerMillion).toDouble());
     ui->priceOutputSpin->setValue(m_settings->value(Settings::Key::PriceOutputPerMillion).toDouble());
     ui->contextSpin->setValue(m_settings->value(Settings::Key::ContextWindowTokens).toInt());
+    m_imageEdge->setValue(m_settings->number(Settings::Key::ImageMaxEdge));
+    m_mediaTurns->setValue(m_settings->number(Settings::Key::MediaHistoryTurns));
     ui->connectTimeoutSpin->setValue(m_settings->number(Settings::Key::ConnectTimeoutSeconds));
     ui->idleTimeoutSpin->setValue(m_settings->number(Settings::Key::IdleTimeoutSeconds));
     ui->maxReplySpin->setValue(m_settings->number(Settings::Key::MaxReplyMegabytes));
@@ -212,6 +236,8 @@ void SettingsDialog::accept()
     m_settings->setValue(Settings::Key::PriceCachedInputPerMillion, ui->priceCachedSpin->value());
     m_settings->setValue(Settings::Key::PriceOutputPerMillion, ui->priceOutputSpin->value());
     m_settings->setValue(Settings::Key::ContextWindowTokens, ui->contextSpin->value());
+    m_settings->setValue(Settings::Key::ImageMaxEdge, m_imageEdge->value());
+    m_settings->setValue(Settings::Key::MediaHistoryTurns, m_mediaTurns->value());
     m_settings->setValue(Settings::Key::ConnectTimeoutSeconds, ui->connectTimeoutSpin->value());
     m_settings->setValue(Settings::Key::IdleTimeoutSeconds, ui->idleTimeoutSpin->value());
     m_settings->setValue(Settings::Key::MaxReplyMegabytes, ui->maxReplySpin->value());

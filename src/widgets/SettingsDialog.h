@@ -12,6 +12,8 @@ namespace Ui {
 class SettingsDialog;
 }
 
+class QSpinBox;
+
 namespace moonpane {
 
 class Credentials;
@@ -47,6 +49,8 @@ private:
     std::unique_ptr<Ui::SettingsDialog> ui;
     Settings *m_settings;
     Credentials *m_credentials;
+    QSpinBox *m_imageEdge; // media: images scaled down to this longest edge
+    QSpinBox *m_mediaTurns; // media of how many earlier turns a request sends again
     ServiceProbe *m_probe;
 };
 

@@ -3,7 +3,9 @@
 // fork; Continue (Partial Mode) joins the pieces; a conversation streams on in the background;
 // a turn with tool calls runs its rounds through every state, and stops or fails in each.
 #include "FakeServer.h"
+#include "TestEnvironment.h"
 #include "api/ChatClient.h"
+#include "api/ChatRequest.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 
@@ -46,6 +48,38 @@ QString expected(const QString &fixture, const char *field)
         .toString();
 }
 
+// A medium of `megabytes` that takes no room: a sparse file (nothing reads it in these tests
+// until it is sent, and what is sent of it is what the test looks at).
+MediaRef sparseMedia(const TestEnvironment &env, const QString &name, qint64 megabytes, const char *mime)
+{
+    MediaRef ref;
+    ref.path = env.filePath(name);
+    QFile file(ref.path);
+    if (!file.open(QIODevice::WriteOnly) || !file.resize(megabytes * 1'000'000))
+        qFatal("cannot make %s", qPrintable(ref.path));
+    ref.mimeType = QLatin1String(mime);
+    ref.bytes = megabytes * 1'000'000;
+    ref.name = name;
+    return ref;
+}
+
+// A user message with media and its reply, under `parent`; returns the reply's id.
+qint64 exchange(Conversation *c, qint64 parent, const QString &text, const QList<MediaRef> &media)
+{
+    Message user;
+    user.role = Role::User;
+    user.content = text;
+    for (const MediaRef &ref : media)
+        user.parts.append(ContentPart::fromMedia(ref));
+    user.parentId = parent;
+    const qint64 userId = c->add(user);
+    Message reply;
+    reply.role = Role::Assistant;
+    reply.content = u"Seen."_s;
+    reply.parentId = userId;
+    return c->add(reply);
+}
+
 QJsonArray sentMessages(const FakeServer &server)
 {
     return server.lastRequest().json().value("messages"_L1).toArray();
@@ -82,6 +116,9 @@ private slots:
     void invalidParametersSendNothing();
     void nonStreamedReply();
     void refusalsSayWhyAndSendNothing();
+    void theBudgetWeighsTheNextRequestWithoutReading();
+    void olderMediaCanBeLeftOutToFit();
+    void mediaOfOlderTurnsFollowTheSetting();
 
 private:
     void waitIdle(ChatSession *session);
@@ -626,6 +663,109 @@ void TestChatSession::refusalsSayWhyAndSendNothing()
              qPrintable(tooLarge.at(0)));
     QCOMPARE(m_server->requests().size(), 1);
     QCOMPARE(m_model->rowCount(), 2);
+}
+
+void TestChatSession::theBudgetWeighsTheNextRequestWithoutReading()
+{
+    TestEnvironment env;
+    const MediaRef old = sparseMedia(env, u"old.mp4"_s, 40, "video/mp4");
+    const MediaRef recent = sparseMedia(env, u"recent.png"_s, 5, "image/png");
+    qint64 leaf = exchange(m_conversation, 0, u"one"_s, {old});
+    leaf = exchange(m_conversation, leaf, u"two"_s, {recent});
+    const MediaRef draft = sparseMedia(env, u"draft.mov"_s, 20, "video/mov");
+    // The files go away: the budget never reads them.
+    for (const MediaRef &ref : {old, recent, draft})
+        QVERIFY(QFile::remove(ref.path));
+    const RequestBudget budget = m_session->budget(u"three"_s, {ContentPart::fromMedia(draft)});
+    QVERIFY(budget.isKnown());
+    QVERIFY(!budget.isOver());
+    QCOMPARE(budget.limit, ChatRequest::kMaxBodyBytes);
+    QCOMPARE(budget.media.size(), 3);
+    QCOMPARE(budget.media.at(0).name, u"old.mp4"_s); // largest first
+    QCOMPARE(budget.media.at(0).turnsAgo, 2);
+    QCOMPARE(budget.media.at(1).name, u"draft.mov"_s);
+    QCOMPARE(budget.media.at(1).turnsAgo, 0);
+    QCOMPARE(budget.media.at(2).turnsAgo, 1);
+    QCOMPARE(budget.media.at(0).bytes, old.dataUriSize());
+    QVERIFY(budget.bytes > budget.mediaBytes());
+    QVERIFY(budget.bytes < budget.mediaBytes() + 10'000); // the rest is a little JSON
+    QVERIFY(budget.leftOut.isEmpty());
+}
+
+void TestChatSession::olderMediaCanBeLeftOutToFit()
+{
+    TestEnvironment env;
+    const MediaRef first = sparseMedia(env, u"first.mp4"_s, 45, "video/mp4");
+    const MediaRef second = sparseMedia(env, u"second.mp4"_s, 30, "video/mp4");
+    qint64 leaf = exchange(m_conversation, 0, u"one"_s, {first});
+    leaf = exchange(m_conversation, leaf, u"two"_s, {second});
+    QByteArray smallPng = QByteArray::fromHex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                              "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a6c50000"
+                                              "000049454e44ae426082");
+    MediaRef now;
+    now.path = env.writeFile(u"now.png"_s, smallPng);
+    now.mimeType = u"image/png"_s;
+    now.bytes = smallPng.size();
+    now.name = u"now.png"_s;
+    // 75 MB of video as base64 is 100 MB: over, with what makes it so.
+    RequestBudget budget = m_session->budget(u"three"_s, {ContentPart::fromMedia(now)});
+    QVERIFY(budget.isOver());
+    // A request over the limit is refused before anything is sent...
+    QVERIFY(!m_session->send(u"three"_s, {ContentPart::fromMedia(now)}).isEmpty());
+    QVERIFY(m_server->requests().isEmpty());
+    // ...unless older media are left out, oldest first, as far as needed: here the first video.
+    m_session->leaveOutOldMediaToFit();
+    budget = m_session->budget(u"three"_s, {ContentPart::fromMedia(now)});
+    QVERIFY(!budget.isOver());
+    QCOMPARE(budget.leftOut, QStringList {u"[video omitted: first.mp4, 45.0 MB]"_s});
+    // Sending it sends exactly that: the first video is a line of text, the second the sparse file's bytes.
+    QVERIFY(QFile::remove(first.path)); // never read now
+    m_server->enqueue(FakeResponse::sse(stream({u"ok"_s})));
+    QCOMPARE(m_session->send(u"three"_s, {ContentPart::fromMedia(now)}), QStringList());
+    waitIdle(m_session);
+    QCOMPARE(m_session->state(), TurnState::Done);
+    const QJsonArray messages = sentMessages(*m_server);
+    const QJsonArray one = messages.at(0).toObject().value("content"_L1).toArray();
+    QCOMPARE(one.at(1).toObject(),
+             (QJsonObject {{u"type"_s, u"text"_s}, {u"text"_s, u"[video omitted: first.mp4, 45.0 MB]"_s}}));
+    const QJsonArray two = messages.at(2).toObject().value("content"_L1).toArray();
+    QCOMPARE(two.at(1).toObject().value("type"_L1).toString(), u"video_url"_s);
+    const QJsonArray three = messages.at(4).toObject().value("content"_L1).toArray();
+    QCOMPARE(three.at(1).toObject().value("image_url"_L1).toObject().value("url"_L1).toString().toLatin1(),
+             "data:image/png;base64," + smallPng.toBase64());
+    // It was for that request: the next one is weighed with all media again.
+    QVERIFY(!m_session->leavesOutOldMediaToFit());
+}
+
+void TestChatSession::mediaOfOlderTurnsFollowTheSetting()
+{
+    TestEnvironment env;
+    QByteArray bytes(300, 'x');
+    const auto media = [&](const QString &name) {
+        MediaRef ref;
+        ref.path = env.writeFile(name, bytes);
+        ref.mimeType = u"image/png"_s;
+        ref.bytes = bytes.size();
+        ref.name = name;
+        return ref;
+    };
+    qint64 leaf = exchange(m_conversation, 0, u"one"_s, {media(u"a.png"_s)});
+    leaf = exchange(m_conversation, leaf, u"two"_s, {media(u"b.png"_s)});
+    leaf = exchange(m_conversation, leaf, u"three"_s, {media(u"c.png"_s)});
+    m_session->setMediaTurns(2); // the message being sent and the one before keep theirs
+    const RequestBudget budget = m_session->budget(u"four"_s, {});
+    QCOMPARE(budget.leftOut,
+             (QStringList {u"[image omitted: a.png, 300 bytes]"_s, u"[image omitted: b.png, 300 bytes]"_s}));
+    m_server->enqueue(FakeResponse::sse(stream({u"ok"_s})));
+    QCOMPARE(m_session->send(u"four"_s), QStringList());
+    waitIdle(m_session);
+    const QJsonArray messages = sentMessages(*m_server);
+    QCOMPARE(
+        messages.at(0).toObject().value("content"_L1).toArray().at(1).toObject().value("text"_L1).toString(),
+        u"[image omitted: a.png, 300 bytes]"_s);
+    QCOMPARE(
+        messages.at(4).toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
+        u"image_url"_s);
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

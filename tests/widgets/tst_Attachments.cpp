@@ -28,6 +28,7 @@
 #include <QDir>
 #include <QImageWriter>
 #include <QJsonArray>
+#include <QLabel>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
@@ -93,6 +94,7 @@ private slots:
     void sendingCarriesTheExactBytesInOrder();
     void aDraftKeepsItsAttachmentsAcrossARestart();
     void aSentMessageShowsItsMediaAndOpensThem();
+    void anOversizedRequestSaysWhyAndOffersWaysOut();
 
 private:
     MainWindow *open();
@@ -441,6 +443,74 @@ void TestAttachments::aSentMessageShowsItsMediaAndOpensThem()
     QCOMPARE(activated.size(), 1);
     QCOMPARE(activated.at(0).at(0).value<MediaRef>().name, u"look.png"_s);
     QVERIFY(m_window->findChild<MediaPreview *>());
+}
+
+void TestAttachments::anOversizedRequestSaysWhyAndOffersWaysOut()
+{
+    // An earlier turn carried a 60 MB video (a sparse file: nothing reads it here); the draft adds
+    // a 20 MB one. 80 MB of video is 107 MB as base64: over the API's 100 MB.
+    const QString old = m_env->filePath(u"long-ago.mp4"_s);
+    {
+        QFile video(old);
+        QVERIFY(video.open(QIODevice::WriteOnly));
+        video.write(fixture(u"clip.mp4"_s));
+        QVERIFY(video.resize(60'000'000));
+    }
+    MediaRef oldRef;
+    oldRef.path = old;
+    oldRef.mimeType = u"video/mp4"_s;
+    oldRef.bytes = 60'000'000;
+    oldRef.name = u"long-ago.mp4"_s;
+    Conversation *c = m_window->currentConversation();
+    Message earlier;
+    earlier.role = Role::User;
+    earlier.content = u"Watch this"_s;
+    earlier.parts = {ContentPart::fromMedia(oldRef)};
+    const qint64 earlierId = c->add(earlier);
+    Message reply;
+    reply.role = Role::Assistant;
+    reply.content = u"Watched."_s;
+    reply.parentId = earlierId;
+    c->add(reply);
+    const QString now = m_env->filePath(u"now.mp4"_s);
+    {
+        QFile video(now);
+        QVERIFY(video.open(QIODevice::WriteOnly));
+        video.write(fixture(u"clip.mp4"_s));
+        QVERIFY(video.resize(20'000'000));
+    }
+    attachments()->attachFiles({now});
+    QVERIFY(waitImported());
+    Composer *composer = m_window->composer();
+    QTRY_VERIFY(composer->budgetText().startsWith(u"This request would be"_s));
+    const QString said = composer->budgetText();
+    QVERIFY2(said.contains(u"long-ago.mp4 (80.0 MB, the turn before)"_s), qPrintable(said));
+    QVERIFY2(said.contains(u"now.mp4"_s) && said.contains(u"this message"_s), qPrintable(said));
+    QVERIFY2(said.contains(u"Leave out older media"_s), qPrintable(said));
+    // Send refuses: nothing goes to the server.
+    composer->setText(u"and now this"_s);
+    QTest::keyClick(composer->editor(), Qt::Key_Return);
+    QVERIFY(composer->problemText().contains(u"too large"_s));
+    QCOMPARE(attachments()->rowCount(), 1); // nothing lost
+    QCOMPARE(composer->text(), u"and now this"_s);
+    QVERIFY(m_server->requests().isEmpty());
+    // Leave out the older media: it fits, and says what it leaves out.
+    auto *line = composer->findChild<QLabel *>(u"budget"_s);
+    QVERIFY(QMetaObject::invokeMethod(line, "linkActivated", Q_ARG(QString, u"leave-out"_s)));
+    QTRY_VERIFY(composer->budgetText().startsWith(u"Next request:"_s));
+    QVERIFY2(composer->budgetText().contains(u"1 older attachment left out"_s),
+             qPrintable(composer->budgetText()));
+    QVERIFY(QFile::remove(old)); // it will not be read
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QTest::keyClick(composer->editor(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requests().size(), 1, 30'000);
+    const QJsonArray messages = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QCOMPARE(
+        messages.at(0).toObject().value("content"_L1).toArray().at(1).toObject().value("text"_L1).toString(),
+        u"[video omitted: long-ago.mp4, 60.0 MB]"_s);
+    QCOMPARE(
+        messages.last().toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
+        u"video_url"_s);
 }
 
 QTEST_MAIN(TestAttachments)

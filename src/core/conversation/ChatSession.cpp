@@ -3,6 +3,7 @@
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/ChatRequest.h"
+#include "api/MediaPolicy.h"
 
 #include <QCoreApplication>
 
@@ -211,23 +212,76 @@ QStringList ChatSession::encode(const ChatRequest &request, RequestBody *body)
     return {};
 }
 
+ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut)
+{
+    ChatRequest request;
+    request.parameters = parameters();
+    if (parentId != 0)
+        request.messages = m_conversation->history(parentId);
+    else if (!m_conversation->systemPrompt.trimmed().isEmpty())
+        request.messages = {ChatMessage::system(m_conversation->systemPrompt)};
+    if (extra)
+        request.messages.append(*extra);
+    *leftOut += MediaPolicy::keepTurns(request.messages, m_mediaTurns);
+    if (m_fitOnce) {
+        QString what;
+        while (request.toBody().size() > ChatRequest::kMaxBodyBytes
+               && MediaPolicy::leaveOutOldest(request.messages, &what))
+            leftOut->append(what);
+    }
+    return request;
+}
+
+RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> &parts)
+{
+    RequestBudget budget;
+    budget.limit = ChatRequest::kMaxBodyBytes;
+    if (m_conversation->isLoading())
+        return budget;
+    const qint64 parent = m_conversation->nextTurnParent();
+    if (parent != 0 && !m_conversation->isPathLoaded(parent))
+        return budget; // reading it here would wait for the disk
+    Message user;
+    user.role = Role::User;
+    user.content = text;
+    user.parts = parts;
+    const ChatMessage extra = user.toChatMessage();
+    const ChatRequest request = makeRequest(parent, &extra, &budget.leftOut);
+    budget.bytes = request.toBody().size();
+    for (qsizetype i = 0; i < request.messages.size(); ++i) {
+        const ChatMessage &message = request.messages.at(i);
+        if (message.role != Role::User)
+            continue;
+        for (const ContentPart &part : message.parts) {
+            if (part.isText())
+                continue;
+            RequestBudget::Medium medium;
+            medium.name = part.media.name;
+            medium.video = part.kind == ContentPart::Kind::Video;
+            medium.bytes = part.isStoredFile() ? part.media.dataUriSize() : part.url.size();
+            medium.turnsAgo = MediaPolicy::turnsAgo(request.messages, i);
+            budget.media.append(medium);
+        }
+    }
+    std::stable_sort(
+        budget.media.begin(), budget.media.end(),
+        [](const RequestBudget::Medium &a, const RequestBudget::Medium &b) { return a.bytes > b.bytes; });
+    return budget;
+}
+
 QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body)
 {
     if (text.trimmed().isEmpty() && parts.isEmpty())
         return {tr("the message is empty")};
     m_conversation->finishLoading();
     const qint64 parent = m_conversation->nextTurnParent();
-    ChatRequest request;
-    request.parameters = parameters();
-    if (parent != 0)
-        request.messages = m_conversation->history(parent);
-    else if (!m_conversation->systemPrompt.trimmed().isEmpty())
-        request.messages = {ChatMessage::system(m_conversation->systemPrompt)};
     Message user;
     user.role = Role::User;
     user.content = text;
     user.parts = parts;
-    request.messages.append(user.toChatMessage());
+    const ChatMessage extra = user.toChatMessage();
+    QStringList leftOut;
+    const ChatRequest request = makeRequest(parent, &extra, &leftOut);
     RequestBody encoded;
     if (QStringList problems = encode(request, &encoded); !problems.isEmpty())
         return problems;
@@ -239,9 +293,8 @@ QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &
 
 QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
 {
-    ChatRequest request;
-    request.parameters = parameters();
-    request.messages = m_conversation->history(parentId);
+    QStringList leftOut;
+    ChatRequest request = makeRequest(parentId, nullptr, &leftOut);
     if (continueId) {
         ChatMessage prefix = ChatMessage::assistant(m_conversation->message(continueId)->content);
         prefix.partial = true;
@@ -250,6 +303,7 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     RequestBody body;
     if (QStringList problems = encode(request, &body); !problems.isEmpty())
         return problems;
+    m_fitOnce = false; // it was for this request
 
     if (continueId) {
         m_replyId = continueId;

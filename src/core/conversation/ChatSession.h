@@ -20,6 +20,7 @@
 #include "Conversation.h"
 #include "api/ChatCall.h"
 #include "api/ChatParameters.h"
+#include "api/RequestBudget.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -88,6 +89,18 @@ public:
     // The body send(text, parts) would post now, changing nothing (the CLI's --dry-run). Media
     // are read and encoded into it: not for the UI thread.
     QStringList preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body);
+    // What send(text, parts) would weigh now, reading nothing: not known while the history's text
+    // is still on its way (the conversation reads it in the background once opened).
+    RequestBudget budget(const QString &text, const QList<ContentPart> &parts);
+
+    // Media of earlier turns a request sends again: those of the last `turns` user messages (0:
+    // all that fit). Older ones go as a line saying what was left out.
+    void setMediaTurns(int turns) { m_mediaTurns = std::max(0, turns); }
+    int mediaTurns() const { return m_mediaTurns; }
+    // For the next request only: media of earlier turns are left out, oldest first, until the
+    // request fits the API's limit.
+    void leaveOutOldMediaToFit(bool on = true) { m_fitOnce = on; }
+    bool leavesOutOldMediaToFit() const { return m_fitOnce; }
 
     // What a call that ended this way leaves its reply as.
     static MessageState stateAfter(ChatCall::Outcome outcome);
@@ -114,6 +127,9 @@ private:
     QStringList startReply(qint64 parentId, qint64 continueId = 0);
     // Validates and serializes a request, within the API's size limit.
     static QStringList encode(const ChatRequest &request, RequestBody *body);
+    // The request for a reply under `parentId` (0: the first message), `extra` (a message not in
+    // the conversation) last, with the media policy applied; `leftOut` says what it left out.
+    ChatRequest makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut);
     void setState(TurnState state);
     // Answers the tool calls of `replyId` as tool messages, in their order: with `results`, one per
     // call, or with the one text given for them all. Returns the last one added.
@@ -145,6 +161,8 @@ private:
     bool m_echoResolved = true;
     bool m_continuing = false;
     bool m_streamed = true; // whether the reply arrives in pieces, so that its timings mean something
+    int m_mediaTurns = 0;
+    bool m_fitOnce = false;
 };
 
 } // namespace moonpane

@@ -372,6 +372,18 @@ QList<ChatMessage> Conversation::history(qint64 lastId)
     return messages;
 }
 
+bool Conversation::isPathLoaded(qint64 lastId) const
+{
+    for (qint64 id : m_path) {
+        const auto it = m_messages.constFind(id);
+        if (it != m_messages.cend() && !it->textLoaded)
+            return false;
+        if (id == lastId)
+            break;
+    }
+    return true;
+}
+
 qint64 Conversation::nextTurnParent() const
 {
     // From the leaf back past an exchange that is not over: a user message (its reply is not

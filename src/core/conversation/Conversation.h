@@ -167,6 +167,10 @@ public:
     // stopped before their first word). Loads the text it needs.
     QList<ChatMessage> history(qint64 lastId = 0);
 
+    // Whether the text of the active path up to `lastId` (0: all of it) is in memory: history()
+    // would then read nothing.
+    bool isPathLoaded(qint64 lastId = 0) const;
+
     // Where a new user message goes: under the last message of the active path that ended an
     // exchange. When the path ends in a user message or a reply still streaming (another
     // process, such as a second moonpane-cli, is in the middle of its turn), the new message

@@ -24,6 +24,7 @@ ChatSession *SessionRegistry::session(Conversation *conversation)
         return existing;
     auto *created = new ChatSession(m_client, conversation);
     created->setDefaults(m_defaults);
+    created->setMediaTurns(m_mediaTurns);
     m_sessions.insert(conversation->id, created);
     emit sessionCreated(created);
     return created;
@@ -34,6 +35,13 @@ void SessionRegistry::discard(qint64 conversationId)
     // Its request is cancelled and nothing more reaches the conversation (which may be kept
     // for an undo): the session goes now.
     delete m_sessions.take(conversationId);
+}
+
+void SessionRegistry::setMediaTurns(int turns)
+{
+    m_mediaTurns = turns;
+    for (ChatSession *session : std::as_const(m_sessions))
+        session->setMediaTurns(turns);
 }
 
 void SessionRegistry::setDefaults(const ChatParameters &defaults)

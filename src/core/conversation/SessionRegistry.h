@@ -30,6 +30,8 @@ public:
     // Drops the session of a conversation (it is being deleted), cancelling its request.
     void discard(qint64 conversationId);
     void setDefaults(const ChatParameters &defaults);
+    // ChatSession::setMediaTurns for every session.
+    void setMediaTurns(int turns);
 
 signals:
     // A session was made: wire it up (its conversation is session->conversation()).
@@ -39,6 +41,7 @@ private:
     ChatClient *m_client;
     QHash<qint64, ChatSession *> m_sessions; // owned
     ChatParameters m_defaults;
+    int m_mediaTurns = 0;
 };
 
 } // namespace moonpane

@@ -270,7 +270,7 @@ QString AttachmentModel::describe(const QMimeData *mime)
         return hasPicture(mime) ? tr("Attach the picture") : QString();
     if (folders.isEmpty())
         return files.size() == 1 ? tr("Attach %1").arg(QFileInfo(files.constFirst()).fileName())
-                                 : tr("Attach %n files", nullptr, static_cast<int>(files.size()));
+                                 : tr("Attach %1 files").arg(files.size());
     if (files.isEmpty() && folders.size() == 1)
         return tr("Attach the images and videos in %1").arg(QFileInfo(folders.constFirst()).fileName());
     return tr("Attach %n files and the images and videos of %1 folders", nullptr,
@@ -367,6 +367,45 @@ void AttachmentModel::saved()
     if (m_conversation)
         m_library->metaChanged(m_conversation);
     emit draftChanged();
+}
+
+void AttachmentModel::downscale(int pixels)
+{
+    if (!m_conversation)
+        return;
+    const qint64 conversationId = m_conversation->id;
+    const QString dir = mediaDir();
+    for (const AttachedMedia &media : std::as_const(m_conversation->draftMedia)) {
+        if (media.original.isVideo())
+            continue;
+        m_worker->post(
+            [this, conversationId, original = media.original, pixels, dir]() -> WorkerThread::Then {
+                QString error;
+                const MediaRef prepared = MediaImporter::prepareImage(original, pixels, true, dir, &error);
+                return [this, conversationId, original, prepared, error] {
+                    Conversation *c = m_library->find(conversationId);
+                    if (!c)
+                        return;
+                    if (!error.isEmpty()) {
+                        emit refused({error});
+                        return;
+                    }
+                    for (int row = 0; row < c->draftMedia.size(); ++row) {
+                        AttachedMedia &attached = c->draftMedia[row];
+                        if (attached.original.hash != original.hash || prepared.isNull())
+                            continue;
+                        attached.prepared = prepared;
+                        attached.sendOriginal = false;
+                        if (c == m_conversation)
+                            emit dataChanged(index(row), index(row));
+                    }
+                    if (c == m_conversation)
+                        saved();
+                    else
+                        m_library->metaChanged(c);
+                };
+            });
+    }
 }
 
 void AttachmentModel::remove(int row)

@@ -82,6 +82,10 @@ public:
     // False when there was nothing to attach.
     bool attach(const QMimeData *mime);
 
+    // The draft's images made ready again with a longest edge of `pixels` (to make a request
+    // fit); on the worker, like an import. Videos are left as they are.
+    void downscale(int pixels);
+
     void remove(int row);
     void setSendOriginal(int row, bool original);
     // What the draft sends along, in order, and a clean draft once it went.
