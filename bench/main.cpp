@@ -12,12 +12,14 @@ int runOpenConversation(const QStringList &args);
 int runIdle(const QStringList &args);
 int runStore(const QStringList &args);
 int runScroll(const QStringList &args);
+int runEncode(const QStringList &args);
+int runAttach(const QStringList &args);
 } // namespace moonpane::bench
 
 int main(int argc, char **argv)
 {
     const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-    const bool widgets = command != QLatin1String("sse");
+    const bool widgets = command != QLatin1String("sse") && command != QLatin1String("encode");
     if (widgets && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen"); // headless unless told otherwise
     std::unique_ptr<QCoreApplication> app(widgets ? new QApplication(argc, argv)
@@ -37,6 +39,10 @@ int main(int argc, char **argv)
         return moonpane::bench::runStore(args);
     if (command == QLatin1String("scroll"))
         return moonpane::bench::runScroll(args);
+    if (command == QLatin1String("encode"))
+        return moonpane::bench::runEncode(args);
+    if (command == QLatin1String("attach"))
+        return moonpane::bench::runAttach(args);
     std::fprintf(
         stderr,
         "usage: moonpane-bench sse --input FILE [--repeat N]\n"
@@ -45,6 +51,8 @@ int main(int argc, char **argv)
         "       moonpane-bench idle [--seconds S]\n"
         "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n"
         "       moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] [--snapshot FILE]\n"
-        "                             [--size WxH] [--dark]\n");
+        "                             [--size WxH] [--dark]\n"
+        "       moonpane-bench encode --input FILE\n"
+        "       moonpane-bench attach --input FILE\n");
     return 2;
 }

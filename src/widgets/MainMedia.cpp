@@ -9,6 +9,7 @@
 #include "DropOverlay.h"
 #include "MainWindow.h"
 #include "MediaPreview.h"
+#include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
 #include "conversation/ConversationModel.h"
@@ -16,6 +17,7 @@
 #include "media/MediaFormats.h"
 #include "media/ThumbnailCache.h"
 #include "storage/ConversationStore.h"
+#include "storage/Credentials.h"
 #include "storage/Database.h"
 #include "storage/Settings.h"
 
@@ -58,6 +60,16 @@ void MainWindow::setupMedia()
         m_composer->showNotAttached(m_refusals);
     });
     connect(m_attachments, &AttachmentModel::folderListed, this, &MainWindow::attachFolder);
+    // Videos too large to go inline can go to the server's Files API, where it has one: asked
+    // once per server (refreshFilesApi), remembered per file between runs (the store).
+    connect(m_client, &ChatClient::filesApiChanged, this, [this](ChatClient::FilesApi api) {
+        m_attachments->setFilesApi(
+            api == ChatClient::FilesApi::Available    ? AttachmentModel::FilesApi::Available
+                : api == ChatClient::FilesApi::Absent ? AttachmentModel::FilesApi::Absent
+                                                      : AttachmentModel::FilesApi::Unknown);
+    });
+    if (m_store)
+        connect(m_client, &ChatClient::uploadRemembered, m_store, &ConversationStore::rememberUpload);
 
     // The size of the next request, worked out a moment after what makes it up changed.
     m_budgetTimer.setSingleShot(true);
@@ -111,6 +123,14 @@ void MainWindow::attachFolder(const QString &path, const QStringList &files, int
                               : QString())))
         return;
     m_attachments->attachFiles(files);
+}
+
+void MainWindow::refreshFilesApi()
+{
+    if (m_store)
+        m_client->setKnownUploads(m_store->uploads(m_client->uploadEndpointKey()));
+    if (m_credentials->hasKey())
+        m_client->probeFilesApi();
 }
 
 RequestBudget MainWindow::budget()

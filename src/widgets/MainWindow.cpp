@@ -234,6 +234,7 @@ void MainWindow::refreshEndpoint()
     Endpoint endpoint = m_settings->endpoint();
     endpoint.apiKey = m_credentials->key();
     m_client->setEndpoint(endpoint);
+    refreshFilesApi();
 }
 
 void MainWindow::updateStack()
@@ -265,6 +266,14 @@ void MainWindow::wireSession(ChatSession *created)
         m_library->touch(id);
         refreshStatus();
     });
+    connect(created, &ChatSession::uploadProgressed, this,
+            [this, id](const QString &name, qint64 sent, qint64 total) {
+                if (m_current && m_current->id == id)
+                    statusBar()->showMessage(
+                        tr("Uploading %1 to the server's Files API: %2 of %3 (Stop cancels)")
+                            .arg(name, QLocale().formattedDataSize(sent), QLocale().formattedDataSize(total)),
+                        2000);
+            });
     connect(created, &ChatSession::stateChanged, this, [this, id, created](ChatSession::TurnState state) {
         if (state != ChatSession::TurnState::AwaitingApproval || !m_current || m_current->id != id)
             return;

@@ -146,6 +146,8 @@ private:
     // What the next request would weigh, and the composer's line saying so (MainMedia.cpp).
     RequestBudget budget();
     void updateBudget();
+    // Whether the server takes uploads (its Files API), and which files it has from earlier.
+    void refreshFilesApi();
 
     Settings *m_settings;
     Credentials *m_credentials;

@@ -119,6 +119,10 @@ private slots:
     void theBudgetWeighsTheNextRequestWithoutReading();
     void olderMediaCanBeLeftOutToFit();
     void mediaOfOlderTurnsFollowTheSetting();
+    void theFilesApiIsAskedForNotAssumed();
+    void aVideoTooLargeForARequestIsUploadedOnce();
+    void withoutAFilesApiALargeVideoIsRefused();
+    void stopCancelsAnUpload();
 
 private:
     void waitIdle(ChatSession *session);
@@ -766,6 +770,118 @@ void TestChatSession::mediaOfOlderTurnsFollowTheSetting()
     QCOMPARE(
         messages.at(4).toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
         u"image_url"_s);
+}
+
+void TestChatSession::theFilesApiIsAskedForNotAssumed()
+{
+    QCOMPARE(m_client->filesApi(), ChatClient::FilesApi::Unknown);
+    QSignalSpy changed(m_client, &ChatClient::filesApiChanged);
+    m_client->probeFilesApi(); // this server has none: 404
+    QVERIFY(changed.wait(5000));
+    QCOMPARE(m_client->filesApi(), ChatClient::FilesApi::Absent);
+    QCOMPARE(m_server->fileRequests().size(), 1);
+    QCOMPARE(m_server->fileRequests().at(0).method, QByteArray("GET"));
+    QCOMPARE(m_server->fileRequests().at(0).path, QByteArray("/v1/files"));
+    QCOMPARE(m_server->fileRequests().at(0).header("authorization"), QByteArray("Bearer fake-session-test"));
+    // Another server: asked again.
+    m_server->setFilesApi(true);
+    Endpoint other = m_client->endpoint();
+    other.apiKey = u"another-key"_s;
+    m_client->setEndpoint(other);
+    QCOMPARE(m_client->filesApi(), ChatClient::FilesApi::Unknown);
+    m_client->probeFilesApi();
+    QTRY_COMPARE(m_client->filesApi(), ChatClient::FilesApi::Available);
+}
+
+void TestChatSession::aVideoTooLargeForARequestIsUploadedOnce()
+{
+    TestEnvironment env;
+    // 80 MB: 107 MB as base64, more than a request may be.
+    MediaRef video = sparseMedia(env, u"long.mp4"_s, 80, "video/mp4");
+    video.hash = u"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"_s;
+    m_server->setFilesApi(true);
+    m_client->probeFilesApi();
+    QTRY_COMPARE(m_client->filesApi(), ChatClient::FilesApi::Available);
+    const RequestBudget budget = m_session->budget(u"What happens?"_s, {ContentPart::fromMedia(video)});
+    QVERIFY(!budget.isOver()); // it will go as a reference
+    m_server->enqueue(FakeResponse::sse(stream({u"A long video."_s})));
+    QSignalSpy states(m_session, &ChatSession::stateChanged);
+    QSignalSpy progress(m_session, &ChatSession::uploadProgressed);
+    QCOMPARE(m_session->send(u"What happens?"_s, {ContentPart::fromMedia(video)}), QStringList());
+    QCOMPARE(m_session->state(), TurnState::Uploading);
+    QVERIFY(m_session->isBusy());
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), TurnState::Done, 30'000);
+    QCOMPARE(states.at(0).at(0).value<TurnState>(), TurnState::Uploading);
+    QVERIFY(!progress.isEmpty());
+    // The upload: multipart, purpose "video", the file's bytes exactly.
+    QCOMPARE(m_server->fileRequests().size(), 2); // the probe and the upload
+    const RecordedRequest &upload = m_server->fileRequests().at(1);
+    QCOMPARE(upload.method, QByteArray("POST"));
+    QVERIFY(upload.header("content-type").startsWith("multipart/form-data; boundary="));
+    QVERIFY(upload.body.contains("name=\"purpose\"\r\n\r\nvideo\r\n"));
+    QVERIFY(upload.body.contains("filename=\"long.mp4\"\r\nContent-Type: video/mp4\r\n\r\n"));
+    const qsizetype start = upload.body.indexOf("\r\n\r\n", upload.body.indexOf("filename=")) + 4;
+    const qsizetype end = upload.body.lastIndexOf("\r\n--");
+    QCOMPARE(end - start, video.bytes);
+    QVERIFY(upload.body.mid(start, end - start) == QByteArray(static_cast<qsizetype>(video.bytes), '\0'));
+    // The request refers to it.
+    QCOMPARE(m_server->requests().size(), 1);
+    const QJsonArray content = sentMessages(*m_server).at(0).toObject().value("content"_L1).toArray();
+    QCOMPARE(content.at(1).toObject().value("video_url"_L1).toObject().value("url"_L1).toString(),
+             u"ms://file-2"_s);
+    QCOMPARE(m_client->uploadedFileId(video.hash), u"file-2"_s);
+    // The next turn sends it again by reference, without uploading it again.
+    m_server->enqueue(FakeResponse::sse(stream({u"Yes."_s})));
+    QCOMPARE(m_session->send(u"And the end?"_s), QStringList());
+    QCOMPARE(m_session->state(), TurnState::Streaming);
+    waitIdle(m_session);
+    QCOMPARE(m_server->fileRequests().size(), 2);
+    QCOMPARE(sentMessages(*m_server)
+                 .at(0)
+                 .toObject()
+                 .value("content"_L1)
+                 .toArray()
+                 .at(1)
+                 .toObject()
+                 .value("video_url"_L1)
+                 .toObject()
+                 .value("url"_L1)
+                 .toString(),
+             u"ms://file-2"_s);
+    // The message keeps the file itself (exports, another server).
+    QVERIFY(m_model->messageAt(0)->parts.at(0).isStoredFile());
+}
+
+void TestChatSession::withoutAFilesApiALargeVideoIsRefused()
+{
+    TestEnvironment env;
+    const MediaRef video = sparseMedia(env, u"long.mp4"_s, 80, "video/mp4");
+    m_client->probeFilesApi();
+    QTRY_COMPARE(m_client->filesApi(), ChatClient::FilesApi::Absent);
+    const QStringList problems = m_session->send(u"What happens?"_s, {ContentPart::fromMedia(video)});
+    QCOMPARE(problems.size(), 1);
+    QVERIFY2(problems.at(0).contains(u"long.mp4 is 80 MB"_s) && problems.at(0).contains(u"no Files API"_s),
+             qPrintable(problems.at(0)));
+    QCOMPARE(m_model->rowCount(), 0); // the message was taken back: the composer keeps it
+    QVERIFY(m_server->requests().isEmpty());
+}
+
+void TestChatSession::stopCancelsAnUpload()
+{
+    TestEnvironment env;
+    const MediaRef video = sparseMedia(env, u"long.mp4"_s, 90, "video/mp4");
+    m_server->setFilesApi(true);
+    m_client->probeFilesApi();
+    QTRY_COMPARE(m_client->filesApi(), ChatClient::FilesApi::Available);
+    QSignalSpy progress(m_session, &ChatSession::uploadProgressed);
+    QCOMPARE(m_session->send(u"What happens?"_s, {ContentPart::fromMedia(video)}), QStringList());
+    QVERIFY(progress.wait(10'000)); // under way
+    m_session->stop();
+    QTRY_COMPARE(m_session->state(), TurnState::Stopped);
+    QVERIFY(!m_session->isBusy());
+    QCOMPARE(m_model->messageAt(1)->state, MessageState::Incomplete);
+    QVERIFY(m_server->requests().isEmpty()); // no chat request went out
+    QVERIFY(m_client->uploadedFileId(video.hash).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

@@ -226,10 +226,35 @@ void FakeServer::onReadyRead(QTcpSocket *socket)
             return; // the body is still coming
         request.body = buffer.mid(headerEnd + 4, length);
         buffer.remove(0, headerEnd + 4 + length);
+        if (request.path.endsWith("/files")) {
+            m_fileRequests.append(request);
+            answerFiles(socket, request);
+            continue;
+        }
         m_requests.append(request);
         emit requestReceived();
         answer(socket, request);
     }
+}
+
+void FakeServer::answerFiles(QTcpSocket *socket, const RecordedRequest &request)
+{
+    QByteArray body;
+    int status = 404;
+    if (!m_filesApi) {
+        body =
+            R"json({"error":{"message":"Invalid URL (GET /v1/files)","type":"invalid_request_error"}})json";
+    } else if (request.method == "GET") {
+        status = 200;
+        body = R"({"object":"list","data":[]})";
+    } else {
+        status = 200;
+        body = R"({"id":"file-)" + QByteArray::number(m_fileRequests.size()) + R"(","object":"file","bytes":)"
+            + QByteArray::number(request.body.size()) + R"(,"purpose":"video","status":"ok"})";
+    }
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+                  + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                  + "\r\n\r\n" + body);
 }
 
 void FakeServer::answer(QTcpSocket *socket, const RecordedRequest &)

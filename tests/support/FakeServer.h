@@ -1,6 +1,8 @@
 // FakeServer is a real HTTP/1.1 server on the loopback interface (QTcpServer), for tests that
 // exercise the real QNetworkAccessManager, chunked transfer, timeouts and dropped connections.
-// It answers queued responses in order, recording every request it gets. A response can be
+// It answers queued responses in order, recording every request it gets. Requests to the Files
+// API (…/files) are answered apart, by a fake of Moonshot's (setFilesApi), or with 404 as a
+// server without one does (Anyfast), and recorded apart (fileRequests()). A response can be
 // written in one go, split at seeded random points, or dripped a few bytes at a time; it can
 // stop mid-body and drop the connection, delay its headers, or never answer.
 #pragma once
@@ -105,6 +107,10 @@ public:
     void enqueue(const FakeResponse &response);
     int pending() const { return m_queue.size(); }
     const QList<RecordedRequest> &requests() const { return m_requests; }
+    // The Files API: GET …/files lists {"object":"list","data":[]}, POST …/files takes a
+    // multipart upload and answers a FileObject with id "file-N". Off: 404 for both.
+    void setFilesApi(bool on) { m_filesApi = on; }
+    const QList<RecordedRequest> &fileRequests() const { return m_fileRequests; }
     RecordedRequest lastRequest() const { return m_requests.value(m_requests.size() - 1); }
     // Body bytes written so far for the current response (drip tests).
     qint64 bodyBytesWritten() const { return m_bodyBytesWritten; }
@@ -136,6 +142,9 @@ private:
     QTcpServer *m_server;
     QQueue<FakeResponse> m_queue;
     QList<RecordedRequest> m_requests;
+    QList<RecordedRequest> m_fileRequests;
+    bool m_filesApi = false;
+    void answerFiles(QTcpSocket *socket, const RecordedRequest &request);
     QHash<QTcpSocket *, QByteArray> m_buffers;
     qint64 m_bodyBytesWritten = 0;
     WriteLog m_writeLog;

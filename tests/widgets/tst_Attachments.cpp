@@ -13,6 +13,7 @@
 #include "MainWindow.h"
 #include "MediaPreview.h"
 #include "TestEnvironment.h"
+#include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 #include "media/AttachmentModel.h"
@@ -95,6 +96,7 @@ private slots:
     void aDraftKeepsItsAttachmentsAcrossARestart();
     void aSentMessageShowsItsMediaAndOpensThem();
     void anOversizedRequestSaysWhyAndOffersWaysOut();
+    void aVideoTooLargeForARequestNeedsTheFilesApi();
 
 private:
     MainWindow *open();
@@ -511,6 +513,55 @@ void TestAttachments::anOversizedRequestSaysWhyAndOffersWaysOut()
     QCOMPARE(
         messages.last().toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
         u"video_url"_s);
+}
+
+void TestAttachments::aVideoTooLargeForARequestNeedsTheFilesApi()
+{
+    const QString path = m_env->filePath(u"long.mp4"_s);
+    {
+        QFile video(path);
+        QVERIFY(video.open(QIODevice::WriteOnly));
+        video.write(fixture(u"clip.mp4"_s));
+        QVERIFY(video.resize(80'000'000)); // 107 MB as base64
+    }
+    // This server has no Files API (the window asked when it opened): refused, saying why.
+    QTRY_COMPARE(m_server->fileRequests().size(), 1);
+    QTRY_COMPARE(m_window->client()->filesApi(), ChatClient::FilesApi::Absent);
+    attachments()->attachFiles({path});
+    QVERIFY(waitImported());
+    QCOMPARE(attachments()->rowCount(), 0);
+    QVERIFY2(m_window->composer()->problemText().contains(u"no Files API"_s),
+             qPrintable(m_window->composer()->problemText()));
+    // One that has (Moonshot's): taken, uploaded when sent, and the request refers to it.
+    m_server->setFilesApi(true);
+    close();
+    open();
+    QTRY_COMPARE(m_window->client()->filesApi(), ChatClient::FilesApi::Available);
+    attachments()->attachFiles({path});
+    QVERIFY(waitImported());
+    QCOMPARE(attachments()->rowCount(), 1);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    m_window->send(u"What happens in it?"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requests().size(), 1, 30'000);
+    QCOMPARE(m_server->fileRequests().last().method, QByteArray("POST"));
+    const QJsonArray content = m_server->lastRequest()
+                                   .json()
+                                   .value("messages"_L1)
+                                   .toArray()
+                                   .last()
+                                   .toObject()
+                                   .value("content"_L1)
+                                   .toArray();
+    QVERIFY(content.at(1)
+                .toObject()
+                .value("video_url"_L1)
+                .toObject()
+                .value("url"_L1)
+                .toString()
+                .startsWith(u"ms://file-"_s));
+    // Kept between runs: the store remembers the upload for this server.
+    const MediaRef sent = m_window->conversationModel()->peekAt(0)->parts.at(0).media;
+    QTRY_VERIFY(!m_store->uploads(m_window->client()->uploadEndpointKey()).value(sent.hash).isEmpty());
 }
 
 QTEST_MAIN(TestAttachments)

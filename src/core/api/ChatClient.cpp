@@ -3,8 +3,12 @@
 #include "ApiError.h"
 #include "ChatCall.h"
 #include "ChatRequest.h"
+#include "FileUpload.h"
+#include "MediaRef.h"
 #include "WireTrace.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
@@ -26,6 +30,69 @@ ChatClient::ChatClient(QObject *parent)
 }
 
 ChatClient::~ChatClient() = default;
+
+void ChatClient::setEndpoint(const Endpoint &endpoint)
+{
+    const bool same = endpoint.baseUrl == m_endpoint.baseUrl && endpoint.apiKey == m_endpoint.apiKey
+        && endpoint.allowInsecure == m_endpoint.allowInsecure;
+    m_endpoint = endpoint;
+    if (same)
+        return;
+    m_uploads.clear(); // another server (or account) has other files
+    if (m_filesApi != FilesApi::Unknown) {
+        m_filesApi = FilesApi::Unknown;
+        emit filesApiChanged(m_filesApi);
+    }
+}
+
+QString ChatClient::uploadEndpointKey() const
+{
+    return m_endpoint.baseUrl.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveUserInfo).toString();
+}
+
+void ChatClient::probeFilesApi()
+{
+    if (m_probing || m_filesApi != FilesApi::Unknown || insecureRefusal(m_endpoint).isError())
+        return;
+    m_probing = true;
+    QNetworkRequest request = makeRequest(m_endpoint.filesUrl(), "application/json");
+    request.setTransferTimeout(static_cast<int>(m_endpoint.connectTimeout.count()));
+    QNetworkReply *reply = m_network->get(request);
+    const QUrl asked = m_endpoint.baseUrl;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, asked] {
+        reply->deleteLater();
+        m_probing = false;
+        if (asked != m_endpoint.baseUrl)
+            return; // the endpoint changed meanwhile
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 0)
+            return; // no answer at all: still unknown, asked again later
+        // Moonshot answers {"object":"list","data":[…]}; a server without the API 404s, or answers
+        // something else entirely (an HTML page, a different JSON).
+        const QJsonObject list = QJsonDocument::fromJson(reply->read(1 << 20)).object();
+        const bool available = status == 200 && list.value(QLatin1String("data")).isArray();
+        m_filesApi = available ? FilesApi::Available : FilesApi::Absent;
+        emit filesApiChanged(m_filesApi);
+    });
+}
+
+FileUpload *ChatClient::uploadFile(const MediaRef &media, const QString &purpose)
+{
+    if (const ApiError refusal = insecureRefusal(m_endpoint); refusal.isError())
+        return new FileUpload(media, refusal, this);
+    warnIfInsecure(m_endpoint);
+    QNetworkRequest request = makeRequest(m_endpoint.filesUrl(), "application/json");
+    return new FileUpload(m_network, request, media, purpose, m_endpoint.connectTimeout, m_endpoint.apiKey,
+                          this);
+}
+
+void ChatClient::rememberUpload(const QString &hash, const QString &fileId)
+{
+    if (hash.isEmpty() || fileId.isEmpty())
+        return;
+    m_uploads.insert(hash, fileId);
+    emit uploadRemembered(uploadEndpointKey(), hash, fileId);
+}
 
 QNetworkRequest ChatClient::makeRequest(const QUrl &url, const QByteArray &accept) const
 {

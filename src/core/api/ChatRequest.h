@@ -23,6 +23,9 @@ struct ChatRequest
 {
     // The request body must stay under this (the API's limit is 100 MB).
     static constexpr qint64 kMaxBodyBytes = 100'000'000;
+    // The largest medium that can go inline: base64 makes 4 bytes of every 3, and the rest of
+    // the request needs room too. Larger videos go through the Files API, where there is one.
+    static constexpr qint64 kMaxInlineMediaBytes = 74'000'000;
 
     ChatParameters parameters;
     QList<ChatMessage> messages;

@@ -26,6 +26,7 @@ struct Endpoint
     static QUrl apiUrl(const QUrl &base, const QString &path);
     QUrl chatCompletionsUrl() const { return apiUrl(baseUrl, QStringLiteral("chat/completions")); }
     QUrl modelsUrl() const { return apiUrl(baseUrl, QStringLiteral("models")); }
+    QUrl filesUrl() const { return apiUrl(baseUrl, QStringLiteral("files")); }
 
     // Whether requests to `url` would carry the key unencrypted over a network: plain http to a
     // host that is not loopback (localhost, 127.0.0.0/8, ::1).

@@ -3,9 +3,12 @@
 #include "api/ChatCall.h"
 #include "api/ChatClient.h"
 #include "api/ChatRequest.h"
+#include "api/FileUpload.h"
 #include "api/MediaPolicy.h"
 
 #include <QCoreApplication>
+
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +23,11 @@ ChatSession::ChatSession(ChatClient *client, Conversation *conversation, QObject
 
 ChatSession::~ChatSession()
 {
+    if (m_upload) {
+        m_upload->disconnect(this);
+        m_upload->cancel();
+        m_upload->deleteLater();
+    }
     if (m_call) {
         m_call->disconnect(this);
         m_call->cancel();
@@ -35,6 +43,9 @@ ChatParameters ChatSession::parameters() const
 }
 
 namespace {
+
+// What stands for a medium in a request until its upload has given it a file id.
+constexpr char kPendingUpload[] = "ms://pending-upload-";
 
 QString busyProblem()
 {
@@ -212,7 +223,8 @@ QStringList ChatSession::encode(const ChatRequest &request, RequestBody *body)
     return {};
 }
 
-ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut)
+ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut,
+                                     QList<MediaRef> *uploads)
 {
     ChatRequest request;
     request.parameters = parameters();
@@ -222,6 +234,7 @@ ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, 
         request.messages = {ChatMessage::system(m_conversation->systemPrompt)};
     if (extra)
         request.messages.append(*extra);
+    referToUploads(request, uploads);
     *leftOut += MediaPolicy::keepTurns(request.messages, m_mediaTurns);
     if (m_fitOnce) {
         QString what;
@@ -230,6 +243,48 @@ ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, 
             leftOut->append(what);
     }
     return request;
+}
+
+void ChatSession::referToUploads(ChatRequest &request, QList<MediaRef> *uploads) const
+{
+    for (ChatMessage &message : request.messages) {
+        for (ContentPart &part : message.parts) {
+            if (!part.isStoredFile() || part.media.bytes <= ChatRequest::kMaxInlineMediaBytes)
+                continue;
+            if (const QString id = m_client->uploadedFileId(part.media.hash); !id.isEmpty()) {
+                part = ContentPart::fromVideoUrl("ms://" + id.toUtf8()); // uploaded before: referred to
+                continue;
+            }
+            if (m_client->filesApi() != ChatClient::FilesApi::Available)
+                continue; // stays a data URI, and the request is refused for its size, saying why
+            if (uploads && std::none_of(uploads->cbegin(), uploads->cend(), [&](const MediaRef &m) {
+                    return m.hash == part.media.hash;
+                }))
+                uploads->append(part.media);
+            part = ContentPart::fromVideoUrl(kPendingUpload + part.media.hash.toLatin1());
+        }
+    }
+}
+
+QStringList ChatSession::tooLargeToSend(const ChatRequest &request) const
+{
+    QStringList problems;
+    for (const ChatMessage &message : request.messages) {
+        for (const ContentPart &part : message.parts) {
+            if (part.isStoredFile() && part.media.bytes > ChatRequest::kMaxInlineMediaBytes)
+                problems.append(
+                    tr("%1 is %2 MB, more than a request can carry (%3 MB once in base64), and %4")
+                        .arg(part.media.name)
+                        .arg(part.media.bytes / 1'000'000)
+                        .arg(ChatRequest::kMaxBodyBytes / 1'000'000)
+                        .arg(m_client->filesApi() == ChatClient::FilesApi::Absent
+                                 ? tr("this server has no Files API to upload it to")
+                                 : tr("whether this server has a Files API to upload it to is not known yet; "
+                                      "try "
+                                      "again in a moment")));
+        }
+    }
+    return problems;
 }
 
 RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> &parts)
@@ -246,7 +301,7 @@ RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> 
     user.content = text;
     user.parts = parts;
     const ChatMessage extra = user.toChatMessage();
-    const ChatRequest request = makeRequest(parent, &extra, &budget.leftOut);
+    const ChatRequest request = makeRequest(parent, &extra, &budget.leftOut, nullptr);
     budget.bytes = request.toBody().size();
     for (qsizetype i = 0; i < request.messages.size(); ++i) {
         const ChatMessage &message = request.messages.at(i);
@@ -281,7 +336,7 @@ QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &
     user.parts = parts;
     const ChatMessage extra = user.toChatMessage();
     QStringList leftOut;
-    const ChatRequest request = makeRequest(parent, &extra, &leftOut);
+    const ChatRequest request = makeRequest(parent, &extra, &leftOut, nullptr);
     RequestBody encoded;
     if (QStringList problems = encode(request, &encoded); !problems.isEmpty())
         return problems;
@@ -294,12 +349,15 @@ QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &
 QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
 {
     QStringList leftOut;
-    ChatRequest request = makeRequest(parentId, nullptr, &leftOut);
+    QList<MediaRef> uploads;
+    ChatRequest request = makeRequest(parentId, nullptr, &leftOut, &uploads);
     if (continueId) {
         ChatMessage prefix = ChatMessage::assistant(m_conversation->message(continueId)->content);
         prefix.partial = true;
         request.messages.append(prefix);
     }
+    if (QStringList problems = tooLargeToSend(request); !problems.isEmpty())
+        return problems;
     RequestBody body;
     if (QStringList problems = encode(request, &body); !problems.isEmpty())
         return problems;
@@ -338,7 +396,77 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
         && m_state != TurnState::AwaitingApproval)
         m_round = 0; // a new turn
     ++m_round;
-    m_call = m_client->sendBody(std::move(body), request.parameters.stream, m_trace);
+    emit replyStarted(m_replyId);
+    if (!uploads.isEmpty()) {
+        // Media too large to go inline go to the Files API first; the request follows.
+        m_waiting = std::move(request);
+        setState(TurnState::Uploading);
+        uploadNext(std::move(uploads));
+        return {};
+    }
+    post(std::move(body), request.parameters.stream);
+    return {};
+}
+
+void ChatSession::uploadNext(QList<MediaRef> uploads)
+{
+    if (uploads.isEmpty()) {
+        // All there: the stand-ins become the files' references, and the request goes out.
+        for (ChatMessage &message : m_waiting.messages) {
+            for (ContentPart &part : message.parts) {
+                if (part.url.startsWith(kPendingUpload))
+                    part.url = "ms://"
+                        + m_client
+                              ->uploadedFileId(
+                                  QString::fromLatin1(part.url.mid(int(std::strlen(kPendingUpload)))))
+                              .toUtf8();
+            }
+        }
+        RequestBody body;
+        if (QStringList problems = encode(m_waiting, &body); !problems.isEmpty())
+            return failReply(ApiError::make(ApiError::Kind::Validation, problems.join(u"; "_s)));
+        post(std::move(body), m_waiting.parameters.stream);
+        m_waiting = {};
+        return;
+    }
+    const MediaRef media = uploads.takeFirst();
+    m_upload = m_client->uploadFile(media, media.isVideo() ? u"video"_s : u"image"_s);
+    connect(m_upload, &FileUpload::progressed, this, [this, name = media.name](qint64 sent, qint64 total) {
+        emit uploadProgressed(name, sent, total);
+    });
+    connect(m_upload, &FileUpload::finished, this, [this, uploads] {
+        FileUpload *upload = m_upload;
+        m_upload = nullptr;
+        upload->deleteLater();
+        if (upload->outcome() != FileUpload::Outcome::Done) {
+            m_waiting = {};
+            if (upload->outcome() == FileUpload::Outcome::Cancelled) {
+                m_conversation->update(m_replyId, MessageField::State,
+                                       [](Message &m) { m.state = MessageState::Incomplete; });
+                emit replyFinished(m_replyId);
+                setState(TurnState::Stopped);
+                return;
+            }
+            return failReply(upload->error());
+        }
+        m_client->rememberUpload(upload->media().hash, upload->fileId());
+        uploadNext(uploads);
+    });
+}
+
+void ChatSession::failReply(const ApiError &error)
+{
+    m_conversation->update(m_replyId, MessageField::State | MessageField::Error, [&error](Message &m) {
+        m.state = MessageState::Failed;
+        m.error = error;
+    });
+    emit replyFinished(m_replyId);
+    setState(TurnState::Failed);
+}
+
+void ChatSession::post(RequestBody body, bool stream)
+{
+    m_call = m_client->sendBody(std::move(body), stream, m_trace);
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
     connect(m_call, &ChatCall::toolCallReceived, this,
@@ -352,8 +480,6 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     });
     connect(m_call, &ChatCall::finished, this, &ChatSession::onFinished);
     setState(TurnState::Streaming);
-    emit replyStarted(m_replyId);
-    return {};
 }
 
 void ChatSession::appendReasoning(const QString &delta)
@@ -499,6 +625,10 @@ void ChatSession::onFinished()
 
 void ChatSession::stop()
 {
+    if (m_upload) {
+        m_upload->cancel(); // its end ends the turn
+        return;
+    }
     if (m_call) {
         m_call->cancel(); // onFinished ends the turn
         return;

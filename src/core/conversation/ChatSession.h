@@ -20,6 +20,7 @@
 #include "Conversation.h"
 #include "api/ChatCall.h"
 #include "api/ChatParameters.h"
+#include "api/ChatRequest.h"
 #include "api/RequestBudget.h"
 
 #include <QElapsedTimer>
@@ -29,7 +30,7 @@
 namespace moonpane {
 
 class ChatClient;
-struct ChatRequest;
+class FileUpload;
 class RequestBody;
 class WireTrace;
 
@@ -41,6 +42,7 @@ class ChatSession final : public QObject
 public:
     enum class TurnState {
         Idle, // no turn yet
+        Uploading, // media too large to go inline go to the Files API; the request follows
         Streaming, // a request is out
         AwaitingApproval, // the reply asked for tools; nothing runs until allowed
         RunningTools, // allowed; the results are awaited
@@ -108,8 +110,8 @@ public:
     // A turn is under way: a request is out, or tool calls wait.
     bool isBusy() const
     {
-        return m_state == TurnState::Streaming || m_state == TurnState::AwaitingApproval
-            || m_state == TurnState::RunningTools;
+        return m_state == TurnState::Uploading || m_state == TurnState::Streaming
+            || m_state == TurnState::AwaitingApproval || m_state == TurnState::RunningTools;
     }
     qint64 streamingMessageId() const { return m_replyId; }
 
@@ -120,6 +122,8 @@ signals:
     void replyFinished(qint64 messageId);
     // Deltas as they are stored (for persistence and inspectors).
     void replyProgressed(qint64 messageId);
+    // A medium going to the Files API before the request: `sent` bytes of `total`.
+    void uploadProgressed(const QString &name, qint64 sent, qint64 total);
 
 private:
     // Starts a reply under `parentId` (a message on the active path). With `continueId`, the
@@ -129,7 +133,17 @@ private:
     static QStringList encode(const ChatRequest &request, RequestBody *body);
     // The request for a reply under `parentId` (0: the first message), `extra` (a message not in
     // the conversation) last, with the media policy applied; `leftOut` says what it left out.
-    ChatRequest makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut);
+    ChatRequest makeRequest(qint64 parentId, const ChatMessage *extra, QStringList *leftOut,
+                            QList<MediaRef> *uploads);
+    // Media too large to go inline become references to the Files API: uploaded before (by
+    // hash) at once; the others, when the server has the API, a stand-in until uploaded (they go
+    // in `uploads`, when asked for).
+    void referToUploads(ChatRequest &request, QList<MediaRef> *uploads) const;
+    // Why a request cannot go: media too large to go inline that cannot be uploaded.
+    QStringList tooLargeToSend(const ChatRequest &request) const;
+    void uploadNext(QList<MediaRef> uploads);
+    void post(RequestBody body, bool stream);
+    void failReply(const ApiError &error);
     void setState(TurnState state);
     // Answers the tool calls of `replyId` as tool messages, in their order: with `results`, one per
     // call, or with the one text given for them all. Returns the last one added.
@@ -147,6 +161,8 @@ private:
     WireTrace *m_trace = nullptr;
 
     QPointer<ChatCall> m_call;
+    QPointer<FileUpload> m_upload; // Uploading: the one going
+    ChatRequest m_waiting; // Uploading: the request, sent when the uploads are done
     TurnState m_state = TurnState::Idle;
     int m_round = 0;
     int m_maxToolRounds = kDefaultMaxToolRounds;

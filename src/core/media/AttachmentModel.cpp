@@ -113,6 +113,15 @@ QVariant AttachmentModel::data(const QModelIndex &index, int role) const
             return import.video;
         case int(Roles::Importing):
             return true;
+        case int(Roles::Thumbnail): {
+            // Made from the file itself while it is copied in: the picture shows at once.
+            if (import.source.isEmpty())
+                return QImage();
+            MediaRef source;
+            source.path = import.source;
+            source.mimeType = import.video ? u"video/*"_s : u"image/*"_s;
+            return m_thumbnails->thumbnail(source);
+        }
         case int(Roles::DurationMs):
         case int(Roles::Bytes):
         case int(Roles::OriginalBytes):
@@ -153,7 +162,8 @@ QVariant AttachmentModel::data(const QModelIndex &index, int role) const
 }
 
 void AttachmentModel::startImport(const QString &name, bool video,
-                                  std::function<ImportedMedia(const ImportOptions &)> work)
+                                  std::function<ImportedMedia(const ImportOptions &)> work,
+                                  const QString &source)
 {
     if (!m_conversation)
         return;
@@ -164,6 +174,7 @@ void AttachmentModel::startImport(const QString &name, bool video,
     import.conversationId = m_conversation->id;
     import.name = name;
     import.video = video;
+    import.source = source;
     const int row = rowCount();
     beginInsertRows({}, row, row);
     m_imports.append(import);
@@ -171,6 +182,8 @@ void AttachmentModel::startImport(const QString &name, bool video,
     ImportOptions options;
     options.mediaDir = mediaDir();
     options.maxImageEdge = m_maxImageEdge;
+    options.maxUploadBytes = m_filesApi == FilesApi::Available ? kMaxUploadBytes : 0;
+    options.uploadsUnknown = m_filesApi == FilesApi::Unknown;
     options.cancelled = &m_worker->cancelled();
     m_worker->post([this, id = import.id, options, work = std::move(work)]() -> WorkerThread::Then {
         ImportedMedia result = work(options);
@@ -186,9 +199,15 @@ void AttachmentModel::attachFiles(const QStringList &paths)
         // A guess from the name, for the chip shown while it imports; the content decides.
         const QString guess = QMimeDatabase().mimeTypeForFile(info, QMimeDatabase::MatchExtension).name();
         const bool video = MediaFormats::classify(guess).handling == MediaFormats::Handling::Video;
-        startImport(name, video, [path, name](const ImportOptions &options) {
-            return MediaImporter::importFile(path, options, name);
-        });
+        // Only a regular file (a FIFO would block whoever reads it) with a name that says media
+        // gets a thumbnail before its content is checked.
+        const bool media = video || MediaFormats::classify(guess).handling != MediaFormats::Handling::Refused;
+        startImport(
+            name, video,
+            [path, name](const ImportOptions &options) {
+                return MediaImporter::importFile(path, options, name);
+            },
+            media && info.isFile() ? info.absoluteFilePath() : QString());
     }
 }
 
@@ -320,6 +339,8 @@ void AttachmentModel::finishImport(int id, const ImportedMedia &result)
     } else {
         m_imports.erase(it);
     }
+    if (!import.source.isEmpty() && result.ok())
+        m_thumbnails->alias(import.source, result.media.sent().hash);
     if (!result.ok()) {
         emit refused({result.error});
     } else if (Conversation *c = m_library->find(import.conversationId)) {
@@ -357,6 +378,13 @@ void AttachmentModel::onThumbnail(const QString &hash)
             }
         }
         emit dataChanged(index(row), index(row));
+    }
+    const QList<Import> imports = importsHere();
+    for (int i = 0; i < imports.size(); ++i) {
+        if (imports.at(i).source == hash) { // a thumbnail made from a file still being copied in
+            const int row = static_cast<int>(m_conversation->draftMedia.size()) + i;
+            emit dataChanged(index(row), index(row));
+        }
     }
     if (learned)
         m_library->metaChanged(m_conversation);

@@ -52,6 +52,8 @@ public:
 
     // A folder dropped with more supported files than this asks before attaching them.
     static constexpr int kConfirmFolderAbove = 10;
+    // The Files API's limit per file.
+    static constexpr qint64 kMaxUploadBytes = 100'000'000;
 
     AttachmentModel(ConversationLibrary *library, ThumbnailCache *thumbnails, QObject *parent = nullptr);
     ~AttachmentModel() override;
@@ -62,6 +64,10 @@ public:
     // Images with a longer edge are sent scaled down (0: never).
     void setMaxImageEdge(int pixels) { m_maxImageEdge = pixels; }
     int maxImageEdge() const { return m_maxImageEdge; }
+    // Whether the server takes videos too large for a request through its Files API (then up
+    // to 100 MB are accepted).
+    enum class FilesApi { Unknown, Available, Absent };
+    void setFilesApi(FilesApi api) { m_filesApi = api; }
     // The conversation whose draft the composer shows.
     void setConversation(Conversation *conversation);
     Conversation *conversation() const { return m_conversation; }
@@ -121,9 +127,10 @@ private:
         qint64 conversationId = 0;
         QString name;
         bool video = false;
+        QString source; // the file being imported, when its thumbnail can be made from it meanwhile
     };
     void startImport(const QString &name, bool video,
-                     std::function<ImportedMedia(const ImportOptions &)> work);
+                     std::function<ImportedMedia(const ImportOptions &)> work, const QString &source = {});
     void finishImport(int id, const ImportedMedia &result);
     void onThumbnail(const QString &hash);
     void saved(); // the draft changed: tell the library, and whoever shows it
@@ -136,6 +143,7 @@ private:
     QString m_mediaDir;
     mutable std::unique_ptr<QTemporaryDir> m_temporary; // a media folder for a library without a store
     int m_maxImageEdge = 2048;
+    FilesApi m_filesApi = FilesApi::Unknown;
     QList<Import> m_imports;
     int m_nextImport = 1;
     int m_pastes = 0; // "Pasted image 1", "Pasted image 2", …

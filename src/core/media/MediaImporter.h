@@ -14,6 +14,7 @@
 // The original stays available: "send original" uses it.
 #pragma once
 
+#include "api/ChatRequest.h"
 #include "api/MediaRef.h"
 
 #include <QByteArray>
@@ -40,9 +41,10 @@ struct ImportOptions
     qint64 maxBytes = kMaxInlineBytes;
     // Videos over maxBytes are accepted up to this (they go through the Files API).
     qint64 maxUploadBytes = 0;
+    bool uploadsUnknown = false; // whether the server has a Files API is not known yet
     const std::atomic_bool *cancelled = nullptr;
 
-    static constexpr qint64 kMaxInlineBytes = 74'000'000;
+    static constexpr qint64 kMaxInlineBytes = ChatRequest::kMaxInlineMediaBytes;
 };
 
 struct ImportedMedia

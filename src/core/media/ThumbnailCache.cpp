@@ -92,6 +92,32 @@ void ThumbnailCache::store(const QString &hash, const QImage &image)
         m_images.insert(hash, new QImage(image), std::max<qsizetype>(1, image.sizeInBytes() / 1024));
     }
     emit ready(hash);
+    if (const QString to = m_aliases.take(hash); !to.isEmpty())
+        alias(hash, to);
+}
+
+void ThumbnailCache::alias(const QString &from, const QString &to)
+{
+    if (from == to || m_images.contains(to))
+        return;
+    if (m_requested.contains(from)) {
+        m_aliases.insert(from, to); // when it is made
+        return;
+    }
+    const QImage *image = m_images.object(from);
+    if (!image)
+        return;
+    const QImage copy = *image;
+    const bool video = m_videoInfo.contains(from);
+    const VideoInfo info = m_videoInfo.value(from);
+    if (video)
+        m_videoInfo.insert(to, info);
+    m_images.insert(to, new QImage(copy), std::max<qsizetype>(1, copy.sizeInBytes() / 1024));
+    m_worker->post([copy, video, info, disk = diskPath(m_diskDir, to)]() -> WorkerThread::Then {
+        saveToDisk(disk, copy, video ? &info : nullptr);
+        return {};
+    });
+    emit ready(to);
 }
 
 QImage ThumbnailCache::thumbnail(const MediaRef &media)

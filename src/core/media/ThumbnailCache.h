@@ -52,6 +52,9 @@ public:
     void requestPreview(const MediaRef &media, int edge);
     // Tasks still on their way (for tests and benchmarks).
     bool isBusy() const;
+    // The thumbnail made (or being made) for `from` (a file being imported, by its path) is also
+    // the one of `to` (the hash it was stored under), made once.
+    void alias(const QString &from, const QString &to);
 
 signals:
     void ready(const QString &hash);
@@ -69,6 +72,7 @@ private:
     QHash<QString, VideoInfo> m_videoInfo;
     QSet<QString> m_requested;
     QSet<QString> m_failed;
+    QHash<QString, QString> m_aliases; // from → to, until `from` is made
     int m_probing = 0;
 };
 

@@ -190,6 +190,23 @@ void ConversationStore::created(Conversation *conversation)
     }));
 }
 
+void ConversationStore::rememberUpload(const QString &endpoint, const QString &hash, const QString &fileId)
+{
+    m_uploads[endpoint].insert(hash, fileId);
+    if (!m_writer)
+        return;
+    m_writer->post([endpoint, hash, fileId](QSqlDatabase &database, QString *error) {
+        QSqlQuery query(database);
+        query.prepare(u"INSERT OR REPLACE INTO remote_files (hash, endpoint, file_id, created_at) "
+                      "VALUES (?, ?, ?, ?)"_s);
+        query.addBindValue(hash);
+        query.addBindValue(endpoint);
+        query.addBindValue(fileId);
+        query.addBindValue(nowMs());
+        return run(query, error);
+    });
+}
+
 void ConversationStore::saveMeta(Conversation *conversation)
 {
     if (!m_writer)

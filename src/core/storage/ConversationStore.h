@@ -90,6 +90,11 @@ public:
     bool open(const QString &path, QString *error, bool followChanges = true);
     bool isOpen() const { return m_writer != nullptr; }
     QString path() const { return m_path; }
+    // Files uploaded to a server's Files API (`endpoint`: its base URL), by the hash of their
+    // bytes: what the file ids are, read when the store opened.
+    QHash<QString, QString> uploads(const QString &endpoint) const { return m_uploads.value(endpoint); }
+    // Keeps an upload for later runs (ChatClient::uploadRemembered).
+    void rememberUpload(const QString &endpoint, const QString &hash, const QString &fileId);
 
     // Writes the streamed text held back so far, and waits until everything is committed.
     void flush();
@@ -255,6 +260,7 @@ private:
     QString m_connection;
     std::unique_ptr<StoreWriter> m_writer;
     std::unique_ptr<Searcher, SearcherDeleter> m_searcher; // started by the first background search
+    QHash<QString, QHash<QString, QString>> m_uploads; // endpoint → hash → file id
     std::unique_ptr<Reader, ReaderDeleter> m_reader; // started by the first background read
     bool m_refreshing = false; // a listing is being read on the reader thread...
     bool m_refreshAgain = false; // ...and the file changed again since
