@@ -153,16 +153,23 @@ int runAttach(const QStringList &args)
         const double thumbnailMs = static_cast<double>(clock.elapsed());
         const bool imported = runUntil([&] { return attachments->importing(true) == 0; }, 120'000);
         const double importedMs = static_cast<double>(clock.elapsed());
+        const double attachStall = stalls.maxStallMs();
+        StallWatch sendStalls;
+        sendStalls.start();
         if (!imported || attachments->rowCount() != 1) {
             std::fprintf(stderr, "the file was not attached: %s (files API %d)\n",
                          qPrintable(window.composer()->problemText()), int(window.client()->filesApi()));
             status = 1;
         } else {
+            QElapsedTimer sendCall;
+            sendCall.start();
             window.send(QStringLiteral("What is in this?"));
+            const double sendCallMs = static_cast<double>(sendCall.nsecsElapsed()) / 1e6;
             ChatSession *session = window.session(window.currentConversation());
             const bool answered = runUntil([&] { return !session->isBusy(); }, 300'000);
             const double sentMs = static_cast<double>(clock.elapsed());
             stalls.stop();
+            sendStalls.stop();
             if (!answered || session->state() != ChatSession::TurnState::Done) {
                 std::fprintf(stderr, "the request did not complete\n");
                 status = 1;
@@ -174,6 +181,9 @@ int runAttach(const QStringList &args)
                 {QStringLiteral("sent_and_answered_ms"), sentMs},
                 {QStringLiteral("request_mb"), static_cast<double>(sink.received.load()) / 1e6},
                 {QStringLiteral("max_ui_stall_ms"), stalls.maxStallMs()},
+                {QStringLiteral("max_ui_stall_attaching_ms"), attachStall},
+                {QStringLiteral("max_ui_stall_sending_ms"), sendStalls.maxStallMs()},
+                {QStringLiteral("send_call_ms"), sendCallMs},
                 {QStringLiteral("peak_rss_mb"), peakRssMb()},
             });
         }

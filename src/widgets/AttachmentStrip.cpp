@@ -209,9 +209,10 @@ void AttachmentStrip::paintChip(QPainter &painter, int row, const QRect &rect) c
                 durationText(index.data(int(AttachmentModel::Roles::DurationMs)).toLongLong());
             detail = length.isEmpty() ? tr("Video · %1").arg(detail) : tr("%1 · %2").arg(length, detail);
         } else {
+            // What goes out first (it may be elided): "2.1 MB → 560 kB · 2048×1365".
             const QSize pixels = index.data(int(AttachmentModel::Roles::Pixels)).toSize();
             if (pixels.isValid() && !pixels.isEmpty())
-                detail = tr("%1×%2 · %3").arg(pixels.width()).arg(pixels.height()).arg(detail);
+                detail = tr("%1 · %2×%3").arg(detail).arg(pixels.width()).arg(pixels.height());
         }
     }
     QFont small = font();

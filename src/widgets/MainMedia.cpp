@@ -12,10 +12,12 @@
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
+#include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
 #include "media/AttachmentModel.h"
 #include "media/MediaFormats.h"
 #include "media/ThumbnailCache.h"
+#include "media/WorkerThread.h"
 #include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/Database.h"
@@ -75,15 +77,20 @@ void MainWindow::setupMedia()
     m_budgetTimer.setSingleShot(true);
     m_budgetTimer.setInterval(150);
     connect(&m_budgetTimer, &QTimer::timeout, this, &MainWindow::updateBudget);
+    // Not on every delta of a streaming reply: when the draft, the text or the conversation
+    // changed, a reply ended, and, while the history's text is still on its way, as it arrives.
+    m_budgetWorker = new WorkerThread(this);
     const auto later = [this] { m_budgetTimer.start(); };
     connect(m_attachments, &AttachmentModel::draftChanged, this, later);
     connect(m_attachments, &QAbstractItemModel::rowsInserted, this, later);
     connect(m_attachments, &QAbstractItemModel::rowsRemoved, this, later);
     connect(m_attachments, &QAbstractItemModel::dataChanged, this, later);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, later); // the history's text came in
-    connect(m_model, &QAbstractItemModel::modelReset, this, later);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, later);
     connect(m_composer, &Composer::textEdited, this, later);
+    connect(m_library, &ConversationLibrary::opened, this, later);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_budgetWaitsForText)
+            m_budgetTimer.start();
+    });
     connect(m_composer, &Composer::budgetActionRequested, this, [this](const QString &action) {
         if (action == "leave-out"_L1) {
             if (m_current)
@@ -133,18 +140,42 @@ void MainWindow::refreshFilesApi()
         m_client->probeFilesApi();
 }
 
-RequestBudget MainWindow::budget()
-{
-    if (!m_current)
-        return {};
-    return session(m_current)->budget(m_composer->text(), m_attachments->parts());
-}
-
 void MainWindow::updateBudget()
 {
     m_budgetTimer.stop();
-    const RequestBudget b = budget();
-    if (!b.isKnown() || (b.media.isEmpty() && b.leftOut.isEmpty())) {
+    const quint64 generation = ++m_budgetGeneration;
+    m_budgetWaitsForText = false;
+    if (!m_current) {
+        m_lastBudget = {};
+        m_composer->showBudget({}, false);
+        return;
+    }
+    // What needs the conversation is taken here (references, no JSON); the body is weighed on a
+    // worker: for a conversation of thousands of messages that is tens of milliseconds.
+    ChatRequest request;
+    bool fit = false;
+    bool weighable = false;
+    RequestBudget b = session(m_current)->prepareBudget(m_composer->text(), m_attachments->parts(), &request,
+                                                        &fit, &weighable);
+    m_budgetWaitsForText = !weighable;
+    if (!weighable || (b.media.isEmpty() && b.leftOut.isEmpty() && !fit)) {
+        m_lastBudget = {};
+        m_composer->showBudget({}, false);
+        return;
+    }
+    m_budgetWorker->post([this, b, request, fit, generation]() mutable -> WorkerThread::Then {
+        ChatSession::weigh(b, std::move(request), fit);
+        return [this, b, generation] {
+            if (generation == m_budgetGeneration)
+                showBudget(b);
+        };
+    });
+}
+
+void MainWindow::showBudget(const RequestBudget &b)
+{
+    m_lastBudget = b;
+    if (b.media.isEmpty() && b.leftOut.isEmpty()) {
         m_composer->showBudget({}, false);
         return;
     }
@@ -180,7 +211,7 @@ void MainWindow::updateBudget()
                                     [](const AttachedMedia &m) { return !m.original.isVideo(); });
     if (images)
         actions.append(u"<a href=\"downscale\">%1</a>"_s.arg(tr("Scale the attached images down")));
-    text = tr("This request would be %1; the API takes at most %2. The largest: %3.")
+    text = tr("This request would be %1; the API takes at most %2. The largest, as sent (base64): %3.")
                .arg(size(b.bytes), size(b.limit), largest.join(u", "_s))
                .toHtmlEscaped();
     if (!actions.isEmpty())

@@ -265,6 +265,7 @@ void MainWindow::wireSession(ChatSession *created)
     connect(created, &ChatSession::replyFinished, this, [this, id] {
         m_library->touch(id);
         refreshStatus();
+        m_budgetTimer.start(); // the next request carries this reply too
     });
     connect(created, &ChatSession::uploadProgressed, this,
             [this, id](const QString &name, qint64 sent, qint64 total) {
@@ -353,9 +354,9 @@ void MainWindow::send(const QString &text)
     }
     if (!editing) {
         // A request the server must refuse for its size is never sent: the budget line says
-        // what makes it too large, and what can be done.
-        updateBudget();
-        if (const RequestBudget b = budget(); b.isOver()) {
+        // what makes it too large, and what can be done. (Weighed when the draft last changed;
+        // the session refuses a body over the limit in any case.)
+        if (m_lastBudget.isOver() && !session(m_current)->leavesOutOldMediaToFit()) {
             m_composer->showProblems({tr("the request would be too large (see above)")});
             return;
         }

@@ -144,8 +144,9 @@ private:
     void attachFolder(const QString &path, const QStringList &files, int others);
     void setCurrent(Conversation *conversation); // the model, the attachments
     // What the next request would weigh, and the composer's line saying so (MainMedia.cpp).
-    RequestBudget budget();
+    // Weighs the next request (on a worker) and shows it; send() refuses by the last weighing.
     void updateBudget();
+    void showBudget(const RequestBudget &budget);
     // Whether the server takes uploads (its Files API), and which files it has from earlier.
     void refreshFilesApi();
 
@@ -178,6 +179,10 @@ private:
     DropOverlay *m_dropOverlay = nullptr;
     QStringList m_refusals; // what the last batch of attachments could not attach
     QTimer m_budgetTimer;
+    class WorkerThread *m_budgetWorker = nullptr;
+    quint64 m_budgetGeneration = 0; // a weighing still on its way is dropped when a newer one starts
+    bool m_budgetWaitsForText = false; // the history's text is on its way: weigh again as it comes
+    RequestBudget m_lastBudget;
     ConversationFind *m_find; // the find bar's matches
     ConversationFind::Match m_shownMatch; // the one the view was last moved to
     struct FindTarget

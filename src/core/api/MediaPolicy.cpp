@@ -1,5 +1,8 @@
 #include "MediaPolicy.h"
 
+#include "JsonWriter.h"
+#include "RequestBody.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 
@@ -66,7 +69,7 @@ QStringList keepTurns(QList<ChatMessage> &messages, int turns)
     return leftOut;
 }
 
-bool leaveOutOldest(QList<ChatMessage> &messages, QString *what)
+bool leaveOutOldest(QList<ChatMessage> &messages, QString *what, ContentPart *before)
 {
     qsizetype lastUser = -1;
     for (qsizetype i = messages.size() - 1; i >= 0 && lastUser < 0; --i) {
@@ -80,12 +83,36 @@ bool leaveOutOldest(QList<ChatMessage> &messages, QString *what)
         for (ContentPart &part : message.parts) {
             if (!part.isText()) {
                 *what = omission(part);
+                if (before)
+                    *before = part;
                 part = ContentPart::fromText(*what);
                 return true;
             }
         }
     }
     return false;
+}
+
+qint64 partSize(const ContentPart &part)
+{
+    RequestBody body;
+    {
+        JsonWriter writer(&body);
+        part.write(writer);
+    }
+    return body.size();
+}
+
+qint64 leaveOutToFit(ChatRequest &request, qint64 limit, QStringList *leftOut)
+{
+    qint64 size = request.toBody().size();
+    QString what;
+    ContentPart before;
+    while (size > limit && leaveOutOldest(request.messages, &what, &before)) {
+        size += partSize(ContentPart::fromText(what)) - partSize(before);
+        leftOut->append(what);
+    }
+    return size;
 }
 
 } // namespace moonpane::MediaPolicy

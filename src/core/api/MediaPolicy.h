@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ChatMessage.h"
+#include "ChatRequest.h"
 
 #include <QList>
 #include <QString>
@@ -19,6 +20,13 @@ int turnsAgo(const QList<ChatMessage> &messages, qsizetype index);
 // what was left out.
 QStringList keepTurns(QList<ChatMessage> &messages, int turns);
 // Leaves out the oldest medium of an earlier user message; false when there is none left.
-bool leaveOutOldest(QList<ChatMessage> &messages, QString *what);
+// `before`, when given, receives the part as it was.
+bool leaveOutOldest(QList<ChatMessage> &messages, QString *what, ContentPart *before = nullptr);
+// Leaves out media of earlier turns, oldest first, until the request's body is at most `limit`
+// bytes (or none is left). Returns the body's size then; the body is built once and each
+// medium left out is taken off by arithmetic, so a long conversation costs one build.
+qint64 leaveOutToFit(ChatRequest &request, qint64 limit, QStringList *leftOut);
+// What one part adds to a body, exactly, without reading a file.
+qint64 partSize(const ContentPart &part);
 
 } // namespace moonpane::MediaPolicy

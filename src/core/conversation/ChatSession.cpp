@@ -236,12 +236,6 @@ ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, 
         request.messages.append(*extra);
     referToUploads(request, uploads);
     *leftOut += MediaPolicy::keepTurns(request.messages, m_mediaTurns);
-    if (m_fitOnce) {
-        QString what;
-        while (request.toBody().size() > ChatRequest::kMaxBodyBytes
-               && MediaPolicy::leaveOutOldest(request.messages, &what))
-            leftOut->append(what);
-    }
     return request;
 }
 
@@ -289,8 +283,22 @@ QStringList ChatSession::tooLargeToSend(const ChatRequest &request) const
 
 RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> &parts)
 {
+    ChatRequest request;
+    bool fit = false;
+    bool weighable = false;
+    RequestBudget budget = prepareBudget(text, parts, &request, &fit, &weighable);
+    if (weighable)
+        weigh(budget, std::move(request), fit);
+    return budget;
+}
+
+RequestBudget ChatSession::prepareBudget(const QString &text, const QList<ContentPart> &parts,
+                                         ChatRequest *request, bool *fit, bool *weighable)
+{
     RequestBudget budget;
     budget.limit = ChatRequest::kMaxBodyBytes;
+    *fit = m_fitOnce;
+    *weighable = false;
     if (m_conversation->isLoading())
         return budget;
     const qint64 parent = m_conversation->nextTurnParent();
@@ -301,10 +309,12 @@ RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> 
     user.content = text;
     user.parts = parts;
     const ChatMessage extra = user.toChatMessage();
-    const ChatRequest request = makeRequest(parent, &extra, &budget.leftOut, nullptr);
-    budget.bytes = request.toBody().size();
-    for (qsizetype i = 0; i < request.messages.size(); ++i) {
-        const ChatMessage &message = request.messages.at(i);
+    *request = makeRequest(parent, &extra, &budget.leftOut, nullptr);
+    *weighable = true;
+    // The media, largest first, with how many turns ago they were sent (counted from the end).
+    int turnsAgo = 0;
+    for (qsizetype i = request->messages.size() - 1; i >= 0; --i) {
+        const ChatMessage &message = request->messages.at(i);
         if (message.role != Role::User)
             continue;
         for (const ContentPart &part : message.parts) {
@@ -314,14 +324,37 @@ RequestBudget ChatSession::budget(const QString &text, const QList<ContentPart> 
             medium.name = part.media.name;
             medium.video = part.kind == ContentPart::Kind::Video;
             medium.bytes = part.isStoredFile() ? part.media.dataUriSize() : part.url.size();
-            medium.turnsAgo = MediaPolicy::turnsAgo(request.messages, i);
+            medium.turnsAgo = turnsAgo;
             budget.media.append(medium);
         }
+        ++turnsAgo;
     }
     std::stable_sort(
         budget.media.begin(), budget.media.end(),
         [](const RequestBudget::Medium &a, const RequestBudget::Medium &b) { return a.bytes > b.bytes; });
     return budget;
+}
+
+void ChatSession::weigh(RequestBudget &budget, ChatRequest request, bool fit)
+{
+    if (!fit) {
+        budget.bytes = request.toBody().size();
+        return;
+    }
+    QStringList leftOut;
+    budget.bytes = MediaPolicy::leaveOutToFit(request, budget.limit, &leftOut);
+    budget.leftOut += leftOut;
+    // What was left out no longer weighs: the oldest media go first.
+    for (qsizetype i = 0; i < leftOut.size(); ++i) {
+        qsizetype oldest = -1;
+        for (qsizetype j = 0; j < budget.media.size(); ++j) {
+            if (budget.media.at(j).turnsAgo > 0
+                && (oldest < 0 || budget.media.at(j).turnsAgo > budget.media.at(oldest).turnsAgo))
+                oldest = j;
+        }
+        if (oldest >= 0)
+            budget.media.removeAt(oldest);
+    }
 }
 
 QStringList ChatSession::preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body)
@@ -358,6 +391,8 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     }
     if (QStringList problems = tooLargeToSend(request); !problems.isEmpty())
         return problems;
+    if (m_fitOnce)
+        MediaPolicy::leaveOutToFit(request, ChatRequest::kMaxBodyBytes, &leftOut);
     RequestBody body;
     if (QStringList problems = encode(request, &body); !problems.isEmpty())
         return problems;

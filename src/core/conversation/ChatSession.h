@@ -92,8 +92,16 @@ public:
     // are read and encoded into it: not for the UI thread.
     QStringList preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body);
     // What send(text, parts) would weigh now, reading nothing: not known while the history's text
-    // is still on its way (the conversation reads it in the background once opened).
+    // is still on its way (the conversation reads it in the background once opened). Builds the
+    // whole body: for a long conversation, call prepareBudget here and weigh() on a worker.
     RequestBudget budget(const QString &text, const QList<ContentPart> &parts);
+    // The part of budget() that needs the conversation (cheap: references, no JSON): the media
+    // and the request to weigh; isKnown() is false until weigh() ran. `weighable` is false while
+    // the history's text is still on its way.
+    RequestBudget prepareBudget(const QString &text, const QList<ContentPart> &parts, ChatRequest *request,
+                                bool *fit, bool *weighable);
+    // The part that builds the body (the cost of a long conversation): runs anywhere.
+    static void weigh(RequestBudget &budget, ChatRequest request, bool fit);
 
     // Media of earlier turns a request sends again: those of the last `turns` user messages (0:
     // all that fit). Older ones go as a line saying what was left out.
