@@ -44,3 +44,17 @@ moonpane_build() {
   fi
   cmake --build --preset "$preset" -j "$(nproc)"
 }
+
+# moonpane_install_mcp_servers: the reference MCP server that the MCP tests run
+# (@modelcontextprotocol/server-everything, pinned by tests/mcp/package-lock.json), installed
+# with npm ci under Node.js from Debian (npm comes with Node.js from some sources; Debian's own is
+# the npm package). Installed again only when the lock file changed.
+moonpane_install_mcp_servers() {
+  moonpane_install_missing nodejs
+  command -v npm >/dev/null 2>&1 || moonpane_install_missing npm
+  local dir=tests/mcp
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+     || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}

@@ -1,5 +1,6 @@
 #include "ChatCommand.h"
 
+#include "CliTools.h"
 #include "Console.h"
 #include "InterruptNotifier.h"
 #include "api/ChatClient.h"
@@ -294,6 +295,17 @@ int ChatCommand::run(const QStringList &arguments)
     ChatClient client;
     ChatSession session(&client, conversation);
     session.setOverride(request.parameters);
+    const bool text = options.output == ChatOptions::Output::Text;
+    CliTools tools;
+    if (!tools.setUp(options, request.parameters.tools, &error)) {
+        Console::error(u"error: "_s + error);
+        if (store && fresh) {
+            store->remove(conversation->id);
+            store->commitRemove();
+        }
+        return ExitUsage;
+    }
+    tools.attach(&session, text);
     const Message user = Message::fromChatMessage(request.messages.constLast());
     const auto refuse = [&](const QStringList &problems) {
         for (const QString &problem : problems)
@@ -340,12 +352,19 @@ int ChatCommand::run(const QStringList &arguments)
         store->touch(conversation->id);
     }
 
-    // The reply is printed as it grows: reasoning on stderr, the answer on stdout.
-    const qint64 replyId = session.streamingMessageId();
-    const bool text = options.output == ChatOptions::Output::Text;
+    // Each reply is printed as it grows: reasoning on stderr, the answer on stdout. A turn with
+    // tools has a reply per round; the last one is the answer.
+    const qint64 firstReplyId = session.streamingMessageId();
+    const qint64 userId = conversation->message(firstReplyId)->parentId;
+    qint64 replyId = firstReplyId;
     qsizetype shownContent = 0;
     qsizetype shownReasoning = 0;
     bool reasoningOpen = false;
+    QObject::connect(&session, &ChatSession::replyStarted, &session, [&](qint64 id) {
+        replyId = id;
+        shownContent = 0;
+        shownReasoning = 0;
+    });
     if (text) {
         QObject::connect(&session, &ChatSession::replyProgressed, &session, [&] {
             const Message *m = conversation->message(replyId);
@@ -368,9 +387,16 @@ int ChatCommand::run(const QStringList &arguments)
     bool interrupted = false;
     QObject::connect(&interrupt, &InterruptNotifier::interrupted, &session, [&] {
         interrupted = true;
-        session.stop();
+        tools.runner()->stop();
     });
-    QObject::connect(&session, &ChatSession::replyFinished, QCoreApplication::instance(),
+    // The turn ends when a reply ends it, or when it asks for tools nothing here can run.
+    QObject::connect(&session, &ChatSession::stateChanged, QCoreApplication::instance(),
+                     [](ChatSession::TurnState state) {
+                         if (state == ChatSession::TurnState::Done || state == ChatSession::TurnState::Failed
+                             || state == ChatSession::TurnState::Stopped)
+                             QCoreApplication::quit();
+                     });
+    QObject::connect(tools.runner(), &ToolRunner::unanswerable, QCoreApplication::instance(),
                      &QCoreApplication::quit);
     QCoreApplication::exec();
 
@@ -383,6 +409,18 @@ int ChatCommand::run(const QStringList &arguments)
         Console::err(u"\n"_s);
     if (!text) {
         QJsonObject object = replyObject(reply);
+        // Every message this run added after the user message, in wire format.
+        QJsonArray messages;
+        const QList<qint64> &path = conversation->path();
+        for (qsizetype i = path.indexOf(userId) + 1; i > 0 && i < path.size(); ++i) {
+            if (const Message *m = conversation->message(path.at(i)))
+                messages.append(QJsonDocument::fromJson(m->toChatMessage().toJson()).object());
+        }
+        object.insert(u"messages"_s, messages);
+        object.insert(u"tool_runs"_s, tools.runsJson());
+        object.insert(u"rounds"_s, session.round());
+        if (session.stoppedAtRoundLimit())
+            object.insert(u"stopped"_s, u"max_tool_rounds"_s);
         if (store) {
             object.insert(u"conversation_id"_s, MessageCodec::idText(conversation->id));
             object.insert(u"message_id"_s, MessageCodec::idText(replyId));

@@ -37,6 +37,16 @@ const Spec kSpecs[] = {
     {"response-format", "text|json_object|json_schema=FILE",
      "reply format; FILE holds {\"name\",\"schema\"}"},
     {"tools", "FILE", "JSON array sent as `tools`"},
+    {"tool-command", "NAME=PROGRAM",
+     "run calls of the function NAME (from --tools) with PROGRAM: the arguments JSON on stdin, its stdout "
+     "the "
+     "result; no shell, no arguments (repeatable)"},
+    {"mcp", "'COMMAND ARGS'",
+     "start this MCP server (stdio; split like a command line, no shell) and offer its tools (repeatable)"},
+    {"approve", "ask|all|none",
+     "which tool calls run: ask on the terminal for each (default), all, or none (the model is told)"},
+    {"max-tool-rounds", "N", "most requests a turn makes while the model keeps calling tools (default 10)"},
+    {"tool-timeout", "SECONDS", "a tool call that takes longer is stopped (default 60)"},
     {"stop", "SEQ", "stop sequence (repeatable, at most 5 of 32 bytes)"},
     {"no-stream", nullptr, "ask for one JSON reply instead of a stream"},
     {"output", "text|json",
@@ -97,7 +107,8 @@ QString ChatOptions::helpText()
         "in the stream; 4 connection failure or a reply cut short (the partial reply is printed, and with "
         "--save kept as an incomplete reply that the app can continue); 5 the conversation database cannot "
         "be "
-        "opened; 130 interrupted (SIGINT or SIGTERM: the partial reply is printed, and with --save kept).\n"_s;
+        "opened; 130 interrupted (SIGINT or SIGTERM: the partial reply is printed, and with --save kept). "
+        "A tool that fails is not a failure of moonpane-cli: the model is told.\n"_s;
     return text;
 }
 
@@ -191,6 +202,52 @@ bool ChatOptions::parse(const QStringList &arguments, ChatOptions *out, QString 
         && !o.responseFormat.startsWith("json_schema="_L1)) {
         *error = u"--response-format takes text, json_object or json_schema=FILE (got \"%1\")"_s.arg(
             o.responseFormat);
+        return false;
+    }
+
+    o.toolCommands = parser.values(u"tool-command"_s);
+    for (const QString &binding : std::as_const(o.toolCommands)) {
+        const qsizetype equals = binding.indexOf(u'=');
+        if (equals <= 0 || equals == binding.size() - 1) {
+            *error = u"--tool-command takes NAME=PROGRAM (got \"%1\")"_s.arg(binding);
+            return false;
+        }
+    }
+    o.mcpServers = parser.values(u"mcp"_s);
+    if (parser.isSet(u"approve"_s)) {
+        const QString approve = parser.value(u"approve"_s);
+        if (approve == "ask"_L1)
+            o.approve = Approve::Ask;
+        else if (approve == "all"_L1)
+            o.approve = Approve::All;
+        else if (approve == "none"_L1)
+            o.approve = Approve::None;
+        else {
+            *error = u"--approve takes ask, all or none (got \"%1\")"_s.arg(approve);
+            return false;
+        }
+    }
+    if (parser.isSet(u"max-tool-rounds"_s)) {
+        bool ok = false;
+        o.maxToolRounds = parser.value(u"max-tool-rounds"_s).toInt(&ok);
+        if (!ok || o.maxToolRounds < 1) {
+            *error = u"--max-tool-rounds needs a whole number, at least 1 (got \"%1\")"_s.arg(
+                parser.value(u"max-tool-rounds"_s));
+            return false;
+        }
+    }
+    if (parser.isSet(u"tool-timeout"_s)) {
+        bool ok = false;
+        const double seconds = parser.value(u"tool-timeout"_s).toDouble(&ok);
+        if (!ok || seconds <= 0 || seconds > 24 * 3600) {
+            *error = u"--tool-timeout needs a number of seconds, more than 0 (got \"%1\")"_s.arg(
+                parser.value(u"tool-timeout"_s));
+            return false;
+        }
+        o.toolTimeoutMs = std::max(1, int(seconds * 1000));
+    }
+    if (!o.toolCommands.isEmpty() && o.toolsFile.isEmpty()) {
+        *error = u"--tool-command binds a function of --tools FILE; give --tools too"_s;
         return false;
     }
 

@@ -20,6 +20,12 @@ struct ChatOptions
     int maxImageEdge = 0; // 0: images go as they are
     QString responseFormat; // text | json_object | json_schema=FILE
     QString toolsFile;
+    QStringList toolCommands; // NAME=PROGRAM
+    QStringList mcpServers; // command lines
+    enum class Approve { Ask, All, None };
+    Approve approve = Approve::Ask;
+    int maxToolRounds = 10;
+    int toolTimeoutMs = 60'000;
     QString prompt;
     bool promptFromStdin = false;
     Output output = Output::Text;

@@ -524,7 +524,8 @@ void TestChatSession::failureEndsATurnInEveryRound()
 
 void TestChatSession::toolResultsMustAnswerEveryCall()
 {
-    QCOMPARE(m_session->submitToolResults({}), QStringList {u"no tool calls are waiting for results"_s});
+    QCOMPARE(m_session->submitToolResults(QStringList()),
+             QStringList {u"no tool calls are waiting for results"_s});
     QVERIFY(!m_session->beginToolRun());
     m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
     QVERIFY(m_session->send(u"Weather?"_s).isEmpty());

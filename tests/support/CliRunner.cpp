@@ -4,6 +4,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 
+#include <unistd.h>
+
 namespace moonpane::test {
 
 QJsonObject CliResult::json() const
@@ -31,6 +33,9 @@ CliResult runCli(const QProcessEnvironment &environment, const QStringList &argu
 {
     QProcess process;
     process.setProcessEnvironment(environment);
+    // A session of its own: no controlling terminal, as under CI, whoever runs the tests (the
+    // CLI asks on /dev/tty before running tools).
+    process.setChildProcessModifier([] { ::setsid(); });
     process.start(cliPath(), arguments);
     if (!process.waitForStarted())
         qFatal("moonpane-cli did not start");

@@ -1,5 +1,7 @@
 #include "ChatParameters.h"
 
+#include "JsonSchema.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 #include <QSet>
@@ -30,6 +32,11 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
 {
     static const QRegularExpression functionName(u"^[a-zA-Z_][a-zA-Z0-9_-]{2,63}$"_s);
     QSet<QString> seen;
+    if (tools.size() > ChatParameters::kMaxTools)
+        problems->append(
+            QCoreApplication::translate("ChatParameters", "at most %1 tools can be sent (got %2)")
+                .arg(ChatParameters::kMaxTools)
+                .arg(tools.size()));
     for (qsizetype i = 0; i < tools.size(); ++i) {
         const QString where = QCoreApplication::translate("ChatParameters", "tool %1").arg(i + 1);
         if (!tools.at(i).isObject()) {
@@ -63,6 +70,16 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
                                             "%1: \"type\" must be \"function\" or \"builtin_function\"")
                     .arg(where));
             continue;
+        }
+        if (type == "function"_L1) {
+            const QJsonValue parameters = tool.value("function"_L1).toObject().value("parameters"_L1);
+            if (!parameters.isUndefined() && !parameters.isObject())
+                problems->append(QCoreApplication::translate("ChatParameters",
+                                                             "%1 (%2): \"parameters\" must be a JSON object")
+                                     .arg(where, name));
+            else if (parameters.isObject())
+                for (const QString &problem : JsonSchema::checkParameters(parameters.toObject()))
+                    problems->append(u"%1 (%2): %3"_s.arg(where, name, problem));
         }
         if (seen.contains(name))
             problems->append(

@@ -25,6 +25,7 @@ struct ChatParameters
     static constexpr auto kDefaultModel = "kimi-k2.6";
     static constexpr int kMaxStopSequences = 5; // the gateway's limit
     static constexpr int kMaxStopSequenceBytes = 32;
+    static constexpr int kMaxTools = 128; // Kimi's limit on functions in `tools`
 
     QString model = QLatin1String(kDefaultModel);
     ThinkingMode thinking = ThinkingMode::ServerDefault;

@@ -7,6 +7,9 @@
 #include "api/MediaPolicy.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
 
 #include <cstring>
 
@@ -43,6 +46,29 @@ ChatParameters ChatSession::parameters() const
 }
 
 namespace {
+
+// Adds `extra` tools to the parameters' own, skipping names already there. With Kimi's
+// $web_search declared, kimi-k2.6 and kimi-k2.5 get thinking turned off: their docs call the two
+// incompatible (API-NOTES §7), and a request with both can fail.
+void addTools(ChatParameters &parameters, const QJsonArray &extra)
+{
+    QSet<QString> taken;
+    for (const QJsonValue &tool : std::as_const(parameters.tools))
+        taken.insert(tool.toObject().value("function"_L1).toObject().value("name"_L1).toString());
+    for (const QJsonValue &tool : extra) {
+        const QString name = tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
+        if (!taken.contains(name)) {
+            parameters.tools.append(tool);
+            taken.insert(name);
+        }
+    }
+    const bool k2 =
+        parameters.model.startsWith("kimi-k2.6"_L1) || parameters.model.startsWith("kimi-k2.5"_L1);
+    if (k2 && taken.contains(u"$web_search"_s)) {
+        parameters.thinking = ThinkingMode::Disabled;
+        parameters.keepThinking = false;
+    }
+}
 
 // What stands for a medium in a request until its upload has given it a file id.
 constexpr char kPendingUpload[] = "ms://pending-upload-";
@@ -84,12 +110,20 @@ bool ChatSession::beginToolRun()
 
 QStringList ChatSession::submitToolResults(const QStringList &results)
 {
+    QList<ToolAnswer> answers;
+    for (const QString &text : results)
+        answers.append({text, {}});
+    return submitToolResults(answers);
+}
+
+QStringList ChatSession::submitToolResults(const QList<ToolAnswer> &answers)
+{
     if (m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
         return {tr("no tool calls are waiting for results")};
     const qsizetype calls = pendingToolCalls().size();
-    if (results.size() != calls)
-        return {tr("%1 tool calls wait for results; %2 were given").arg(calls).arg(results.size())};
-    const QStringList problems = startReply(answerCalls(m_toolReplyId, results));
+    if (answers.size() != calls)
+        return {tr("%1 tool calls wait for results; %2 were given").arg(calls).arg(answers.size())};
+    const QStringList problems = startReply(answerCalls(m_toolReplyId, answers));
     if (!problems.isEmpty()) {
         // The results are kept (they happened); the turn cannot go on.
         setState(TurnState::Failed);
@@ -97,7 +131,7 @@ QStringList ChatSession::submitToolResults(const QStringList &results)
     return problems;
 }
 
-qint64 ChatSession::answerCalls(qint64 replyId, const QStringList &results)
+qint64 ChatSession::answerCalls(qint64 replyId, const QList<ToolAnswer> &answers)
 {
     const Message *reply = m_conversation->message(replyId);
     const QList<ToolCall> calls = reply ? reply->toolCalls : QList<ToolCall>();
@@ -107,7 +141,9 @@ qint64 ChatSession::answerCalls(qint64 replyId, const QStringList &results)
         result.role = Role::Tool;
         result.toolCallId = calls.at(i).id;
         result.name = calls.at(i).name;
-        result.content = results.size() == 1 ? results.constFirst() : results.value(i);
+        const ToolAnswer answer = answers.size() == 1 ? answers.constFirst() : answers.value(i);
+        result.content = answer.text;
+        result.parts = answer.parts;
         result.parentId = parent;
         parent = m_conversation->add(result);
     }
@@ -234,6 +270,7 @@ ChatRequest ChatSession::makeRequest(qint64 parentId, const ChatMessage *extra, 
         request.messages = {ChatMessage::system(m_conversation->systemPrompt)};
     if (extra)
         request.messages.append(*extra);
+    addTools(request.parameters, m_toolSource ? m_toolSource() : QJsonArray());
     referToUploads(request, uploads);
     *leftOut += MediaPolicy::keepTurns(request.messages, m_mediaTurns);
     return request;
@@ -428,8 +465,10 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     m_clock.start();
 
     if (m_state != TurnState::Streaming && m_state != TurnState::RunningTools
-        && m_state != TurnState::AwaitingApproval)
+        && m_state != TurnState::AwaitingApproval) {
         m_round = 0; // a new turn
+        m_roundLimitHit = false;
+    }
     ++m_round;
     emit replyStarted(m_replyId);
     if (!uploads.isEmpty()) {
@@ -650,7 +689,9 @@ void ChatSession::onFinished()
     else if (!wantsTools)
         setState(TurnState::Done);
     else if (m_round >= m_maxToolRounds) {
-        answerCalls(id, {tr("not run: this turn reached its limit of %1 requests").arg(m_maxToolRounds)});
+        answerCalls(id,
+                    {{tr("not run: this turn reached its limit of %1 requests").arg(m_maxToolRounds), {}}});
+        m_roundLimitHit = true;
         setState(TurnState::Stopped);
     } else {
         m_toolReplyId = id;
@@ -669,9 +710,20 @@ void ChatSession::stop()
         return;
     }
     if (m_state == TurnState::AwaitingApproval || m_state == TurnState::RunningTools) {
-        answerCalls(m_toolReplyId, {tr("not run: the user stopped the turn")});
+        answerCalls(m_toolReplyId, {{tr("not run: the user stopped the turn"), {}}});
         setState(TurnState::Stopped);
     }
+}
+
+void ChatSession::stopWithAnswers(const QList<ToolAnswer> &answers)
+{
+    if ((m_state != TurnState::AwaitingApproval && m_state != TurnState::RunningTools)
+        || answers.size() != pendingToolCalls().size()) {
+        stop();
+        return;
+    }
+    answerCalls(m_toolReplyId, answers);
+    setState(TurnState::Stopped);
 }
 
 } // namespace moonpane

@@ -27,12 +27,22 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 namespace moonpane {
 
 class ChatClient;
 class FileUpload;
 class RequestBody;
 class WireTrace;
+
+// A tool call's answer: the text the model gets, and media (images a tool returned) sent with
+// it as parts of the tool message.
+struct ToolAnswer
+{
+    QString text;
+    QList<ContentPart> parts;
+};
 
 class ChatSession final : public QObject
 {
@@ -80,6 +90,12 @@ public:
     // The calls' results, one per pending call in their order, go back as tool messages and the
     // turn goes on with the next request. Returns why not (then nothing changed).
     QStringList submitToolResults(const QStringList &results);
+    QStringList submitToolResults(const QList<ToolAnswer> &answers);
+    // The last turn stopped because it reached maxToolRounds() with the model still asking.
+    bool stoppedAtRoundLimit() const { return m_roundLimitHit; }
+    // Tools offered on top of the parameters' own (the app's tool sets, MCP servers, the web
+    // search switch), asked for each request; a name the parameters already have is skipped.
+    void setToolSource(std::function<QJsonArray()> source) { m_toolSource = std::move(source); }
 
     // Each returns the problems that kept it from sending (empty when a request started).
     QStringList send(const QString &text, const QList<ContentPart> &parts = {});
@@ -88,6 +104,9 @@ public:
     QStringList retry(qint64 assistantId);
     QStringList continueReply(qint64 assistantId);
     void stop();
+    // Ends a turn waiting on tool calls with these answers (one per call, in order: what ran
+    // and what did not), sending nothing more. Otherwise as stop().
+    void stopWithAnswers(const QList<ToolAnswer> &answers);
     // The body send(text, parts) would post now, changing nothing (the CLI's --dry-run). Media
     // are read and encoded into it: not for the UI thread.
     QStringList preview(const QString &text, const QList<ContentPart> &parts, QByteArray *body);
@@ -155,7 +174,7 @@ private:
     void setState(TurnState state);
     // Answers the tool calls of `replyId` as tool messages, in their order: with `results`, one per
     // call, or with the one text given for them all. Returns the last one added.
-    qint64 answerCalls(qint64 replyId, const QStringList &results);
+    qint64 answerCalls(qint64 replyId, const QList<ToolAnswer> &answers);
     void onReasoning(const QString &delta);
     void onContent(const QString &delta);
     void onFinished();
@@ -187,6 +206,8 @@ private:
     bool m_streamed = true; // whether the reply arrives in pieces, so that its timings mean something
     int m_mediaTurns = 0;
     bool m_fitOnce = false;
+    bool m_roundLimitHit = false;
+    std::function<QJsonArray()> m_toolSource;
 };
 
 } // namespace moonpane
