@@ -14,12 +14,14 @@ int runStore(const QStringList &args);
 int runScroll(const QStringList &args);
 int runEncode(const QStringList &args);
 int runAttach(const QStringList &args);
+int runToolRound(const QStringList &args);
 } // namespace moonpane::bench
 
 int main(int argc, char **argv)
 {
     const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-    const bool widgets = command != QLatin1String("sse") && command != QLatin1String("encode");
+    const bool widgets = command != QLatin1String("sse") && command != QLatin1String("encode")
+        && command != QLatin1String("tool-round");
     if (widgets && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen"); // headless unless told otherwise
     std::unique_ptr<QCoreApplication> app(widgets ? new QApplication(argc, argv)
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
         return moonpane::bench::runEncode(args);
     if (command == QLatin1String("attach"))
         return moonpane::bench::runAttach(args);
+    if (command == QLatin1String("tool-round"))
+        return moonpane::bench::runToolRound(args);
     std::fprintf(
         stderr,
         "usage: moonpane-bench sse --input FILE [--repeat N]\n"
@@ -53,6 +57,7 @@ int main(int argc, char **argv)
         "       moonpane-bench scroll --messages N [--media] [--pages P] [--frame-ms F] [--snapshot FILE]\n"
         "                             [--size WxH] [--dark]\n"
         "       moonpane-bench encode --input FILE\n"
-        "       moonpane-bench attach --input FILE\n");
+        "       moonpane-bench attach --input FILE\n"
+        "       moonpane-bench tool-round [--rounds N] [--quickack]\n");
     return 2;
 }
