@@ -11,6 +11,7 @@
 #include "SearchDialog.h"
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
+#include "ToolApprovalCard.h"
 #include "WelcomePage.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
@@ -25,6 +26,7 @@
 #include "storage/Exporter.h"
 #include "storage/PrivateFiles.h"
 #include "storage/Settings.h"
+#include "tools/ToolRunner.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -105,12 +107,8 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
     m_inspectorDock = new QDockWidget(tr("Inspector"), this);
     m_inspectorDock->setObjectName(u"inspectorDock"_s);
-    auto *placeholder =
-        new QLabel(tr("Tool calls and wire traffic will be inspected here."), m_inspectorDock);
-    placeholder->setWordWrap(true);
-    placeholder->setAlignment(Qt::AlignCenter);
-    placeholder->setMargin(16);
-    m_inspectorDock->setWidget(placeholder);
+    setupTools();
+    chatLayout->insertWidget(chatLayout->indexOf(m_composer), m_approvalCard);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     m_inspectorDock->hide();
 
@@ -275,19 +273,7 @@ void MainWindow::wireSession(ChatSession *created)
                             .arg(name, QLocale().formattedDataSize(sent), QLocale().formattedDataSize(total)),
                         2000);
             });
-    connect(created, &ChatSession::stateChanged, this, [this, id, created](ChatSession::TurnState state) {
-        if (state != ChatSession::TurnState::AwaitingApproval || !m_current || m_current->id != id)
-            return;
-        const QList<ToolCall> calls = created->pendingToolCalls();
-        QStringList names;
-        for (const ToolCall &call : calls)
-            names.append(call.name);
-        names.removeDuplicates();
-        const QString what = calls.size() == 1 ? tr("a tool call") : tr("%1 tool calls").arg(calls.size());
-        m_notice->showNotice(tr("The model asks for %1 (%2). Moonpane cannot run tools yet: Stop answers "
-                                "them as not run, and the conversation goes on.")
-                                 .arg(what, names.join(u", "_s)));
-    });
+    wireTools(created);
 }
 
 void MainWindow::saveDraft()
@@ -304,6 +290,7 @@ void MainWindow::setCurrent(Conversation *conversation)
     m_model->setConversation(conversation);
     m_attachments->setConversation(conversation);
     m_budgetTimer.start();
+    showToolsOf(conversation);
 }
 
 void MainWindow::newConversation()
@@ -379,8 +366,13 @@ void MainWindow::send(const QString &text)
 
 void MainWindow::stop()
 {
-    if (ChatSession *current = m_current ? m_sessions->find(m_current->id) : nullptr)
-        current->stop();
+    // Through the tool runner: calls that finished keep their results, running ones are stopped.
+    if (ChatSession *current = m_current ? m_sessions->find(m_current->id) : nullptr) {
+        if (ToolRunner *runner = current->findChild<ToolRunner *>())
+            runner->stop();
+        else
+            current->stop();
+    }
 }
 
 void MainWindow::handleAction(MessageAction action, qint64 messageId)

@@ -19,6 +19,7 @@
 class QAction;
 class QDockWidget;
 class QStackedWidget;
+class QTabWidget;
 
 namespace moonpane {
 
@@ -33,6 +34,11 @@ class ConversationSidebar;
 class ConversationStore;
 class ConversationView;
 class SessionRegistry;
+class ToolApprovalCard;
+class ToolCallModel;
+class ToolInspector;
+class ToolRegistry;
+class ToolRunner;
 class Credentials;
 class ArchiveJob;
 class FindBar;
@@ -70,6 +76,11 @@ public:
     WelcomePage *welcomePage() const { return m_welcome; }
     Conversation *currentConversation() const { return m_current; }
     ChatSession *session(Conversation *conversation);
+    // The tool runner of a conversation's session (tests, screenshots).
+    ToolRunner *toolRunner(Conversation *conversation);
+    ToolRegistry *tools() const { return m_tools; }
+    ToolApprovalCard *approvalCard() const { return m_approvalCard; }
+    ToolInspector *toolInspector() const { return m_toolInspector; }
     void wireSession(ChatSession *session);
     QAction *action(const QString &name) const;
     bool isShowingWelcome() const;
@@ -140,6 +151,11 @@ private:
     void askExportAll();
     void askImport();
     void setupMedia();
+    // Tool calls (MainTools.cpp): the registry, a runner per session, the approval card and the
+    // inspector's tool-call tab, following the conversation on screen.
+    void setupTools();
+    void wireTools(ChatSession *created);
+    void showToolsOf(Conversation *conversation);
     // A folder's files: attached, after asking when there are many.
     void attachFolder(const QString &path, const QStringList &files, int others);
     void setCurrent(Conversation *conversation); // the model, the attachments
@@ -184,6 +200,12 @@ private:
     bool m_budgetWaitsForText = false; // the history's text is on its way: weigh again as it comes
     RequestBudget m_lastBudget;
     ConversationFind *m_find; // the find bar's matches
+    ToolRegistry *m_tools = nullptr;
+    ToolCallModel *m_toolCalls = nullptr;
+    ToolApprovalCard *m_approvalCard = nullptr;
+    ToolInspector *m_toolInspector = nullptr;
+    QTabWidget *m_inspectorTabs = nullptr;
+    bool m_inspectorSized = false;
     ConversationFind::Match m_shownMatch; // the one the view was last moved to
     struct FindTarget
     {

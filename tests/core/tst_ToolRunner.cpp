@@ -11,9 +11,11 @@
 #include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
 #include "tools/CommandTool.h"
+#include "tools/ToolCallModel.h"
 #include "tools/ToolRegistry.h"
 #include "tools/ToolRunner.h"
 
+#include <QAbstractItemModelTester>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -74,6 +76,7 @@ private slots:
     void webSearchGoesBackUnchanged();
     void aManualToolIsAnsweredByHand();
     void definitionsAreCheckedBeforeSending();
+    void theInspectorModelFollowsEveryCall();
 
 private:
     // A program at `name` in the temporary folder running `script` under /bin/sh.
@@ -538,6 +541,47 @@ void TestToolRunner::definitionsAreCheckedBeforeSending()
     problems = m_session->send(u"Hi"_s);
     QVERIFY(!problems.isEmpty() && problems.at(0).contains(u"must be 3 to 64"_s));
     QCOMPARE(m_server->requests().size(), 0);
+}
+
+void TestToolRunner::theInspectorModelFollowsEveryCall()
+{
+    ToolCallModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRunner(m_runner);
+    CommandSpec echo;
+    echo.program = program(u"echo"_s, "cat\n");
+    CommandSpec fails;
+    fails.program = program(u"fails"_s, "exit 2\n");
+    m_registry->setDefinitions({tool(u"echo_it"_s, {{u"text"_s, stringProperty()}}), tool(u"fail_it"_s, {})});
+    m_registry->bindCommand(u"echo_it"_s, echo);
+    m_registry->bindCommand(u"fail_it"_s, fails);
+    m_registry->setToolApproval(u"echo_it"_s, ToolApproval::Always);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy asked(m_runner, &ToolRunner::approvalNeeded);
+    m_server->enqueue(FakeResponse::sse(toolCallStream(
+        u"Two."_s, {{u"e:0"_s, u"echo_it"_s, u"{\"text\":\"hi\"}"_s}, {u"f:1"_s, u"fail_it"_s, u"{}"_s}},
+        5)));
+    m_server->enqueue(FakeResponse::sse(answerStream({}, u"One failed."_s)));
+    QVERIFY(m_session->send(u"Go"_s).isEmpty());
+    QVERIFY(asked.wait(10'000));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(inserted.size(), 2); // a row each, as each call began to stream
+    const QModelIndex second = model.index(1, ToolCallModel::Status);
+    QCOMPARE(second.data().toString(), u"waiting for approval"_s);
+    QCOMPARE(model.index(1, ToolCallModel::Tool).data().toString(), u"fail_it"_s);
+    QCOMPARE(model.index(0, ToolCallModel::Round).data().toInt(), 1);
+    QCOMPARE(model.index(0, 0).data(ToolCallModel::PrettyArgumentsRole).toString(),
+             u"{\n    \"text\": \"hi\"\n}"_s);
+    QCOMPARE(model.index(0, 0).data(ToolCallModel::MessageIdRole).toLongLong(),
+             m_runner->runs().at(0).messageId);
+    m_runner->approve(1);
+    waitForEnd();
+    QCOMPARE(model.index(0, ToolCallModel::Status).data().toString(), u"done"_s);
+    QCOMPARE(model.index(1, ToolCallModel::Status).data().toString(), u"failed"_s);
+    QCOMPARE(model.index(1, 0).data(ToolCallModel::ResultRole).toString(), u"error: exit 2"_s);
+    QVERIFY(!model.index(1, ToolCallModel::Duration).data().toString().isEmpty());
+    model.setRunner(nullptr);
+    QCOMPARE(model.rowCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestToolRunner)

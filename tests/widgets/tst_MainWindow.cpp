@@ -12,6 +12,8 @@
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "TestEnvironment.h"
+#include "ToolApprovalCard.h"
+#include "ToolInspector.h"
 #include "WelcomePage.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
@@ -20,6 +22,8 @@
 #include "storage/Credentials.h"
 #include "storage/SecretStore.h"
 #include "storage/Settings.h"
+#include "tools/ToolRegistry.h"
+#include "tools/ToolRunner.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,6 +31,8 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -37,6 +43,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
+#include <QTreeView>
 
 using namespace moonpane;
 using namespace moonpane::test;
@@ -56,6 +63,7 @@ private slots:
 
     void enterSendsAndTheReplyStreams();
     void toolCallsWaitUntilStopped();
+    void theApprovalCardRunsEditedArguments();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
     void shortcutsAreInTheMenus();
@@ -171,22 +179,101 @@ void TestMainWindow::enterSendsAndTheReplyStreams()
 // so, Stop answers the calls as not run, and the conversation can go on.
 void TestMainWindow::toolCallsWaitUntilStopped()
 {
+    // No tool of that name is defined: the calls wait on the approval card, to be answered by
+    // hand or denied; the inspector lists them.
     m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
     MainWindow *window = open();
     typeAndSend(window, u"Weather in two cities?"_s);
-    QTRY_VERIFY(window->noticeBar()->text().startsWith(u"The model asks for 2 tool calls (get_weather)."_s));
+    ToolApprovalCard *card = window->approvalCard();
+    QTRY_VERIFY(card->isVisible());
+    QCOMPARE(card->rows(), (QList<int> {0, 1}));
     QVERIFY(window->composer()->isBusy()); // the turn is not over
+    QCOMPARE(card->argumentsEditor(0)->toPlainText(),
+             u"{\n    \"city\": \"北京\",\n    \"unit\": \"celsius\"\n}"_s);
+    QVERIFY(card->answerEditor(0));
+    card->answerEditor(0)->setPlainText(u"{\"c\":12}"_s);
+    const QList<QPushButton *> answers = card->findChildren<QPushButton *>(u"toolSendAnswer"_s);
+    const QList<QPushButton *> denies = card->findChildren<QPushButton *>(u"toolDeny"_s);
+    QCOMPARE(answers.size(), 2);
+    QCOMPARE(denies.size(), 2);
+    QTest::mouseClick(answers.at(0), Qt::LeftButton);
+    QCOMPARE(m_server->requests().size(), 1); // one call still waits
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QTest::mouseClick(denies.at(1), Qt::LeftButton);
+    waitIdle(window);
+    QTRY_VERIFY(!card->isVisible());
+    QCOMPARE(m_server->requests().size(), 2);
+    const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"{\"c\":12}"_s);
+    QCOMPARE(sent.at(3).toObject().value("content"_L1).toString(), ToolRunner::deniedText());
+    QCOMPARE(window->toolInspector()->list()->model()->rowCount(), 2);
+    window->toolInspector()->selectRow(0);
+    QVERIFY(window->toolInspector()->detailText().contains(u"celsius"_s));
+
+    // Stop while calls wait: they are answered as not run, and the conversation goes on.
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    typeAndSend(window, u"And again?"_s);
+    QTRY_VERIFY(card->isVisible());
     emit window->composer()->stopRequested();
     QVERIFY(!window->composer()->isBusy());
+    QVERIFY(!card->isVisible());
     ConversationModel *model = window->conversationModel();
-    QCOMPARE(model->rowCount(), 4);
-    QCOMPARE(model->messageAt(3)->role, Role::Tool);
-    QCOMPARE(model->messageAt(3)->content, u"not run: the user stopped the turn"_s);
+    const int rows = model->rowCount();
+    QCOMPARE(model->messageAt(rows - 1)->role, Role::Tool);
+    QCOMPARE(model->messageAt(rows - 1)->content, u"not run: the user stopped the turn"_s);
     m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
     typeAndSend(window, u"Never mind, compare the weather"_s);
     waitIdle(window);
-    QCOMPARE(m_server->requests().size(), 2);
-    QCOMPARE(model->rowCount(), 6);
+    QCOMPARE(m_server->requests().size(), 4);
+    QCOMPARE(model->rowCount(), rows + 2);
+}
+
+void TestMainWindow::theApprovalCardRunsEditedArguments()
+{
+    // get_weather is a command tool here: Run starts it with the arguments as they stand on the
+    // card, and "Allow for this conversation" lets the next call run without asking.
+    const QString program = m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat\n");
+    QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    MainWindow *window = open();
+    const QJsonObject parameters {{u"type"_s, u"object"_s},
+                                  {u"properties"_s,
+                                   QJsonObject {{u"city"_s, QJsonObject {{u"type"_s, u"string"_s}}},
+                                                {u"unit"_s, QJsonObject {{u"type"_s, u"string"_s}}}}}};
+    window->tools()->setDefinitions({QJsonObject {
+        {u"type"_s, u"function"_s},
+        {u"function"_s, QJsonObject {{u"name"_s, u"get_weather"_s}, {u"parameters"_s, parameters}}}}});
+    CommandSpec spec;
+    spec.program = program;
+    window->tools()->bindCommand(u"get_weather"_s, spec);
+    typeAndSend(window, u"Weather in two cities?"_s);
+    ToolApprovalCard *card = window->approvalCard();
+    QTRY_VERIFY(card->isVisible());
+    QCOMPARE(card->rows().size(), 2);
+    QVERIFY(!card->answerEditor(0)); // a tool that runs: no answer field
+    card->argumentsEditor(0)->setPlainText(u"{\"city\": \"Beijing\"}"_s);
+    const QList<QPushButton *> runs = card->findChildren<QPushButton *>(u"toolRun"_s);
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(runs.at(0)->text(), u"Edit && run"_s);
+    QCOMPARE(runs.at(1)->text(), u"Run"_s);
+    const QList<QCheckBox *> allow = card->findChildren<QCheckBox *>(u"toolAllowConversation"_s);
+    allow.at(1)->setChecked(true);
+    QTest::mouseClick(runs.at(0), Qt::LeftButton);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s)); // it asks again
+    QTest::mouseClick(runs.at(1), Qt::LeftButton);
+    // The second round's calls run without asking: get_weather is allowed in this conversation.
+    QTRY_COMPARE(m_server->requests().size(), 2);
+    const QJsonArray sent = m_server->requests().at(1).json().value("messages"_L1).toArray();
+    const QString first = sent.at(2).toObject().value("content"_L1).toString();
+    QVERIFY2(first.contains(u"edited the arguments"_s) && first.endsWith(u"{\"city\": \"Beijing\"}"_s),
+             qPrintable(first));
+    QCOMPARE(sent.at(3).toObject().value("content"_L1).toString(),
+             u"{\"city\": \"San Francisco\", \"unit\": \"fahrenheit\"}"_s);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QTRY_COMPARE(m_server->requests().size(), 3);
+    waitIdle(window);
+    QVERIFY(!card->isVisible());
+    QCOMPARE(window->toolInspector()->list()->model()->rowCount(), 4);
 }
 
 void TestMainWindow::shiftEnterAndCtrlEnter()

@@ -5,7 +5,9 @@
 #include "api/JsonSchema.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 using namespace Qt::StringLiterals;
 
@@ -170,14 +172,15 @@ void ToolRunner::begin()
         run.name = calls.at(i).name;
         run.arguments = calls.at(i).arguments;
         run.round = m_session->round();
-        const std::optional<ToolRegistry::Entry> entry = m_registry->find(run.name);
+        const std::optional<ToolRegistry::Entry> entry = find(run.name);
         run.kind = entry ? entry->kind : ToolKind::Manual;
         run.server = entry && entry->server ? entry->server->spec().name : QString();
+        run.defined = entry.has_value();
         run.problems.clear();
         if (entry && entry->kind != ToolKind::Builtin)
             run.problems = JsonSchema::checkArguments(run.arguments, entry->parameters());
-        else if (!entry)
-            run.problems = {tr("Moonpane has no tool named %1").arg(run.name)};
+        else if (!entry) // no schema to check against; the JSON itself can still be wrong
+            run.problems = JsonSchema::checkArguments(run.arguments, {});
         run.status = ToolStatus::AwaitingApproval;
         m_round.append(row);
         changed(row);
@@ -188,7 +191,7 @@ void ToolRunner::begin()
     QList<int> cannotRun;
     for (int row : std::as_const(m_round)) {
         const ToolRun &run = m_runs.at(row);
-        const std::optional<ToolRegistry::Entry> entry = m_registry->find(run.name);
+        const std::optional<ToolRegistry::Entry> entry = find(run.name);
         const bool executable = entry && entry->kind != ToolKind::Manual;
         if (!executable && !m_manualAnswers) {
             cannotRun.append(row);
@@ -202,6 +205,27 @@ void ToolRunner::begin()
         return;
     }
     maybeSubmit();
+}
+
+std::optional<ToolRegistry::Entry> ToolRunner::find(const QString &name) const
+{
+    if (std::optional<ToolRegistry::Entry> entry = m_registry->find(name))
+        return entry;
+    // A definition of the conversation's own parameters: a manual tool.
+    if (!m_session)
+        return std::nullopt;
+    for (const QJsonValue &tool : m_session->parameters().tools) {
+        const QJsonObject function = tool.toObject().value("function"_L1).toObject();
+        if (function.value("name"_L1).toString() != name)
+            continue;
+        ToolRegistry::Entry entry;
+        entry.name = name;
+        entry.definition = tool.toObject();
+        entry.kind = tool.toObject().value("type"_L1).toString() == "builtin_function"_L1 ? ToolKind::Builtin
+                                                                                          : ToolKind::Manual;
+        return entry;
+    }
+    return std::nullopt;
 }
 
 void ToolRunner::decide(int row)

@@ -75,6 +75,8 @@ private:
     void toolCallAppended(const Conversation &, qint64 id, int index, const QString &arguments) override;
     void destroyed(const Conversation &) override;
     void onState(ChatSession::TurnState state);
+    // The registry's entry, else a definition of the session's parameters (a manual tool).
+    std::optional<ToolRegistry::Entry> find(const QString &name) const;
     int ensureRun(qint64 messageId, int index);
     void begin();
     void decide(int row);
