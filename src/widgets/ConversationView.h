@@ -99,6 +99,8 @@ signals:
     void copied(const QString &what); // for a status message
     // An image or video of a sent message was clicked: look at it.
     void mediaActivated(const moonpane::MediaRef &media);
+    // A tool call's card was clicked: call `index` of the message `messageId`.
+    void toolCallActivated(qint64 messageId, int index);
 
 protected:
     QModelIndex moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers) override;

@@ -237,6 +237,9 @@ void ConversationView::activate(const MessageHit &hit, int row)
         if (hit.media >= 0 && hit.media < message->parts.size())
             emit mediaActivated(message->parts.at(hit.media).media);
         return;
+    case MessageAction::InspectToolCall:
+        emit toolCallActivated(message->id, hit.toolCall);
+        return;
     case MessageAction::Edit:
     case MessageAction::Regenerate:
     case MessageAction::Delete:

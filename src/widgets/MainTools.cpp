@@ -3,15 +3,22 @@
 // here: the runner does; this connects what the user sees to it.
 #include "ConversationView.h"
 #include "MainWindow.h"
+#include "SettingsDialog.h"
 #include "ToolApprovalCard.h"
 #include "ToolInspector.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
+#include "conversation/SessionRegistry.h"
+#include "storage/Settings.h"
+#include "tools/McpClient.h"
 #include "tools/ToolCallModel.h"
 #include "tools/ToolRegistry.h"
 #include "tools/ToolRunner.h"
+#include "tools/ToolSettings.h"
 
 #include <QDockWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -56,11 +63,73 @@ void MainWindow::setupTools()
             }
         },
         Qt::QueuedConnection);
+    connect(m_view, &ConversationView::toolCallActivated, this, [this](qint64 messageId, int index) {
+        ToolRunner *runner = toolRunner(m_current);
+        const int row = runner ? runner->rowOf(messageId, index) : -1;
+        m_inspectorDock->show();
+        m_inspectorDock->raise();
+        m_inspectorTabs->setCurrentWidget(m_toolInspector);
+        if (row >= 0)
+            m_toolInspector->selectRow(row);
+        else // a call of an earlier session: what the conversation keeps of it
+            statusBar()->showMessage(
+                tr("This call was made before Moonpane started; the conversation shows its result"), 5000);
+    });
     connect(m_toolInspector, &ToolInspector::messageActivated, this, [this](qint64 messageId) {
         const int row = m_model->rowOf(messageId);
         if (row >= 0)
             m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
     });
+}
+
+void MainWindow::applyToolSettings()
+{
+    const ToolSettings settings = ToolSettings::fromJson(
+        QJsonDocument::fromJson(m_settings->value(Settings::Key::Tools).toString().toUtf8()).object());
+    settings.apply(*m_tools);
+    m_sessions->setMaxToolRounds(settings.maxRounds);
+    // MCP servers: those gone or changed stop; new ones start. A server that runs as it was set
+    // keeps running (and keeps its state: a restart is the user's choice).
+    QList<McpClient *> kept;
+    for (McpClient *server : std::as_const(m_mcpServers)) {
+        const auto same =
+            std::find_if(settings.servers.cbegin(), settings.servers.cend(), [&](const McpServerSpec &spec) {
+                return spec.name == server->spec().name && spec.commandLine() == server->spec().commandLine()
+                    && spec.environment == server->spec().environment;
+            });
+        if (same != settings.servers.cend()) {
+            kept.append(server);
+            continue;
+        }
+        m_tools->removeServer(server);
+        server->stop();
+        connect(server, &McpClient::stateChanged, server, [server](McpClient::State state) {
+            if (state == McpClient::State::Stopped || state == McpClient::State::Down)
+                server->deleteLater();
+        });
+        if (server->state() == McpClient::State::Stopped || server->state() == McpClient::State::Down)
+            server->deleteLater();
+    }
+    for (const McpServerSpec &spec : settings.servers) {
+        const bool running = std::any_of(kept.cbegin(), kept.cend(), [&](const McpClient *server) {
+            return server->spec().name == spec.name;
+        });
+        if (running || spec.program.isEmpty())
+            continue;
+        auto *server = new McpClient(spec, this);
+        connect(server, &McpClient::stateChanged, this, [this, server](McpClient::State state) {
+            if (state == McpClient::State::Down)
+                statusBar()->showMessage(tr("The MCP server %1 is down: %2 (Settings → Tools can restart it)")
+                                             .arg(server->spec().name, server->error()),
+                                         8000);
+        });
+        m_tools->addServer(server);
+        kept.append(server);
+        server->start();
+    }
+    m_mcpServers = kept;
+    if (m_settingsDialog)
+        m_settingsDialog->setMcpServers(m_mcpServers);
 }
 
 ToolRunner *MainWindow::toolRunner(Conversation *conversation)

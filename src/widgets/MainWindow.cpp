@@ -222,6 +222,7 @@ void MainWindow::applySettings()
                          m_settings->value(Settings::Key::PriceOutputPerMillion).toDouble()});
     m_status->setContextWindow(m_settings->value(Settings::Key::ContextWindowTokens).toLongLong());
     m_sessions->setDefaults(m_settings->defaultParameters());
+    applyToolSettings();
     refreshEndpoint();
     refreshStatus();
 }
@@ -460,6 +461,7 @@ void MainWindow::openSettings()
     m_settingsDialog = new SettingsDialog(m_settings, m_credentials, this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_settingsDialog, &SettingsDialog::saved, this, &MainWindow::applySettings);
+    m_settingsDialog->setMcpServers(m_mcpServers);
     m_settingsDialog->open();
 }
 

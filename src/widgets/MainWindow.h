@@ -156,6 +156,8 @@ private:
     void setupTools();
     void wireTools(ChatSession *created);
     void showToolsOf(Conversation *conversation);
+    // Settings → Tools into the registry; MCP servers started, stopped or kept as they are.
+    void applyToolSettings();
     // A folder's files: attached, after asking when there are many.
     void attachFolder(const QString &path, const QStringList &files, int others);
     void setCurrent(Conversation *conversation); // the model, the attachments
@@ -206,6 +208,7 @@ private:
     ToolInspector *m_toolInspector = nullptr;
     QTabWidget *m_inspectorTabs = nullptr;
     bool m_inspectorSized = false;
+    QList<class McpClient *> m_mcpServers; // owned (children)
     ConversationFind::Match m_shownMatch; // the one the view was last moved to
     struct FindTarget
     {

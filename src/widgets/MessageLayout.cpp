@@ -686,6 +686,13 @@ MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
         hit.action = MessageAction::ToggleThinking;
         return hit;
     }
+    for (size_t i = 0; i < m_toolCalls.size(); ++i) {
+        if (m_toolCalls.at(i).first.contains(local)) {
+            hit.action = MessageAction::InspectToolCall;
+            hit.toolCall = int(i);
+            return hit;
+        }
+    }
     for (const MediaTile &tile : m_media) {
         if (tile.rect.contains(local) && !tile.media.isNull()) {
             hit.action = MessageAction::OpenMedia;

@@ -38,6 +38,7 @@ enum class MessageAction {
     OpenLink,
     ShowAll, // a large block shown in part: show all of it
     OpenMedia, // an image or video sent with the message: look at it
+    InspectToolCall, // a tool call's card: open it in the inspector
 };
 
 enum class TextArea { None, Reasoning, Content };
@@ -96,6 +97,7 @@ struct MessageHit
     int codeBlock = -1; // the block whose button is under the point (Copy, Show all)
     qsizetype blockKey = -1; // ShowAll: which block
     int media = -1; // OpenMedia: which of the message's parts
+    int toolCall = -1; // InspectToolCall: which of the message's calls
 };
 
 class MessageLayout final

@@ -1,12 +1,17 @@
 #include "SettingsDialog.h"
 
+#include "ToolsSettingsPage.h"
 #include "api/Endpoint.h"
 #include "api/ServiceProbe.h"
 #include "storage/Credentials.h"
 #include "storage/Settings.h"
 #include "ui_SettingsDialog.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 
 using namespace Qt::StringLiterals;
@@ -44,6 +49,13 @@ SettingsDialog::SettingsDialog(Settings *settings, Credentials *credentials, QWi
            "included. Media of older turns are replaced by a line saying what they were."));
     ui->chatForm->insertRow(2, tr("Images"), m_imageEdge);
     ui->chatForm->insertRow(3, tr("Resend media of"), m_mediaTurns);
+    m_toolsPage = new ToolsSettingsPage;
+    auto *toolsScroll = new QScrollArea(this);
+    toolsScroll->setObjectName(u"toolsTab"_s);
+    toolsScroll->setWidget(m_toolsPage);
+    toolsScroll->setWidgetResizable(true);
+    toolsScroll->setFrameShape(QFrame::NoFrame);
+    ui->tabs->addTab(toolsScroll, tr("Tools"));
     connect(ui->buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(ui->buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     connect(ui->testButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
@@ -103,6 +115,8 @@ QString SettingsDialog::testResult() const
 
 void SettingsDialog::load()
 {
+    m_toolsPage->load(ToolSettings::fromJson(
+        QJsonDocument::fromJson(m_settings->value(Settings::Key::Tools).toString().toUtf8()).object()));
     const bool environmentUrl = Settings::baseUrlFromEnvironment();
     ui->baseUrlEdit->setText(environmentUrl ? m_settings->effectiveBaseUrl()
                                             : m_settings->value(Settings::Key::BaseUrl).toString());
@@ -216,6 +230,11 @@ void SettingsDialog::refreshModels()
     });
 }
 
+void SettingsDialog::setMcpServers(const QList<McpClient *> &servers)
+{
+    m_toolsPage->setServers(servers);
+}
+
 void SettingsDialog::accept()
 {
     const QStringList problems = ui->parametersEditor->problems();
@@ -223,6 +242,15 @@ void SettingsDialog::accept()
         showTab(u"parameters"_s);
         return; // the editor shows what is wrong
     }
+    if (const QStringList toolProblems = m_toolsPage->problems(); !toolProblems.isEmpty()) {
+        showTab(u"tools"_s);
+        QMessageBox::warning(this, tr("Tools"),
+                             tr("These tool settings would not work: %1").arg(toolProblems.join(u"; "_s)));
+        return;
+    }
+    m_settings->setValue(
+        Settings::Key::Tools,
+        QString::fromUtf8(QJsonDocument(m_toolsPage->settings().toJson()).toJson(QJsonDocument::Compact)));
     if (!Settings::baseUrlFromEnvironment())
         m_settings->setValue(Settings::Key::BaseUrl, ui->baseUrlEdit->text().trimmed());
     ChatParameters parameters = ui->parametersEditor->parameters();

@@ -29,7 +29,10 @@ public:
     SettingsDialog(Settings *settings, Credentials *credentials, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
-    void showTab(const QString &name); // "account", "parameters" or "chat"
+    void showTab(const QString &name); // "account", "parameters", "chat" or "tools"
+    // The MCP servers as they run now (Settings → Tools shows their state and log).
+    void setMcpServers(const QList<class McpClient *> &servers);
+    class ToolsSettingsPage *toolsPage() const { return m_toolsPage; }
     QString testResult() const; // for tests
 
 public slots:
@@ -51,6 +54,7 @@ private:
     Credentials *m_credentials;
     QSpinBox *m_imageEdge; // media: images scaled down to this longest edge
     QSpinBox *m_mediaTurns; // media of how many earlier turns a request sends again
+    class ToolsSettingsPage *m_toolsPage; // Settings → Tools
     ServiceProbe *m_probe;
 };
 

@@ -3,6 +3,7 @@
 #include "tools/ToolCallModel.h"
 
 #include <QHeaderView>
+#include <QImage>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTreeView>
@@ -11,6 +12,29 @@
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
+
+namespace {
+
+} // namespace
+
+// A QTextBrowser that serves the images of the call it shows.
+class ImageBrowser final : public QTextBrowser
+{
+public:
+    using QTextBrowser::QTextBrowser;
+    QHash<QUrl, QByteArray> images;
+
+protected:
+    QVariant loadResource(int type, const QUrl &name) override
+    {
+        if (type == QTextDocument::ImageResource && images.contains(name)) {
+            QImage image;
+            image.loadFromData(images.value(name));
+            return image;
+        }
+        return QTextBrowser::loadResource(type, name);
+    }
+};
 
 namespace {
 
@@ -25,7 +49,7 @@ ToolInspector::ToolInspector(ToolCallModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_list(new QTreeView(this))
-    , m_detail(new QTextBrowser(this))
+    , m_detail(new ImageBrowser(this))
 {
     m_list->setObjectName(u"toolCallList"_s);
     m_list->setModel(model);
@@ -121,10 +145,18 @@ void ToolInspector::showDetail()
     if (const QString structured = index.data(ToolCallModel::StructuredRole).toString();
         !structured.isEmpty())
         html += u"<h4>%1</h4>"_s.arg(tr("Structured content")) + pre(structured);
+    // Images a tool returned, named for the browser, which gets their bytes from ImageBrowser
+    // (QTextDocument reads no data: URLs); decoded when painted: tool images are small.
     const QVariantList images = index.data(ToolCallModel::ImagesRole).toList();
-    for (const QVariant &image : images)
-        html += u"<p><img src=\"data:image/png;base64,%1\"></p>"_s.arg(
-            QString::fromLatin1(image.toByteArray().toBase64()));
+    QHash<QUrl, QByteArray> named;
+    if (!images.isEmpty())
+        html += u"<h4>%1</h4>"_s.arg(tr("Images"));
+    for (qsizetype i = 0; i < images.size(); ++i) {
+        const QUrl name(u"tool-image:%1/%2"_s.arg(index.row()).arg(i));
+        named.insert(name, images.at(i).toByteArray());
+        html += u"<p><img src=\"%1\"></p>"_s.arg(name.toString());
+    }
+    static_cast<ImageBrowser *>(m_detail)->images = named;
     m_detail->setHtml(html);
 }
 

@@ -23,6 +23,7 @@ public:
     void selectRow(int row);
     QTreeView *list() const { return m_list; }
     QString detailText() const;
+    QTextBrowser *detail() const { return m_detail; }
 
 signals:
     void messageActivated(qint64 messageId);

@@ -50,6 +50,7 @@ private slots:
     void theRoundLimitStopsTheLoop();
     void aCallWithoutAnExecutorEndsTheLoop();
     void mcpServerToolsRun();
+    void mcpImagesGoOnToTheModel();
     void anMcpServerThatDoesNotStartSendsNothing();
     void usageErrorsSendNothing_data();
     void usageErrorsSendNothing();
@@ -278,6 +279,28 @@ void TestCliTools::mcpServerToolsRun()
     const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
     QCOMPARE(sent.at(2).toObject().value("name"_L1).toString(), u"get-sum"_s);
     QVERIFY(sent.at(2).toObject().value("content"_L1).toString().contains(u"42"_s));
+}
+
+void TestCliTools::mcpImagesGoOnToTheModel()
+{
+    const QString node = QStandardPaths::findExecutable(u"node"_s);
+    QVERIFY2(!node.isEmpty() && QFile::exists(QStringLiteral(MOONPANE_MCP_EVERYTHING)),
+             "scripts/test installs Node.js and runs npm ci in tests/mcp");
+    m_server->enqueue(FakeResponse::sse(
+        toolCallStream({}, {{u"functions.get-tiny-image:0"_s, u"get-tiny-image"_s, u"{}"_s}})));
+    m_server->enqueue(FakeResponse::sse(answerStream({}, u"A tiny logo."_s)));
+    const QString command = u"'%1' '%2' stdio"_s.arg(node, QStringLiteral(MOONPANE_MCP_EVERYTHING));
+    const CliResult result =
+        run(base() << u"--mcp"_s << command << u"--approve"_s << u"all"_s << u"What does it show?"_s);
+    QCOMPARE(result.exitCode, 0);
+    // The tool message carries the text items and the image, as a data URI part.
+    const QJsonObject tool = m_server->lastRequest().json().value("messages"_L1).toArray().at(2).toObject();
+    const QJsonArray content = tool.value("content"_L1).toArray();
+    QCOMPARE(content.size(), 2);
+    QCOMPARE(content.at(0).toObject().value("type"_L1).toString(), u"text"_s);
+    QCOMPARE(content.at(1).toObject().value("type"_L1).toString(), u"image_url"_s);
+    const QString url = content.at(1).toObject().value("image_url"_L1).toObject().value("url"_L1).toString();
+    QVERIFY(url.startsWith(u"data:image/png;base64,iVBORw0KGgo"_s));
 }
 
 void TestCliTools::anMcpServerThatDoesNotStartSendsNothing()

@@ -8,12 +8,15 @@
 #include "ConversationView.h"
 #include "FakeServer.h"
 #include "MainWindow.h"
+#include "MessageLayout.h"
 #include "NoticeBar.h"
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "TestEnvironment.h"
 #include "ToolApprovalCard.h"
 #include "ToolInspector.h"
+#include "ToolStreams.h"
+#include "ToolsSettingsPage.h"
 #include "WelcomePage.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
@@ -30,9 +33,12 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -42,7 +48,10 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTest>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QTreeView>
 
 using namespace moonpane;
@@ -64,6 +73,7 @@ private slots:
     void enterSendsAndTheReplyStreams();
     void toolCallsWaitUntilStopped();
     void theApprovalCardRunsEditedArguments();
+    void toolSettingsRunCommandsAndServers();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
     void shortcutsAreInTheMenus();
@@ -207,6 +217,25 @@ void TestMainWindow::toolCallsWaitUntilStopped()
     QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"{\"c\":12}"_s);
     QCOMPARE(sent.at(3).toObject().value("content"_L1).toString(), ToolRunner::deniedText());
     QCOMPARE(window->toolInspector()->list()->model()->rowCount(), 2);
+    // A click on the second call's card in the conversation opens it in the inspector.
+    ConversationView *view = window->view();
+    QTRY_VERIFY(view->isLayoutSettled());
+    const QModelIndex callRow = window->conversationModel()->index(1, 0);
+    const MessageLayout *layout = view->layoutAt(1);
+    QVERIFY(layout);
+    const QRect rect = view->visualRect(callRow);
+    QList<QPoint> cards;
+    for (int y = rect.top(); y < rect.bottom(); y += 4) {
+        const QPoint at(rect.center().x(), y);
+        const MessageHit hit = layout->hitTest(at - rect.topLeft(), {});
+        if (hit.action == MessageAction::InspectToolCall && hit.toolCall == int(cards.size()))
+            cards.append(at);
+    }
+    QCOMPARE(cards.size(), 2);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, cards.at(1));
+    QVERIFY(window->findChild<QDockWidget *>(u"inspectorDock"_s)->isVisible());
+    QCOMPARE(window->toolInspector()->list()->currentIndex().row(), 1);
+    QVERIFY(window->toolInspector()->detailText().contains(u"fahrenheit"_s));
     window->toolInspector()->selectRow(0);
     QVERIFY(window->toolInspector()->detailText().contains(u"celsius"_s));
 
@@ -259,21 +288,117 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
     const QList<QCheckBox *> allow = card->findChildren<QCheckBox *>(u"toolAllowConversation"_s);
     allow.at(1)->setChecked(true);
     QTest::mouseClick(runs.at(0), Qt::LeftButton);
-    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s)); // it asks again
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s)); // it asks again,
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s)); // then answers
     QTest::mouseClick(runs.at(1), Qt::LeftButton);
     // The second round's calls run without asking: get_weather is allowed in this conversation.
-    QTRY_COMPARE(m_server->requests().size(), 2);
+    QTRY_COMPARE(m_server->requests().size(), 3);
     const QJsonArray sent = m_server->requests().at(1).json().value("messages"_L1).toArray();
     const QString first = sent.at(2).toObject().value("content"_L1).toString();
     QVERIFY2(first.contains(u"edited the arguments"_s) && first.endsWith(u"{\"city\": \"Beijing\"}"_s),
              qPrintable(first));
     QCOMPARE(sent.at(3).toObject().value("content"_L1).toString(),
              u"{\"city\": \"San Francisco\", \"unit\": \"fahrenheit\"}"_s);
-    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
-    QTRY_COMPARE(m_server->requests().size(), 3);
     waitIdle(window);
     QVERIFY(!card->isVisible());
+    QCOMPARE(window->toolRunner(window->conversationModel()->conversation())->runs().at(2).status,
+             ToolStatus::Done);
     QCOMPARE(window->toolInspector()->list()->model()->rowCount(), 4);
+}
+
+void TestMainWindow::toolSettingsRunCommandsAndServers()
+{
+    QVERIFY2(QFile::exists(QStringLiteral(MOONPANE_MCP_EVERYTHING)), "scripts/test runs npm ci in tests/mcp");
+    const QString program = m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat > /dev/null\necho sunny\n");
+    QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    MainWindow *window = open();
+    window->openSettings();
+    SettingsDialog *dialog = window->settingsDialog();
+    ToolsSettingsPage *page = dialog->toolsPage();
+
+    // A definition Kimi would refuse is flagged as it is typed.
+    page->definitionsEditor()->setPlainText(
+        u"[{\"type\":\"function\",\"function\":{\"name\":\"x\",\"parameters\":{\"type\":\"object\"}}}]"_s);
+    QVERIFY(page->findChild<QLabel *>(u"toolDefinitionProblems"_s)->text().contains(u"must be 3 to 64"_s));
+    page->definitionsEditor()->setPlainText(
+        u"[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\","
+        "\"properties\":{\"city\":{\"type\":\"string\"}}}}}]"_s);
+    QVERIFY(page->findChild<QLabel *>(u"toolDefinitionProblems"_s)->text().isEmpty());
+
+    // get_weather runs a program, always; an MCP server; Kimi's web search.
+    QTableWidget *commands = page->commandsTable();
+    commands->insertRow(0);
+    commands->setItem(0, 0, new QTableWidgetItem(u"get_weather"_s));
+    commands->setItem(0, 1, new QTableWidgetItem(program));
+    QTableWidget *servers = page->serversTable();
+    servers->insertRow(0);
+    servers->setItem(0, 0, new QTableWidgetItem(u"everything"_s));
+    servers->setItem(0, 1,
+                     new QTableWidgetItem(u"node '%1' stdio"_s.arg(QStringLiteral(MOONPANE_MCP_EVERYTHING))));
+    servers->setItem(0, 2, new QTableWidgetItem(QString()));
+    QTableWidget *approvals = page->approvalsTable();
+    int row = -1;
+    for (int i = 0; i < approvals->rowCount(); ++i) {
+        if (approvals->item(i, 0)->data(Qt::UserRole).toString() == u"get_weather"_s)
+            row = i;
+    }
+    QVERIFY(row >= 0);
+    auto *decision = qobject_cast<QComboBox *>(approvals->cellWidget(row, 1));
+    decision->setCurrentIndex(decision->findData(u"always"_s));
+    for (int i = 0; i < approvals->rowCount(); ++i) { // the server's tools: always too
+        if (approvals->item(i, 0)->data(Qt::UserRole).toString() == u"server:everything"_s) {
+            auto *server = qobject_cast<QComboBox *>(approvals->cellWidget(i, 1));
+            server->setCurrentIndex(server->findData(u"always"_s));
+        }
+    }
+    page->findChild<QCheckBox *>(u"webSearchCheck"_s)->setChecked(true);
+    dialog->accept();
+    QTRY_VERIFY(!window->settingsDialog());
+
+    QTRY_VERIFY_WITH_TIMEOUT(window->tools()->find(u"get-sum"_s).has_value(), 60'000);
+    m_server->enqueue(FakeResponse::sse(
+        toolCallStream({},
+                       {{u"functions.get_weather:0"_s, u"get_weather"_s, u"{\"city\":\"Oslo\"}"_s},
+                        {u"functions.get-tiny-image:1"_s, u"get-tiny-image"_s, u"{}"_s}})));
+    m_server->enqueue(FakeResponse::sse(answerStream({}, u"Sunny in Oslo."_s)));
+    typeAndSend(window, u"Oslo?"_s);
+    QTRY_COMPARE(m_server->requests().size(), 2);
+    waitIdle(window);
+    QVERIFY(!window->approvalCard()->isVisible()); // "always": nobody was asked
+    const QJsonObject first = m_server->requests().at(0).json();
+    QStringList offered;
+    for (const QJsonValue &tool : first.value("tools"_L1).toArray())
+        offered.append(tool.toObject().value("function"_L1).toObject().value("name"_L1).toString());
+    QCOMPARE(offered.mid(0, 2), (QStringList {u"get_weather"_s, u"$web_search"_s}));
+    QVERIFY(offered.contains(u"get-sum"_s));
+    const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
+    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"sunny\n"_s);
+    QCOMPARE(sent.at(3).toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
+             u"image_url"_s);
+    // The inspector shows the image the server returned.
+    window->toolInspector()->selectRow(1);
+    QVERIFY(window->toolInspector()->detailText().contains(u"Images"_s));
+    QTextBrowser *detail = window->toolInspector()->detail();
+    detail->resize(400, 400);
+    detail->grab(); // painted: the image is loaded
+    const QVariant image =
+        detail->document()->resource(QTextDocument::ImageResource, QUrl(u"tool-image:1/0"_s));
+    QVERIFY(image.canConvert<QImage>() && !image.value<QImage>().isNull());
+
+    // Saved: a new window has them again.
+    Settings reread;
+    const QJsonObject saved =
+        QJsonDocument::fromJson(reread.value(Settings::Key::Tools).toString().toUtf8()).object();
+    QCOMPARE(saved.value("commands"_L1)
+                 .toObject()
+                 .value("get_weather"_L1)
+                 .toObject()
+                 .value("program"_L1)
+                 .toString(),
+             program);
+    QCOMPARE(saved.value("tool_approvals"_L1).toObject().value("get_weather"_L1).toString(), u"always"_s);
+    QCOMPARE(saved.value("mcp_servers"_L1).toArray().size(), 1);
+    QVERIFY(saved.value("web_search"_L1).toBool());
 }
 
 void TestMainWindow::shiftEnterAndCtrlEnter()

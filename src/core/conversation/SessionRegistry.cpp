@@ -25,6 +25,7 @@ ChatSession *SessionRegistry::session(Conversation *conversation)
     auto *created = new ChatSession(m_client, conversation);
     created->setDefaults(m_defaults);
     created->setMediaTurns(m_mediaTurns);
+    created->setMaxToolRounds(m_maxToolRounds);
     m_sessions.insert(conversation->id, created);
     emit sessionCreated(created);
     return created;
@@ -35,6 +36,13 @@ void SessionRegistry::discard(qint64 conversationId)
     // Its request is cancelled and nothing more reaches the conversation (which may be kept
     // for an undo): the session goes now.
     delete m_sessions.take(conversationId);
+}
+
+void SessionRegistry::setMaxToolRounds(int rounds)
+{
+    m_maxToolRounds = rounds;
+    for (ChatSession *session : std::as_const(m_sessions))
+        session->setMaxToolRounds(rounds);
 }
 
 void SessionRegistry::setMediaTurns(int turns)

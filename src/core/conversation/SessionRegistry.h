@@ -32,6 +32,8 @@ public:
     void setDefaults(const ChatParameters &defaults);
     // ChatSession::setMediaTurns for every session.
     void setMediaTurns(int turns);
+    // ChatSession::setMaxToolRounds for every session.
+    void setMaxToolRounds(int rounds);
 
 signals:
     // A session was made: wire it up (its conversation is session->conversation()).
@@ -42,6 +44,7 @@ private:
     QHash<qint64, ChatSession *> m_sessions; // owned
     ChatParameters m_defaults;
     int m_mediaTurns = 0;
+    int m_maxToolRounds = ChatSession::kDefaultMaxToolRounds;
 };
 
 } // namespace moonpane

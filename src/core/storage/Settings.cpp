@@ -43,6 +43,7 @@ const Entry &entry(Settings::Key key)
         {K::ContextWindowTokens, "chat/context_window_tokens", 262144, 1024, 10'000'000},
         {K::ImageMaxEdge, "media/image_max_edge", 2048, 0, 16384},
         {K::MediaHistoryTurns, "media/history_turns", 0, 0, 1000},
+        {K::Tools, "tools/settings", QString()},
         {K::WindowGeometry, "window/geometry", QByteArray()},
         {K::WindowState, "window/state", QByteArray()},
         {K::SplitterState, "window/splitter", QByteArray()},

@@ -35,6 +35,7 @@ public:
         ContextWindowTokens,
         ImageMaxEdge, // attached images with a longer edge are sent scaled down to it (0: never)
         MediaHistoryTurns, // how many earlier turns' media a request sends again (0: all that fit)
+        Tools, // ToolSettings as JSON: definitions, commands, MCP servers, approvals
         WindowGeometry,
         WindowState,
         SplitterState,

@@ -51,6 +51,12 @@ public:
     void setDefinitions(const QJsonArray &tools);
     QJsonArray ownDefinitions() const { return m_definitions; }
     void bindCommand(const QString &name, const CommandSpec &command);
+    // Every binding at once (the app's settings): names not in `commands` are manual again.
+    void setCommands(const QHash<QString, CommandSpec> &commands)
+    {
+        m_commands = commands;
+        emit changed();
+    }
     void unbindCommand(const QString &name)
     {
         m_commands.remove(name);

@@ -1,0 +1,119 @@
+#include "ToolSettings.h"
+
+#include "api/ChatParameters.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+QString ToolSettings::approvalName(ToolApproval approval)
+{
+    switch (approval) {
+    case ToolApproval::Always:
+        return u"always"_s;
+    case ToolApproval::Never:
+        return u"never"_s;
+    case ToolApproval::Ask:
+        break;
+    }
+    return u"ask"_s;
+}
+
+ToolApproval ToolSettings::approvalFromName(const QString &name)
+{
+    if (name == "always"_L1)
+        return ToolApproval::Always;
+    if (name == "never"_L1)
+        return ToolApproval::Never;
+    return ToolApproval::Ask;
+}
+
+QJsonObject ToolSettings::toJson() const
+{
+    QJsonObject commandsObject;
+    for (auto it = commands.cbegin(); it != commands.cend(); ++it)
+        commandsObject.insert(it.key(), it.value().toJson());
+    QJsonArray serversArray;
+    for (const McpServerSpec &server : servers)
+        serversArray.append(server.toJson());
+    QJsonObject tools;
+    for (auto it = toolApprovals.cbegin(); it != toolApprovals.cend(); ++it)
+        tools.insert(it.key(), approvalName(it.value()));
+    QJsonObject serverApprovalsObject;
+    for (auto it = serverApprovals.cbegin(); it != serverApprovals.cend(); ++it)
+        serverApprovalsObject.insert(it.key(), approvalName(it.value()));
+    return {
+        {u"definitions"_s, definitions},  {u"commands"_s, commandsObject},
+        {u"mcp_servers"_s, serversArray}, {u"web_search"_s, webSearch},
+        {u"max_rounds"_s, maxRounds},     {u"timeout_s"_s, timeoutSeconds},
+        {u"tool_approvals"_s, tools},     {u"server_approvals"_s, serverApprovalsObject},
+    };
+}
+
+ToolSettings ToolSettings::fromJson(const QJsonObject &object)
+{
+    ToolSettings s;
+    s.definitions = object.value("definitions"_L1).toArray();
+    const QJsonObject commandsObject = object.value("commands"_L1).toObject();
+    for (auto it = commandsObject.constBegin(); it != commandsObject.constEnd(); ++it)
+        s.commands.insert(it.key(), CommandSpec::fromJson(it.value().toObject()));
+    for (const QJsonValue &server : object.value("mcp_servers"_L1).toArray())
+        s.servers.append(McpServerSpec::fromJson(server.toObject()));
+    s.webSearch = object.value("web_search"_L1).toBool();
+    s.maxRounds = std::clamp(object.value("max_rounds"_L1).toInt(10), 1, 100);
+    s.timeoutSeconds = std::clamp(object.value("timeout_s"_L1).toInt(60), 1, 3600);
+    const QJsonObject tools = object.value("tool_approvals"_L1).toObject();
+    for (auto it = tools.constBegin(); it != tools.constEnd(); ++it)
+        s.toolApprovals.insert(it.key(), approvalFromName(it.value().toString()));
+    const QJsonObject serverApprovalsObject = object.value("server_approvals"_L1).toObject();
+    for (auto it = serverApprovalsObject.constBegin(); it != serverApprovalsObject.constEnd(); ++it)
+        s.serverApprovals.insert(it.key(), approvalFromName(it.value().toString()));
+    return s;
+}
+
+QStringList ToolSettings::problems() const
+{
+    ChatParameters check;
+    check.tools = definitions;
+    QStringList list;
+    for (const QString &problem : check.validate()) {
+        if (problem.contains(u"tool"_s) || problem.contains(u"function"_s)
+            || problem.contains(u"parameters"_s))
+            list.append(problem);
+    }
+    for (auto it = commands.cbegin(); it != commands.cend(); ++it) {
+        if (it.value().program.trimmed().isEmpty())
+            list.append(QCoreApplication::translate("ToolSettings", "the command of %1 has no program")
+                            .arg(it.key()));
+    }
+    QSet<QString> names;
+    for (const McpServerSpec &server : servers) {
+        if (server.name.trimmed().isEmpty() || server.program.trimmed().isEmpty())
+            list.append(
+                QCoreApplication::translate("ToolSettings", "an MCP server needs a name and a command line"));
+        else if (names.contains(server.name))
+            list.append(QCoreApplication::translate("ToolSettings", "two MCP servers are called %1")
+                            .arg(server.name));
+        names.insert(server.name);
+    }
+    return list;
+}
+
+void ToolSettings::apply(ToolRegistry &registry) const
+{
+    registry.setDefinitions(definitions);
+    registry.setCommands(commands);
+    registry.clearApprovals();
+    for (auto it = toolApprovals.cbegin(); it != toolApprovals.cend(); ++it)
+        registry.setToolApproval(it.key(), it.value());
+    for (auto it = serverApprovals.cbegin(); it != serverApprovals.cend(); ++it)
+        registry.setServerApproval(it.key(), it.value());
+    registry.setWebSearch(webSearch);
+    registry.setTimeoutMs(timeoutSeconds * 1000);
+}
+
+} // namespace moonpane

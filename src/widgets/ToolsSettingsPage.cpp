@@ -1,0 +1,471 @@
+#include "ToolsSettingsPage.h"
+
+#include "Dialogs.h"
+#include "api/LocalFile.h"
+#include "media/WorkerThread.h"
+#include "tools/McpClient.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+
+QTableWidget *table(const QStringList &headers, QWidget *parent)
+{
+    auto *t = new QTableWidget(0, int(headers.size()), parent);
+    t->setHorizontalHeaderLabels(headers);
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->verticalHeader()->hide();
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->setMinimumHeight(110);
+    return t;
+}
+
+QString cell(const QTableWidget *t, int row, int column)
+{
+    const QTableWidgetItem *item = t->item(row, column);
+    return item ? item->text().trimmed() : QString();
+}
+
+void setCell(QTableWidget *t, int row, int column, const QString &text, bool editable = true)
+{
+    auto *item = new QTableWidgetItem(text);
+    if (!editable)
+        item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+    t->setItem(row, column, item);
+}
+
+QHBoxLayout *buttonRow(std::initializer_list<QPushButton *> buttons)
+{
+    auto *row = new QHBoxLayout;
+    for (QPushButton *button : buttons)
+        row->addWidget(button);
+    row->addStretch(1);
+    return row;
+}
+
+QString approvalKeyLabel(const QString &key)
+{
+    return key.startsWith(u"server:"_s)
+        ? QCoreApplication::translate("ToolsSettingsPage", "MCP server %1").arg(key.mid(7))
+        : key;
+}
+
+} // namespace
+
+ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
+    : QWidget(parent)
+    , m_webSearch(new QCheckBox(tr("Let Kimi search the web ($web_search)"), this))
+    , m_rounds(new QSpinBox(this))
+    , m_timeout(new QSpinBox(this))
+    , m_definitions(new QPlainTextEdit(this))
+    , m_definitionProblems(new QLabel(this))
+    , m_commands(table({tr("Tool"), tr("Program"), tr("Working folder")}, this))
+    , m_servers(table({tr("Name"), tr("Command line"), tr("Environment (NAME=VALUE; …)"), tr("State")}, this))
+    , m_approvals(table({tr("Tool or server"), tr("Decision")}, this))
+{
+    setObjectName(u"toolsSettingsPage"_s);
+    m_webSearch->setObjectName(u"webSearchCheck"_s);
+    m_webSearch->setToolTip(
+        tr("Kimi runs the search itself; with it on, kimi-k2.6 answers without thinking"));
+    m_rounds->setRange(1, 100);
+    m_rounds->setSuffix(tr(" requests per message"));
+    m_timeout->setRange(1, 3600);
+    m_timeout->setSuffix(tr(" s per call"));
+    m_definitions->setObjectName(u"toolDefinitionsEdit"_s);
+    m_definitions->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_definitions->setPlaceholderText(
+        tr("[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": "
+           "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}}]"));
+    m_definitions->setMinimumHeight(120);
+    m_definitionProblems->setObjectName(u"toolDefinitionProblems"_s);
+    m_definitionProblems->setWordWrap(true);
+    m_commands->setObjectName(u"commandsTable"_s);
+    m_servers->setObjectName(u"serversTable"_s);
+    m_approvals->setObjectName(u"approvalsTable"_s);
+
+    auto *importButton = new QPushButton(tr("Import…"), this);
+    auto *addCommand = new QPushButton(tr("Add"), this);
+    auto *removeCommand = new QPushButton(tr("Remove"), this);
+    auto *addServer = new QPushButton(tr("Add"), this);
+    auto *removeServer = new QPushButton(tr("Remove"), this);
+    auto *restartServer = new QPushButton(tr("Restart"), this);
+    auto *serverLog = new QPushButton(tr("Log…"), this);
+
+    auto *limits = new QFormLayout;
+    limits->addRow(tr("Round limit"), m_rounds);
+    limits->addRow(tr("Timeout"), m_timeout);
+
+    auto *layout = new QVBoxLayout(this);
+    auto heading = [this](const QString &text) {
+        auto *label = new QLabel(u"<b>%1</b>"_s.arg(text.toHtmlEscaped()), this);
+        return label;
+    };
+    layout->addWidget(m_webSearch);
+    layout->addLayout(limits);
+    layout->addWidget(heading(tr("Tool definitions (offered in every conversation)")));
+    layout->addWidget(m_definitions);
+    layout->addWidget(m_definitionProblems);
+    layout->addLayout(buttonRow({importButton}));
+    layout->addWidget(heading(tr("Programs that run them (no shell; the arguments arrive on stdin)")));
+    layout->addWidget(m_commands);
+    layout->addLayout(buttonRow({addCommand, removeCommand}));
+    layout->addWidget(heading(tr("MCP servers (stdio)")));
+    layout->addWidget(m_servers);
+    layout->addLayout(buttonRow({addServer, removeServer, restartServer, serverLog}));
+    layout->addWidget(heading(tr("Decisions: ask (the default), always or never")));
+    layout->addWidget(m_approvals);
+
+    connect(m_definitions, &QPlainTextEdit::textChanged, this, [this] {
+        checkDefinitions();
+        refreshApprovals();
+    });
+    connect(importButton, &QPushButton::clicked, this, &ToolsSettingsPage::importDefinitions);
+    connect(addCommand, &QPushButton::clicked, this, [this] {
+        const int row = m_commands->rowCount();
+        m_commands->insertRow(row);
+        const QStringList names = functionNames();
+        setCell(m_commands, row, 0, names.value(0));
+        setCell(m_commands, row, 1, QString());
+        setCell(m_commands, row, 2, QString());
+        m_commands->editItem(m_commands->item(row, names.isEmpty() ? 0 : 1));
+    });
+    connect(removeCommand, &QPushButton::clicked, this, [this] {
+        if (m_commands->currentRow() >= 0)
+            m_commands->removeRow(m_commands->currentRow());
+    });
+    connect(addServer, &QPushButton::clicked, this, [this] {
+        const int row = m_servers->rowCount();
+        m_servers->insertRow(row);
+        for (int column = 0; column < 3; ++column)
+            setCell(m_servers, row, column, QString());
+        setCell(m_servers, row, 3, tr("starts when saved"), false);
+        m_servers->editItem(m_servers->item(row, 0));
+    });
+    connect(removeServer, &QPushButton::clicked, this, [this] {
+        if (m_servers->currentRow() >= 0)
+            m_servers->removeRow(m_servers->currentRow());
+        refreshApprovals();
+    });
+    connect(m_servers, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
+        if (item->column() == 0)
+            refreshApprovals();
+    });
+    const auto selectedServer = [this]() -> McpClient * {
+        const QString name = cell(m_servers, m_servers->currentRow(), 0);
+        for (const QPointer<McpClient> &server : std::as_const(m_running)) {
+            if (server && server->spec().name == name)
+                return server;
+        }
+        return nullptr;
+    };
+    connect(restartServer, &QPushButton::clicked, this, [selectedServer] {
+        if (McpClient *server = selectedServer())
+            server->restart();
+    });
+    connect(serverLog, &QPushButton::clicked, this, [this, selectedServer] {
+        McpClient *server = selectedServer();
+        if (!server)
+            return;
+        const QStringList log = server->log();
+        QMessageBox::information(this, tr("Log of %1").arg(server->spec().name),
+                                 log.isEmpty()
+                                     ? tr("It has written nothing yet.")
+                                     : log.mid(std::max<qsizetype>(0, log.size() - 40)).join(u'\n'));
+    });
+}
+
+ToolsSettingsPage::~ToolsSettingsPage() = default;
+
+void ToolsSettingsPage::load(const ToolSettings &s)
+{
+    m_loaded = s;
+    m_webSearch->setChecked(s.webSearch);
+    m_rounds->setValue(s.maxRounds);
+    m_timeout->setValue(s.timeoutSeconds);
+    m_definitions->setPlainText(s.definitions.isEmpty()
+                                    ? QString()
+                                    : QString::fromUtf8(QJsonDocument(s.definitions).toJson()).trimmed());
+    m_commands->setRowCount(0);
+    for (auto it = s.commands.cbegin(); it != s.commands.cend(); ++it) {
+        const int row = m_commands->rowCount();
+        m_commands->insertRow(row);
+        setCell(m_commands, row, 0, it.key());
+        setCell(m_commands, row, 1, it.value().program);
+        setCell(m_commands, row, 2, it.value().workingDirectory);
+    }
+    m_servers->blockSignals(true);
+    m_servers->setRowCount(0);
+    for (const McpServerSpec &server : s.servers) {
+        const int row = m_servers->rowCount();
+        m_servers->insertRow(row);
+        setCell(m_servers, row, 0, server.name);
+        setCell(m_servers, row, 1, server.commandLine());
+        setCell(m_servers, row, 2, server.environment.join(u"; "_s));
+        setCell(m_servers, row, 3, QString(), false);
+    }
+    m_servers->blockSignals(false);
+    refreshServerStates();
+    checkDefinitions();
+    refreshApprovals();
+}
+
+void ToolsSettingsPage::setServers(const QList<McpClient *> &servers)
+{
+    for (const QPointer<McpClient> &server : std::as_const(m_running)) {
+        if (server)
+            server->disconnect(this);
+    }
+    m_running.clear();
+    for (McpClient *server : servers) {
+        m_running.append(server);
+        connect(server, &McpClient::stateChanged, this, &ToolsSettingsPage::refreshServerStates);
+        connect(server, &McpClient::toolsChanged, this, &ToolsSettingsPage::refreshApprovals);
+    }
+    refreshServerStates();
+    refreshApprovals();
+}
+
+void ToolsSettingsPage::refreshServerStates()
+{
+    for (int row = 0; row < m_servers->rowCount(); ++row) {
+        const QString name = cell(m_servers, row, 0);
+        QString state = tr("starts when saved");
+        for (const QPointer<McpClient> &server : std::as_const(m_running)) {
+            if (!server || server->spec().name != name)
+                continue;
+            switch (server->state()) {
+            case McpClient::State::Ready:
+                state = tr("ready: %n tool(s)", nullptr, int(server->tools().size()));
+                break;
+            case McpClient::State::Starting:
+                state = tr("starting…");
+                break;
+            case McpClient::State::Down:
+                state = tr("down: %1").arg(server->error());
+                break;
+            case McpClient::State::Stopped:
+                state = tr("stopped");
+                break;
+            }
+        }
+        m_servers->blockSignals(true);
+        setCell(m_servers, row, 3, state, false);
+        m_servers->blockSignals(false);
+    }
+}
+
+QStringList ToolsSettingsPage::functionNames() const
+{
+    QStringList names;
+    const QJsonDocument document = QJsonDocument::fromJson(m_definitions->toPlainText().toUtf8());
+    for (const QJsonValue &tool : document.array())
+        names.append(tool.toObject().value("function"_L1).toObject().value("name"_L1).toString());
+    names.removeAll(QString());
+    return names;
+}
+
+void ToolsSettingsPage::checkDefinitions()
+{
+    const QString text = m_definitions->toPlainText().trimmed();
+    QStringList problems;
+    if (!text.isEmpty()) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+        if (error.error != QJsonParseError::NoError)
+            problems.append(
+                tr("not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset));
+        else if (!document.isArray())
+            problems.append(tr("expected a JSON array of tools"));
+        else {
+            ToolSettings check;
+            check.definitions = document.array();
+            problems = check.problems();
+        }
+    }
+    m_definitionProblems->setText(
+        problems.isEmpty() ? QString() : tr("Kimi would refuse these: %1").arg(problems.join(u"; "_s)));
+    m_definitionProblems->setStyleSheet(problems.isEmpty() ? QString() : u"color: #c0392b;"_s);
+}
+
+void ToolsSettingsPage::refreshApprovals()
+{
+    // Keep what is chosen on the page; list every tool and server known now.
+    QHash<QString, QString> chosen;
+    for (int row = 0; row < m_approvals->rowCount(); ++row) {
+        if (auto *combo = qobject_cast<QComboBox *>(m_approvals->cellWidget(row, 1)))
+            chosen.insert(m_approvals->item(row, 0)->data(Qt::UserRole).toString(),
+                          combo->currentData().toString());
+    }
+    QStringList keys = functionNames();
+    for (const QPointer<McpClient> &server : std::as_const(m_running)) {
+        if (!server)
+            continue;
+        for (const McpClient::Tool &tool : server->tools())
+            keys.append(tool.name);
+    }
+    for (int row = 0; row < m_servers->rowCount(); ++row) {
+        if (!cell(m_servers, row, 0).isEmpty())
+            keys.append(u"server:"_s + cell(m_servers, row, 0));
+    }
+    for (auto it = m_loaded.toolApprovals.cbegin(); it != m_loaded.toolApprovals.cend(); ++it)
+        keys.append(it.key());
+    keys.removeDuplicates();
+    m_approvals->setRowCount(0);
+    for (const QString &key : std::as_const(keys)) {
+        const int row = m_approvals->rowCount();
+        m_approvals->insertRow(row);
+        auto *item = new QTableWidgetItem(approvalKeyLabel(key));
+        item->setData(Qt::UserRole, key);
+        item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+        m_approvals->setItem(row, 0, item);
+        auto *combo = new QComboBox(m_approvals);
+        combo->addItem(tr("Ask"), u"ask"_s);
+        combo->addItem(tr("Always allow"), u"always"_s);
+        combo->addItem(tr("Never"), u"never"_s);
+        QString value = chosen.value(key);
+        if (value.isEmpty()) {
+            value = key.startsWith(u"server:"_s)
+                ? ToolSettings::approvalName(m_loaded.serverApprovals.value(key.mid(7), ToolApproval::Ask))
+                : ToolSettings::approvalName(m_loaded.toolApprovals.value(key, ToolApproval::Ask));
+        }
+        combo->setCurrentIndex(std::max(0, combo->findData(value)));
+        m_approvals->setCellWidget(row, 1, combo);
+    }
+}
+
+void ToolsSettingsPage::importDefinitions()
+{
+    const QStringList files = Dialogs::openFileNames(this, tr("Import tool definitions"), {},
+                                                     tr("JSON files (*.json);;All files (*)"));
+    if (files.isEmpty())
+        return;
+    if (!m_worker)
+        m_worker = new WorkerThread(this);
+    const QString path = files.constFirst();
+    QPointer<ToolsSettingsPage> self(this);
+    m_worker->post([self, path]() -> WorkerThread::Then {
+        QByteArray bytes;
+        QString error;
+        const bool ok = LocalFile::read(path, 16 * 1024 * 1024, &bytes, &error);
+        return [self, ok, bytes, error] {
+            if (!self)
+                return;
+            if (!ok) {
+                self->m_definitionProblems->setText(error);
+                return;
+            }
+            QJsonParseError parse;
+            const QJsonDocument document = QJsonDocument::fromJson(bytes, &parse);
+            QJsonArray imported = document.isArray() ? document.array() : QJsonArray();
+            if (document.isObject())
+                imported.append(document.object()); // one definition
+            if (parse.error != QJsonParseError::NoError || imported.isEmpty()) {
+                self->m_definitionProblems->setText(
+                    tr("That file holds no tool definitions (a JSON array of them)."));
+                return;
+            }
+            // Added to those already there; a name already there is replaced.
+            QJsonArray current = QJsonDocument::fromJson(self->m_definitions->toPlainText().toUtf8()).array();
+            for (const QJsonValue &tool : std::as_const(imported)) {
+                const QString name =
+                    tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
+                for (qsizetype i = current.size() - 1; i >= 0; --i) {
+                    if (current.at(i).toObject().value("function"_L1).toObject().value("name"_L1).toString()
+                        == name)
+                        current.removeAt(i);
+                }
+                current.append(tool);
+            }
+            self->m_definitions->setPlainText(QString::fromUtf8(QJsonDocument(current).toJson()).trimmed());
+        };
+    });
+}
+
+ToolSettings ToolsSettingsPage::settings() const
+{
+    ToolSettings s = m_loaded;
+    s.webSearch = m_webSearch->isChecked();
+    s.maxRounds = m_rounds->value();
+    s.timeoutSeconds = m_timeout->value();
+    s.definitions = QJsonDocument::fromJson(m_definitions->toPlainText().toUtf8()).array();
+    s.commands.clear();
+    for (int row = 0; row < m_commands->rowCount(); ++row) {
+        const QString name = cell(m_commands, row, 0);
+        if (name.isEmpty())
+            continue;
+        CommandSpec spec = m_loaded.commands.value(name);
+        spec.program = cell(m_commands, row, 1);
+        spec.workingDirectory = cell(m_commands, row, 2);
+        s.commands.insert(name, spec);
+    }
+    s.servers.clear();
+    for (int row = 0; row < m_servers->rowCount(); ++row) {
+        McpServerSpec spec;
+        QString error;
+        McpServerSpec::fromCommandLine(cell(m_servers, row, 1), &spec, &error);
+        spec.name = cell(m_servers, row, 0);
+        for (const QString &entry : cell(m_servers, row, 2).split(u';', Qt::SkipEmptyParts))
+            spec.environment.append(entry.trimmed());
+        s.servers.append(spec);
+    }
+    s.toolApprovals.clear();
+    s.serverApprovals.clear();
+    for (int row = 0; row < m_approvals->rowCount(); ++row) {
+        const QString key = m_approvals->item(row, 0)->data(Qt::UserRole).toString();
+        const auto *combo = qobject_cast<QComboBox *>(m_approvals->cellWidget(row, 1));
+        const ToolApproval approval =
+            ToolSettings::approvalFromName(combo ? combo->currentData().toString() : QString());
+        if (approval == ToolApproval::Ask)
+            continue; // the default: not written down
+        if (key.startsWith(u"server:"_s))
+            s.serverApprovals.insert(key.mid(7), approval);
+        else
+            s.toolApprovals.insert(key, approval);
+    }
+    return s;
+}
+
+QStringList ToolsSettingsPage::problems() const
+{
+    QStringList list;
+    const QString text = m_definitions->toPlainText().trimmed();
+    if (!text.isEmpty() && !QJsonDocument::fromJson(text.toUtf8()).isArray())
+        list.append(tr("the tool definitions are not a JSON array"));
+    const QStringList names = functionNames();
+    for (int row = 0; row < m_commands->rowCount(); ++row) {
+        const QString name = cell(m_commands, row, 0);
+        if (!name.isEmpty() && !names.contains(name))
+            list.append(tr("a program is set for %1, which no definition names").arg(name));
+    }
+    for (int row = 0; row < m_servers->rowCount(); ++row) {
+        McpServerSpec spec;
+        QString error;
+        if (!cell(m_servers, row, 1).isEmpty()
+            && !McpServerSpec::fromCommandLine(cell(m_servers, row, 1), &spec, &error))
+            list.append(tr("MCP server %1: %2").arg(cell(m_servers, row, 0), error));
+    }
+    list += settings().problems();
+    list.removeDuplicates();
+    return list;
+}
+
+} // namespace moonpane
