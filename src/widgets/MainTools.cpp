@@ -33,6 +33,16 @@ void MainWindow::setupTools()
     m_toolCalls = new ToolCallModel(this);
     m_approvalCard = new ToolApprovalCard(this);
     connect(m_approvalCard, &ToolApprovalCard::stopRequested, this, &MainWindow::stop);
+    connect(m_approvalCard, &ToolApprovalCard::alwaysAllowRequested, this, [this](const QString &tool) {
+        ToolSettings settings = ToolSettings::fromJson(
+            QJsonDocument::fromJson(m_settings->value(Settings::Key::Tools).toString().toUtf8()).object());
+        settings.toolApprovals.insert(tool, ToolApproval::Always);
+        m_settings->setValue(
+            Settings::Key::Tools,
+            QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact)));
+        m_settings->sync();
+        m_tools->setToolApproval(tool, ToolApproval::Always);
+    });
     connect(m_approvalCard, &ToolApprovalCard::inspectRequested, this, [this](int row) {
         m_inspectorDock->show();
         m_inspectorDock->raise();

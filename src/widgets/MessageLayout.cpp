@@ -241,7 +241,9 @@ void MessageLayout::syncPlaceholder(const Message &message, const LayoutContext 
     m_media.clear();
     m_metaText.clear();
     m_branchText.clear();
-    m_headerText = message.role == Role::User ? tr("You") : tr("Kimi");
+    m_headerText = message.role == Role::User ? tr("You")
+        : message.role == Role::Tool          ? tr("Result of %1").arg(message.name)
+                                              : tr("Kimi");
     m_header = QRect(m_column.left(), 0, m_column.width(), s.smallLineHeight + 6);
     // The height the view guessed already, so nothing moves until the text is here.
     m_height = estimateHeight(message, context);
@@ -291,8 +293,9 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
 
     // Header: who and when, the branch switcher, and the hover actions at the right.
     const bool user = message.role == Role::User;
-    QString who = user ? tr("You") : u"Kimi"_s;
-    if (!user && !message.model.isEmpty() && message.model != "kimi-k2.6"_L1)
+    const bool tool = message.role == Role::Tool;
+    QString who = user ? tr("You") : tool ? tr("Result of %1").arg(message.name) : u"Kimi"_s;
+    if (!user && !tool && !message.model.isEmpty() && message.model != "kimi-k2.6"_L1)
         who += u" · "_s + message.model;
     if (message.createdAt.isValid())
         who += u" · "_s + QLocale().toString(message.createdAt.toLocalTime().time(), QLocale::ShortFormat);

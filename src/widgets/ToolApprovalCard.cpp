@@ -62,8 +62,9 @@ ToolApprovalCard::ToolApprovalCard(QWidget *parent)
     connect(m_runAll, &QPushButton::clicked, this, [this] {
         if (!m_runner)
             return;
-        // Each with its arguments as they stand on the card (edited or not).
+        // Each with its arguments as they stand on the card (edited or not), and its ticks.
         for (int row : m_runner->waiting()) {
+            applyChoices(row);
             const QString original = ToolCallModel::pretty(m_runner->runs().at(row).arguments);
             if (QPlainTextEdit *edit = m_arguments.value(row); edit && edit->toPlainText() != original)
                 m_runner->approve(row, edit->toPlainText());
@@ -87,8 +88,22 @@ void ToolApprovalCard::setRunner(ToolRunner *runner)
     if (runner) {
         connect(runner, &ToolRunner::approvalNeeded, this, &ToolApprovalCard::rebuild);
         connect(runner, &ToolRunner::runChanged, this, [this] {
-            if (m_runner && m_runner->waiting() != m_rows)
+            if (!m_runner)
+                return;
+            // A call decided leaves the card; the others keep what the user typed into them.
+            const QList<int> waiting = m_runner->waiting();
+            const bool onlyFewer = std::all_of(waiting.cbegin(), waiting.cend(),
+                                               [this](int row) { return m_rows.contains(row); });
+            if (!onlyFewer || waiting.isEmpty()) {
                 rebuild();
+                return;
+            }
+            for (int row : std::as_const(m_rows)) {
+                QWidget *widget = m_widgets.value(row);
+                if (widget && !waiting.contains(row))
+                    widget->hide();
+            }
+            updateTitle(waiting);
         });
     }
     rebuild();
@@ -112,6 +127,9 @@ void ToolApprovalCard::rebuild()
     m_rows = waiting;
     m_arguments.clear();
     m_answers.clear();
+    m_allow.clear();
+    m_always.clear();
+    m_widgets.clear();
     while (QLayoutItem *item = m_callsLayout->takeAt(0)) {
         if (QWidget *widget = item->widget())
             widget->deleteLater();
@@ -121,20 +139,15 @@ void ToolApprovalCard::rebuild()
         hide();
         return;
     }
-    bool executable = false;
     for (int row : waiting) {
-        m_callsLayout->addWidget(callWidget(row));
-        executable = executable || m_runner->runs().at(row).kind != ToolKind::Manual;
+        QWidget *widget = callWidget(row);
+        m_widgets.insert(row, widget);
+        m_callsLayout->addWidget(widget);
     }
-    m_title->setText(
-        waiting.size() == 1
-            ? tr("Kimi asks to use a tool. Nothing runs until you decide.")
-            : tr("Kimi asks to use %1 tools. Nothing runs until you decide.").arg(waiting.size()));
+    updateTitle(waiting);
     // At most two fifths of the window: the conversation above stays in view.
     if (QWidget *top = window())
         m_scroll->setMaximumHeight(std::clamp(top->height() * 2 / 5, 120, 420));
-    m_runAll->setVisible(waiting.size() > 1 && executable);
-    m_denyAll->setVisible(waiting.size() > 1);
     show();
 }
 
@@ -222,17 +235,25 @@ QWidget *ToolApprovalCard::callWidget(int row)
         });
         auto *allow = new QCheckBox(tr("Allow %1 for this conversation").arg(run.name), box);
         allow->setObjectName(u"toolAllowConversation"_s);
-        connect(runButton, &QPushButton::clicked, this,
-                [this, row, arguments, pretty, allow, name = run.name] {
-                    if (!m_runner)
-                        return;
-                    if (allow->isChecked())
-                        m_runner->allowForConversation(name);
-                    const QString text = arguments->toPlainText();
-                    m_runner->approve(row, text == pretty ? std::nullopt : std::optional<QString>(text));
-                });
+        auto *always = new QCheckBox(tr("Always"), box);
+        always->setObjectName(u"toolAlwaysAllow"_s);
+        always->setToolTip(
+            tr("Run %1 without asking from now on, in every conversation (Settings → Tools can take it back)")
+                .arg(run.name));
+        connect(always, &QCheckBox::toggled, allow, [allow](bool on) { allow->setEnabled(!on); });
+        // Run all reads these too (below, through runChecked).
+        m_always.insert(row, always);
+        m_allow.insert(row, allow);
+        connect(runButton, &QPushButton::clicked, this, [this, row, arguments, pretty] {
+            if (!m_runner)
+                return;
+            applyChoices(row);
+            const QString text = arguments->toPlainText();
+            m_runner->approve(row, text == pretty ? std::nullopt : std::optional<QString>(text));
+        });
         buttons->addWidget(runButton);
         buttons->addWidget(allow);
+        buttons->addWidget(always);
     }
     auto *deny = new QPushButton(tr("Deny"), box);
     deny->setObjectName(u"toolDeny"_s);
@@ -249,6 +270,28 @@ QWidget *ToolApprovalCard::callWidget(int row)
     buttons->addWidget(inspect);
     layout->addLayout(buttons);
     return box;
+}
+
+void ToolApprovalCard::updateTitle(const QList<int> &waiting)
+{
+    m_title->setText(
+        waiting.size() == 1
+            ? tr("Kimi asks to use a tool. Nothing runs until you decide.")
+            : tr("Kimi asks to use %1 tools. Nothing runs until you decide.").arg(waiting.size()));
+    bool executable = false;
+    for (int row : waiting)
+        executable = executable || m_runner->runs().at(row).kind != ToolKind::Manual;
+    m_runAll->setVisible(waiting.size() > 1 && executable);
+    m_denyAll->setVisible(waiting.size() > 1);
+}
+
+void ToolApprovalCard::applyChoices(int row)
+{
+    const QString name = m_runner->runs().at(row).name;
+    if (QCheckBox *always = m_always.value(row); always && always->isChecked())
+        emit alwaysAllowRequested(name);
+    else if (QCheckBox *allow = m_allow.value(row); allow && allow->isChecked())
+        m_runner->allowForConversation(name);
 }
 
 void ToolApprovalCard::changeEvent(QEvent *event)

@@ -304,6 +304,21 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
     QCOMPARE(window->toolRunner(window->conversationModel()->conversation())->runs().at(2).status,
              ToolStatus::Done);
     QCOMPARE(window->toolInspector()->list()->model()->rowCount(), 4);
+    QCOMPARE(window->tools()->approval(u"get_weather"_s), ToolApproval::Ask); // only this conversation
+
+    // "Always" is the app's choice, saved: the next conversation runs it without asking.
+    m_server->enqueue(FakeResponse::fixture(u"kimi_tool_calls.sse"_s));
+    window->newConversation();
+    typeAndSend(window, u"Weather, in a new chat?"_s);
+    QTRY_VERIFY(card->isVisible());
+    card->findChildren<QCheckBox *>(u"toolAlwaysAllow"_s).at(0)->setChecked(true);
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QTest::mouseClick(card->findChild<QPushButton *>(u"toolRunAll"_s), Qt::LeftButton);
+    waitIdle(window);
+    QCOMPARE(window->tools()->approval(u"get_weather"_s), ToolApproval::Always);
+    const QJsonObject saved =
+        QJsonDocument::fromJson(Settings().value(Settings::Key::Tools).toString().toUtf8()).object();
+    QCOMPARE(saved.value("tool_approvals"_L1).toObject().value("get_weather"_L1).toString(), u"always"_s);
 }
 
 void TestMainWindow::toolSettingsRunCommandsAndServers()
