@@ -78,7 +78,8 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     , m_timeout(new QSpinBox(this))
     , m_definitions(new QPlainTextEdit(this))
     , m_definitionProblems(new QLabel(this))
-    , m_commands(table({tr("Tool"), tr("Program"), tr("Working folder")}, this))
+    , m_commands(
+          table({tr("Tool"), tr("Program"), tr("Working folder"), tr("Environment (NAME=VALUE; …)")}, this))
     , m_servers(table({tr("Name"), tr("Command line"), tr("Environment (NAME=VALUE; …)"), tr("State")}, this))
     , m_approvals(table({tr("Tool or server"), tr("Decision")}, this))
 {
@@ -100,6 +101,12 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     m_definitionProblems->setWordWrap(true);
     m_commands->setObjectName(u"commandsTable"_s);
     m_servers->setObjectName(u"serversTable"_s);
+    // The program and the command line get the room.
+    m_commands->horizontalHeader()->setStretchLastSection(false);
+    m_commands->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_servers->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_servers->horizontalHeader()->setStretchLastSection(false);
+    m_servers->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
     m_approvals->setObjectName(u"approvalsTable"_s);
 
     auto *importButton = new QPushButton(tr("Import…"), this);
@@ -146,6 +153,7 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
         setCell(m_commands, row, 0, names.value(0));
         setCell(m_commands, row, 1, QString());
         setCell(m_commands, row, 2, QString());
+        setCell(m_commands, row, 3, QString());
         m_commands->editItem(m_commands->item(row, names.isEmpty() ? 0 : 1));
     });
     connect(removeCommand, &QPushButton::clicked, this, [this] {
@@ -211,6 +219,7 @@ void ToolsSettingsPage::load(const ToolSettings &s)
         setCell(m_commands, row, 0, it.key());
         setCell(m_commands, row, 1, it.value().program);
         setCell(m_commands, row, 2, it.value().workingDirectory);
+        setCell(m_commands, row, 3, it.value().environment.join(u"; "_s));
     }
     m_servers->blockSignals(true);
     m_servers->setRowCount(0);
@@ -415,6 +424,9 @@ ToolSettings ToolsSettingsPage::settings() const
         CommandSpec spec = m_loaded.commands.value(name);
         spec.program = cell(m_commands, row, 1);
         spec.workingDirectory = cell(m_commands, row, 2);
+        spec.environment.clear();
+        for (const QString &entry : cell(m_commands, row, 3).split(u';', Qt::SkipEmptyParts))
+            spec.environment.append(entry.trimmed());
         s.commands.insert(name, spec);
     }
     s.servers.clear();

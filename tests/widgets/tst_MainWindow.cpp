@@ -324,7 +324,7 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
 void TestMainWindow::toolSettingsRunCommandsAndServers()
 {
     QVERIFY2(QFile::exists(QStringLiteral(MOONPANE_MCP_EVERYTHING)), "scripts/test runs npm ci in tests/mcp");
-    const QString program = m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat > /dev/null\necho sunny\n");
+    const QString program = m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat > /dev/null\necho sunny in $UNITS\n");
     QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     MainWindow *window = open();
     window->openSettings();
@@ -345,6 +345,7 @@ void TestMainWindow::toolSettingsRunCommandsAndServers()
     commands->insertRow(0);
     commands->setItem(0, 0, new QTableWidgetItem(u"get_weather"_s));
     commands->setItem(0, 1, new QTableWidgetItem(program));
+    commands->setItem(0, 3, new QTableWidgetItem(u"UNITS=celsius"_s));
     QTableWidget *servers = page->serversTable();
     servers->insertRow(0);
     servers->setItem(0, 0, new QTableWidgetItem(u"everything"_s));
@@ -387,7 +388,7 @@ void TestMainWindow::toolSettingsRunCommandsAndServers()
     QCOMPARE(offered.mid(0, 2), (QStringList {u"get_weather"_s, u"$web_search"_s}));
     QVERIFY(offered.contains(u"get-sum"_s));
     const QJsonArray sent = m_server->lastRequest().json().value("messages"_L1).toArray();
-    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"sunny\n"_s);
+    QCOMPARE(sent.at(2).toObject().value("content"_L1).toString(), u"sunny in celsius\n"_s);
     QCOMPARE(sent.at(3).toObject().value("content"_L1).toArray().at(1).toObject().value("type"_L1).toString(),
              u"image_url"_s);
     // The inspector shows the image the server returned.
