@@ -191,7 +191,7 @@ QJsonArray CliTools::runsJson() const
     if (!m_runner)
         return array;
     for (const ToolRun &run : m_runner->runs()) {
-        if (!isFinished(run.status))
+        if (!isFinished(run.status) || run.earlier) // only what this run did
             continue;
         array.append(QJsonObject {
             {u"round"_s, run.round},

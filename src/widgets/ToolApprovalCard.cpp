@@ -87,6 +87,10 @@ void ToolApprovalCard::setRunner(ToolRunner *runner)
     m_runner = runner;
     if (runner) {
         connect(runner, &ToolRunner::approvalNeeded, this, &ToolApprovalCard::rebuild);
+        connect(runner, &ToolRunner::runsReset, this, [this] {
+            m_rows.clear();
+            rebuild();
+        });
         connect(runner, &ToolRunner::runChanged, this, [this] {
             if (!m_runner)
                 return;

@@ -77,6 +77,7 @@ private slots:
     void aManualToolIsAnsweredByHand();
     void definitionsAreCheckedBeforeSending();
     void theInspectorModelFollowsEveryCall();
+    void callsOfTheHistoryAreListedWithTheirResults();
 
 private:
     // A program at `name` in the temporary folder running `script` under /bin/sh.
@@ -581,6 +582,54 @@ void TestToolRunner::theInspectorModelFollowsEveryCall()
     QCOMPARE(model.index(1, 0).data(ToolCallModel::ResultRole).toString(), u"error: exit 2"_s);
     QVERIFY(!model.index(1, ToolCallModel::Duration).data().toString().isEmpty());
     model.setRunner(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestToolRunner::callsOfTheHistoryAreListedWithTheirResults()
+{
+    // A conversation as it comes back from the history: two rounds of calls and their answers.
+    const auto add = [this](Role role, const QString &content, qint64 parent,
+                            const QList<ToolCall> &calls = {}, const QString &name = {}) {
+        Message m;
+        m.role = role;
+        m.content = content;
+        m.parentId = parent;
+        m.toolCalls = calls;
+        m.name = name;
+        m.toolCallId = role == Role::Tool ? u"x:0"_s : QString();
+        return m_conversation->add(m);
+    };
+    const qint64 user = add(Role::User, u"Weather?"_s, 0);
+    const qint64 first =
+        add(Role::Assistant, {}, user,
+            {ToolCall {u"w:0"_s, u"function"_s, u"get_weather"_s, u"{\"city\":\"Oslo\"}"_s},
+             ToolCall {u"w:1"_s, u"function"_s, u"get_weather"_s, u"{\"city\":\"Rome\"}"_s}});
+    const qint64 r1 = add(Role::Tool, u"{\"c\":3}"_s, first, {}, u"get_weather"_s);
+    const qint64 r2 = add(Role::Tool, ToolRunner::deniedText(), r1, {}, u"get_weather"_s);
+    const qint64 second =
+        add(Role::Assistant, {}, r2,
+            {ToolCall {u"w:0"_s, u"function"_s, u"get_weather"_s, u"{\"city\":\"Nice\"}"_s}});
+    const qint64 r3 = add(Role::Tool, u"error: exit 1"_s, second, {}, u"get_weather"_s);
+    add(Role::Assistant, u"Oslo is cold."_s, r3);
+
+    ToolRunner runner(m_session, m_registry);
+    ToolCallModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRunner(&runner);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(runner.runs().at(0).status, ToolStatus::Done);
+    QCOMPARE(runner.runs().at(0).result.text, u"{\"c\":3}"_s);
+    QCOMPARE(runner.runs().at(1).status, ToolStatus::Denied);
+    QCOMPARE(runner.runs().at(2).status, ToolStatus::Failed);
+    QCOMPARE(runner.runs().at(2).round, 2);
+    QCOMPARE(runner.runs().at(2).arguments, u"{\"city\":\"Nice\"}"_s);
+    QVERIFY(runner.runs().at(0).earlier);
+    QCOMPARE(model.index(2, ToolCallModel::Status).data().toString(), u"failed"_s);
+
+    // Another branch: the list follows the active path.
+    m_conversation->selectBranch(user);
+    const qint64 other = add(Role::Assistant, u"No tools this time."_s, user);
+    QCOMPARE(m_conversation->leaf(), other);
     QCOMPARE(model.rowCount(), 0);
 }
 

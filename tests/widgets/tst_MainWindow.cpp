@@ -324,7 +324,8 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
 void TestMainWindow::toolSettingsRunCommandsAndServers()
 {
     QVERIFY2(QFile::exists(QStringLiteral(MOONPANE_MCP_EVERYTHING)), "scripts/test runs npm ci in tests/mcp");
-    const QString program = m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat > /dev/null\necho sunny in $UNITS\n");
+    const QString program =
+        m_env->writeFile(u"weather"_s, "#!/bin/sh\ncat > /dev/null\necho sunny in $UNITS\n");
     QFile::setPermissions(program, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     MainWindow *window = open();
     window->openSettings();

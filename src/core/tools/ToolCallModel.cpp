@@ -36,6 +36,11 @@ void ToolCallModel::setRunner(ToolRunner *runner)
             ++m_rows;
             endInsertRows();
         });
+        connect(runner, &ToolRunner::runsReset, this, [this] {
+            beginResetModel();
+            m_rows = m_runner ? int(m_runner->runs().size()) : 0;
+            endResetModel();
+        });
         connect(runner, &ToolRunner::runChanged, this, [this](int row) {
             if (row < m_rows)
                 emit dataChanged(index(row, 0), index(row, ColumnCount - 1));

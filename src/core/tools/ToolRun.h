@@ -57,6 +57,7 @@ struct ToolRun
     QString name;
     QString server; // the MCP server, or empty
     ToolKind kind = ToolKind::Manual;
+    bool earlier = false; // read from the conversation's history, not seen running
     bool defined = true; // false: no tool of that name is known here (it can only be answered by hand)
     QString arguments; // as the model wrote them
     QString ranWith; // the arguments the tool got, when the user edited them

@@ -31,6 +31,102 @@ ToolRunner::ToolRunner(ChatSession *session, ToolRegistry *registry, QObject *pa
 {
     m_conversation->addObserver(this);
     connect(session, &ChatSession::stateChanged, this, &ToolRunner::onState);
+    readHistory();
+}
+
+void ToolRunner::textLoaded(const Conversation &, const QList<qint64> &)
+{
+    readHistory();
+}
+
+void ToolRunner::pathChanged(const Conversation &)
+{
+    readHistory();
+}
+
+void ToolRunner::messageAdded(const Conversation &, const Message &)
+{
+    readHistory(); // a new leaf is a new path (while a turn runs, the rows stay as they are)
+}
+
+void ToolRunner::restored(const Conversation &)
+{
+    readHistory();
+}
+
+void ToolRunner::readHistory()
+{
+    if (!m_conversation || !m_round.isEmpty() || (m_session && m_session->isBusy()))
+        return;
+    QList<ToolRun> runs;
+    int round = 0;
+    const QList<qint64> &path = m_conversation->path();
+    for (qsizetype i = 0; i < path.size(); ++i) {
+        const Message *m = m_conversation->message(path.at(i));
+        if (!m)
+            continue;
+        if (m->role == Role::User) {
+            round = 0;
+            continue;
+        }
+        if (m->role != Role::Assistant)
+            continue;
+        ++round;
+        for (qsizetype index = 0; index < m->toolCalls.size(); ++index) {
+            if (const int seen = rowOf(m->id, int(index)); seen >= 0) {
+                runs.append(m_runs.at(seen)); // what this runner saw: timings, images, edits
+                continue;
+            }
+            ToolRun run;
+            run.earlier = true;
+            run.round = round;
+            run.index = int(index);
+            run.messageId = m->id;
+            run.id = m->toolCalls.at(index).id;
+            run.name = m->toolCalls.at(index).name;
+            run.arguments = m->toolCalls.at(index).arguments;
+            run.status = ToolStatus::Cancelled; // asked for, never answered
+            // Its answer is the index-th tool message after the call.
+            const Message *answer = nullptr;
+            for (qsizetype j = i + 1, seenTools = 0; j < path.size(); ++j) {
+                const Message *next = m_conversation->message(path.at(j));
+                if (!next || next->role != Role::Tool)
+                    break;
+                if (seenTools++ == index) {
+                    answer = next;
+                    break;
+                }
+            }
+            if (answer) {
+                const QString text = answer->content;
+                run.result.text = text;
+                run.status = text == deniedText()            ? ToolStatus::Denied
+                    : text.startsWith(u"error: timed out"_s) ? ToolStatus::TimedOut
+                    : text.startsWith(u"error: "_s)          ? ToolStatus::Failed
+                    : text.startsWith(u"not run"_s) || text.startsWith(u"stopped while running"_s)
+                    ? ToolStatus::Cancelled
+                    : ToolStatus::Done;
+                run.result.status = run.status;
+            }
+            if (const std::optional<ToolRegistry::Entry> entry = find(run.name)) {
+                run.kind = entry->kind;
+                run.server = entry->server ? entry->server->spec().name : QString();
+            } else {
+                run.defined = false;
+            }
+            runs.append(run);
+        }
+    }
+    if (runs.size() == m_runs.size()
+        && std::equal(runs.cbegin(), runs.cend(), m_runs.cbegin(), [](const ToolRun &a, const ToolRun &b) {
+               return a.messageId == b.messageId && a.index == b.index && a.status == b.status
+                   && a.arguments == b.arguments && a.result.text == b.result.text;
+           }))
+        return; // nothing new
+    m_runs = runs;
+    m_jobs.clear();
+    m_clocks.clear();
+    emit runsReset();
 }
 
 ToolRunner::~ToolRunner()

@@ -40,7 +40,8 @@ public:
 
     ChatSession *session() const { return m_session; }
     ToolRegistry *registry() const { return m_registry; }
-    // Every call seen since this runner began, in order (the inspector's rows).
+    // The calls of the conversation's active path, in order (the inspector's rows): those of its
+    // history, then those made while this runner watched.
     const QList<ToolRun> &runs() const { return m_runs; }
     int rowOf(qint64 messageId, int index) const;
     // Rows of the round waiting for a decision or an answer.
@@ -64,6 +65,8 @@ public:
     static QString deniedText();
 
 signals:
+    // Every row may have changed (the calls of the conversation's history were read again).
+    void runsReset();
     void runAdded(int row);
     void runChanged(int row);
     void approvalNeeded(int row);
@@ -74,6 +77,13 @@ private:
     void messageChanged(const Conversation &, const Message &message, MessageFields fields) override;
     void toolCallAppended(const Conversation &, qint64 id, int index, const QString &arguments) override;
     void destroyed(const Conversation &) override;
+    void textLoaded(const Conversation &, const QList<qint64> &ids) override;
+    void pathChanged(const Conversation &) override;
+    void messageAdded(const Conversation &, const Message &) override;
+    void restored(const Conversation &) override;
+    // The calls of the active path as the conversation keeps them (with their results), merged
+    // with what this runner saw happen; not while a round waits (its rows must stay put).
+    void readHistory();
     void onState(ChatSession::TurnState state);
     // The registry's entry, else a definition of the session's parameters (a manual tool).
     std::optional<ToolRegistry::Entry> find(const QString &name) const;
