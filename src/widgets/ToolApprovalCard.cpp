@@ -185,6 +185,7 @@ QWidget *ToolApprovalCard::callWidget(int row)
                        run.name.toHtmlEscaped(), where.toHtmlEscaped(), run.id.toHtmlEscaped()),
                    box);
     name->setTextFormat(Qt::RichText);
+    name->setWordWrap(true); // a narrow window: the line wraps rather than widening the card
     layout->addWidget(name);
     if (!run.problems.isEmpty()) {
         auto *problems = new QLabel(tr("Check the arguments: %1").arg(run.problems.join(u"; "_s)), box);
@@ -256,8 +257,12 @@ QWidget *ToolApprovalCard::callWidget(int row)
             m_runner->approve(row, text == pretty ? std::nullopt : std::optional<QString>(text));
         });
         buttons->addWidget(runButton);
-        buttons->addWidget(allow);
-        buttons->addWidget(always);
+        // The choices on a line of their own: a narrow window keeps every button in view.
+        auto *choices = new QHBoxLayout;
+        choices->addWidget(allow);
+        choices->addWidget(always);
+        choices->addStretch(1);
+        layout->addLayout(choices);
     }
     auto *deny = new QPushButton(tr("Deny"), box);
     deny->setObjectName(u"toolDeny"_s);
