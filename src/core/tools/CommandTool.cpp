@@ -23,6 +23,17 @@ QStringList strings(const QJsonValue &value)
 
 } // namespace
 
+QProcessEnvironment environmentWith(const QStringList &entries)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &entry : entries) {
+        const qsizetype equals = entry.indexOf(u'=');
+        if (equals > 0)
+            environment.insert(entry.left(equals), entry.mid(equals + 1));
+    }
+    return environment;
+}
+
 QJsonObject CommandSpec::toJson() const
 {
     QJsonObject object {{u"program"_s, program}};
@@ -91,15 +102,8 @@ void CommandToolJob::start()
 {
     if (!m_spec.workingDirectory.isEmpty())
         m_process.setWorkingDirectory(m_spec.workingDirectory);
-    if (!m_spec.environment.isEmpty()) {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        for (const QString &entry : std::as_const(m_spec.environment)) {
-            const qsizetype equals = entry.indexOf(u'=');
-            if (equals > 0)
-                environment.insert(entry.left(equals), entry.mid(equals + 1));
-        }
-        m_process.setProcessEnvironment(environment);
-    }
+    if (!m_spec.environment.isEmpty())
+        m_process.setProcessEnvironment(environmentWith(m_spec.environment));
     m_timeout.start(std::max(1, m_spec.timeoutMs));
     m_process.start(m_spec.program, m_spec.arguments, QIODevice::ReadWrite);
     m_process.write(m_input);

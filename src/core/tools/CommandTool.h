@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QStringList>
 #include <QTimer>
 
@@ -29,6 +30,9 @@ struct CommandSpec
     QJsonObject toJson() const;
     static CommandSpec fromJson(const QJsonObject &object);
 };
+
+// The inherited environment with `entries` (NAME=VALUE) added: for command tools and MCP servers.
+QProcessEnvironment environmentWith(const QStringList &entries);
 
 class CommandToolJob final : public ToolJob
 {

@@ -1,5 +1,7 @@
 #include "McpClient.h"
 
+#include "CommandTool.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -213,15 +215,8 @@ void McpClient::start()
     QProcess *process = m_process;
     if (!m_spec.workingDirectory.isEmpty())
         process->setWorkingDirectory(m_spec.workingDirectory);
-    if (!m_spec.environment.isEmpty()) {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        for (const QString &entry : std::as_const(m_spec.environment)) {
-            const qsizetype equals = entry.indexOf(u'=');
-            if (equals > 0)
-                environment.insert(entry.left(equals), entry.mid(equals + 1));
-        }
-        process->setProcessEnvironment(environment);
-    }
+    if (!m_spec.environment.isEmpty())
+        process->setProcessEnvironment(environmentWith(m_spec.environment));
     connect(process, &QProcess::readyReadStandardOutput, this, &McpClient::readMessages);
     connect(process, &QProcess::readyReadStandardError, this, [this, process] {
         m_stderrLine += process->readAllStandardError();

@@ -227,11 +227,7 @@ void ToolRunner::onState(ChatSession::TurnState state)
     case ChatSession::TurnState::Idle:
         // The turn ended: whatever is still running or waiting will not be answered now.
         for (int row : std::as_const(m_round)) {
-            if (QPointer<ToolJob> job = m_jobs.take(row)) {
-                job->disconnect(this);
-                job->cancel();
-                job->deleteLater();
-            }
+            cancelJob(row);
             ToolRun &run = m_runs[row];
             if (!isFinished(run.status)) {
                 run.status = ToolStatus::Cancelled;
@@ -492,6 +488,15 @@ void ToolRunner::maybeSubmit()
     m_session->submitToolResults(list);
 }
 
+void ToolRunner::cancelJob(int row)
+{
+    if (QPointer<ToolJob> job = m_jobs.take(row)) {
+        job->disconnect(this); // its end is not an answer any more
+        job->cancel();
+        job->deleteLater();
+    }
+}
+
 void ToolRunner::stop()
 {
     if (!m_session)
@@ -501,11 +506,7 @@ void ToolRunner::stop()
         return;
     }
     for (int row : std::as_const(m_round)) {
-        if (QPointer<ToolJob> job = m_jobs.take(row)) {
-            job->disconnect(this);
-            job->cancel();
-            job->deleteLater();
-        }
+        cancelJob(row);
         ToolRun &run = m_runs[row];
         if (!isFinished(run.status)) {
             const bool wasRunning = run.status == ToolStatus::Running;

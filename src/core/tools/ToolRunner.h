@@ -92,6 +92,8 @@ private:
     void decide(int row);
     void startRun(int row);
     void finishRun(int row, const ToolResult &result);
+    // Stops the row's job, if it runs, without taking its end as the call's answer.
+    void cancelJob(int row);
     void maybeSubmit();
     QList<ToolAnswer> answers() const;
     void changed(int row) { emit runChanged(row); }
