@@ -9,7 +9,6 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -244,8 +243,7 @@ void SettingsDialog::accept()
     }
     if (const QStringList toolProblems = m_toolsPage->problems(); !toolProblems.isEmpty()) {
         showTab(u"tools"_s);
-        QMessageBox::warning(this, tr("Tools"),
-                             tr("These tool settings would not work: %1").arg(toolProblems.join(u"; "_s)));
+        m_toolsPage->showProblems(toolProblems); // on the page, as the parameters editor does
         return;
     }
     m_settings->setValue(

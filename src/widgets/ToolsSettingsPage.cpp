@@ -456,6 +456,12 @@ ToolSettings ToolsSettingsPage::settings() const
     return s;
 }
 
+void ToolsSettingsPage::showProblems(const QStringList &problems)
+{
+    m_definitionProblems->setText(tr("These settings would not work: %1").arg(problems.join(u"; "_s)));
+    m_definitionProblems->setStyleSheet(u"color: #c0392b;"_s);
+}
+
 QStringList ToolsSettingsPage::problems() const
 {
     QStringList list;

@@ -33,6 +33,8 @@ public:
     void setServers(const QList<McpClient *> &servers);
     ToolSettings settings() const;
     QStringList problems() const;
+    // Says on the page why the settings cannot be saved as they are.
+    void showProblems(const QStringList &problems);
 
     QPlainTextEdit *definitionsEditor() const { return m_definitions; }
     QTableWidget *commandsTable() const { return m_commands; }

@@ -369,6 +369,16 @@ void TestMainWindow::toolSettingsRunCommandsAndServers()
         }
     }
     page->findChild<QCheckBox *>(u"webSearchCheck"_s)->setChecked(true);
+    // A program for a tool no definition names: the dialog stays open and says why.
+    commands->insertRow(1);
+    commands->setItem(1, 0, new QTableWidgetItem(u"get_time"_s));
+    commands->setItem(1, 1, new QTableWidgetItem(program));
+    dialog->accept();
+    QVERIFY(window->settingsDialog());
+    QVERIFY(page->findChild<QLabel *>(u"toolDefinitionProblems"_s)
+                ->text()
+                .contains(u"a program is set for get_time, which no definition names"_s));
+    commands->removeRow(1);
     dialog->accept();
     QTRY_VERIFY(!window->settingsDialog());
 
