@@ -1,6 +1,7 @@
 #include "CliTools.h"
 
 #include "Console.h"
+#include "api/ChatParameters.h"
 
 #include <QEventLoop>
 #include <QFileInfo>
@@ -10,15 +11,6 @@
 using namespace Qt::StringLiterals;
 
 namespace moonpane::cli {
-
-namespace {
-
-QString functionName(const QJsonValue &tool)
-{
-    return tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
-}
-
-} // namespace
 
 CliTools::~CliTools()
 {
@@ -38,7 +30,8 @@ bool CliTools::setUp(const ChatOptions &options, const QJsonArray &tools, QStrin
         const QString name = binding.left(equals);
         const QString program = binding.mid(equals + 1);
         const bool defined = std::any_of(tools.begin(), tools.end(), [&](const QJsonValue &tool) {
-            return functionName(tool) == name && tool.toObject().value("type"_L1).toString() == "function"_L1;
+            return ChatParameters::toolName(tool) == name
+                && tool.toObject().value("type"_L1).toString() == "function"_L1;
         });
         if (!defined) {
             *error = u"--tool-command %1: %2 has no function named %1"_s.arg(name, options.toolsFile);

@@ -1,6 +1,7 @@
 #include "ToolsSettingsPage.h"
 
 #include "Dialogs.h"
+#include "api/ChatParameters.h"
 #include "api/LocalFile.h"
 #include "media/WorkerThread.h"
 #include "tools/McpClient.h"
@@ -287,7 +288,7 @@ QStringList ToolsSettingsPage::functionNames() const
     QStringList names;
     const QJsonDocument document = QJsonDocument::fromJson(m_definitions->toPlainText().toUtf8());
     for (const QJsonValue &tool : document.array())
-        names.append(tool.toObject().value("function"_L1).toObject().value("name"_L1).toString());
+        names.append(ChatParameters::toolName(tool));
     names.removeAll(QString());
     return names;
 }
@@ -395,11 +396,9 @@ void ToolsSettingsPage::importDefinitions()
             // Added to those already there; a name already there is replaced.
             QJsonArray current = QJsonDocument::fromJson(self->m_definitions->toPlainText().toUtf8()).array();
             for (const QJsonValue &tool : std::as_const(imported)) {
-                const QString name =
-                    tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
+                const QString name = ChatParameters::toolName(tool);
                 for (qsizetype i = current.size() - 1; i >= 0; --i) {
-                    if (current.at(i).toObject().value("function"_L1).toObject().value("name"_L1).toString()
-                        == name)
+                    if (ChatParameters::toolName(current.at(i)) == name)
                         current.removeAt(i);
                 }
                 current.append(tool);

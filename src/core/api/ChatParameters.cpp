@@ -46,7 +46,7 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
         }
         const QJsonObject tool = tools.at(i).toObject();
         const QString type = tool.value("type"_L1).toString();
-        const QString name = tool.value("function"_L1).toObject().value("name"_L1).toString();
+        const QString name = ChatParameters::toolName(tool);
         if (type == "function"_L1) {
             if (!functionName.match(name).hasMatch()) {
                 problems->append(QCoreApplication::translate(
@@ -90,6 +90,11 @@ void checkTools(QStringList *problems, const QJsonArray &tools)
 }
 
 } // namespace
+
+QString ChatParameters::toolName(const QJsonValue &tool)
+{
+    return tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
+}
 
 QStringList ChatParameters::validate() const
 {

@@ -46,6 +46,8 @@ struct ChatParameters
     bool thinkingEnabled() const { return thinking != ThinkingMode::Disabled; }
 
     // Problems with the parameters, each a sentence a user can act on.
+    // The function name of one `tools` entry ({"type", "function": {"name", …}}), or empty.
+    static QString toolName(const QJsonValue &tool);
     QStringList validate() const;
 
     // Moonpane's own storage form (settings and the database), not the wire form.

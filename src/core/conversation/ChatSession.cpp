@@ -54,9 +54,9 @@ void addTools(ChatParameters &parameters, const QJsonArray &extra)
 {
     QSet<QString> taken;
     for (const QJsonValue &tool : std::as_const(parameters.tools))
-        taken.insert(tool.toObject().value("function"_L1).toObject().value("name"_L1).toString());
+        taken.insert(ChatParameters::toolName(tool));
     for (const QJsonValue &tool : extra) {
-        const QString name = tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
+        const QString name = ChatParameters::toolName(tool);
         if (!taken.contains(name)) {
             parameters.tools.append(tool);
             taken.insert(name);

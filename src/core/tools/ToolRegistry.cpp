@@ -1,21 +1,13 @@
 #include "ToolRegistry.h"
 
 #include "McpClient.h"
+#include "api/ChatParameters.h"
 
 #include <QCoreApplication>
 
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
-
-namespace {
-
-QString functionName(const QJsonValue &tool)
-{
-    return tool.toObject().value("function"_L1).toObject().value("name"_L1).toString();
-}
-
-} // namespace
 
 QJsonObject ToolRegistry::Entry::parameters() const
 {
@@ -79,10 +71,10 @@ QJsonArray ToolRegistry::definitions() const
     QJsonArray all;
     QSet<QString> taken;
     for (const QJsonValue &tool : m_definitions) {
-        if (m_webSearch && functionName(tool) == "$web_search"_L1)
+        if (m_webSearch && ChatParameters::toolName(tool) == "$web_search"_L1)
             continue; // the switch adds it
         all.append(tool);
-        taken.insert(functionName(tool));
+        taken.insert(ChatParameters::toolName(tool));
     }
     if (m_webSearch) {
         all.append(QJsonObject {{u"type"_s, u"builtin_function"_s},
@@ -93,7 +85,7 @@ QJsonArray ToolRegistry::definitions() const
         if (server->state() != McpClient::State::Ready)
             continue;
         for (const QJsonValue &tool : server->definitions()) {
-            const QString name = functionName(tool);
+            const QString name = ChatParameters::toolName(tool);
             if (taken.contains(name)) {
                 const QString key = server->spec().name + u'\n' + name;
                 if (!m_warned.contains(key)) {
@@ -123,7 +115,7 @@ std::optional<ToolRegistry::Entry> ToolRegistry::find(const QString &name) const
         return entry;
     }
     for (const QJsonValue &tool : m_definitions) {
-        if (functionName(tool) != name)
+        if (ChatParameters::toolName(tool) != name)
             continue;
         Entry entry;
         entry.name = name;
@@ -140,7 +132,7 @@ std::optional<ToolRegistry::Entry> ToolRegistry::find(const QString &name) const
         if (server->state() != McpClient::State::Ready)
             continue;
         for (const QJsonValue &tool : server->definitions()) {
-            if (functionName(tool) != name)
+            if (ChatParameters::toolName(tool) != name)
                 continue;
             Entry entry;
             entry.name = name;
