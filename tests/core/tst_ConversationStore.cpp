@@ -184,7 +184,6 @@ private slots:
     void importRefusesMalformedFilesAndImportsNothing_data();
     void importRefusesMalformedFilesAndImportsNothing();
     void twoStoresShareOneFile();
-    void toolsAndPoliciesPersist();
     void filesArePrivateWhateverTheUmask();
     void existingModesArePutRightOnOpen();
     void strayMediaFilesAreSweptOnOpen();
@@ -888,6 +887,8 @@ void TestConversationStore::readsEverySchemaVersion()
     QCOMPARE(hits.at(0).messageId, first->id);
     QCOMPARE(store->search(u"紅葉"_s, true).size(), 1);
     QCOMPARE(Database::integrityCheck(Raw(dbPath()).db()), u"ok"_s);
+    // From schema 7 the tool tables no version wrote to are gone (tool settings hold tools).
+    QCOMPARE(Raw(dbPath()).value(u"SELECT count(*) FROM sqlite_master WHERE name LIKE 'tool%'"_s).toInt(), 0);
     // From schema 6 an image knows its size in pixels and a draft keeps its media.
     if (version >= 6) {
         QCOMPARE(QSize(first->parts.at(0).media.width, first->parts.at(0).media.height), QSize(1, 1));
@@ -1310,70 +1311,6 @@ void TestConversationStore::twoStoresShareOneFile()
     QCOMPARE(removed.at(0).at(0).toLongLong(), theirsId);
     QVERIFY(!app->find(theirsId));
     QCOMPARE(Database::integrityCheck(raw.db()), u"ok"_s);
-}
-
-void TestConversationStore::toolsAndPoliciesPersist()
-{
-    const auto weather = QJsonDocument::fromJson(R"({"type":"function","function":{"name":"get_weather",
-        "description":"Current weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}})")
-                             .object();
-    const auto clock = QJsonDocument::fromJson(R"({"type":"function","function":{"name":"clock"}})").object();
-    {
-        auto store = openStore();
-        QVERIFY(store);
-        QVERIFY(store->tools().isEmpty());
-        QString error;
-        QVERIFY2(store->saveTool(weather, &error), qPrintable(error));
-        QVERIFY2(store->saveTool(clock, &error), qPrintable(error));
-        // A definition the API would refuse is refused here, and not stored.
-        QVERIFY(!store->saveTool(
-            QJsonDocument::fromJson(R"({"type":"function","function":{"name":"a b"}})").object(), &error));
-        QVERIFY2(error.contains(u"function name"_s), qPrintable(error));
-        store->setToolPolicy(u"get_weather"_s, ToolPolicy::Always);
-        store->setToolPolicy(u"$web_search"_s, ToolPolicy::Deny); // a builtin: a policy without a definition
-        // Seen at once, before the writer got to it.
-        QCOMPARE(store->tools().size(), 2);
-        QCOMPARE(store->tools().at(0).name, u"clock"_s);
-        QCOMPARE(store->tools().at(1).policy, ToolPolicy::Always);
-    }
-    {
-        auto store = openStore();
-        QVERIFY(store);
-        const QList<StoredTool> tools = store->tools();
-        QCOMPARE(tools.size(), 2);
-        QCOMPARE(tools.at(0).name, u"clock"_s);
-        QCOMPARE(tools.at(0).policy, ToolPolicy::Ask);
-        QCOMPARE(tools.at(1).name, u"get_weather"_s);
-        QCOMPARE(tools.at(1).definition, weather);
-        QCOMPARE(tools.at(1).policy, ToolPolicy::Always);
-        QCOMPARE(store->toolPolicy(u"$web_search"_s), ToolPolicy::Deny);
-
-        auto other = openStore(); // another process, which has read the tools already
-        QVERIFY(other);
-        QCOMPARE(other->tools().size(), 2);
-
-        // Replacing a definition keeps its policy; removing a tool removes its policy too.
-        auto changed = weather;
-        auto function = changed.value("function"_L1).toObject();
-        function.insert(u"description"_s, u"Weather now"_s);
-        changed.insert(u"function"_s, function);
-        QString error;
-        QVERIFY(store->saveTool(changed, &error));
-        store->setToolPolicy(u"clock"_s, ToolPolicy::Deny);
-        store->removeTool(u"clock"_s);
-
-        // The other process sees the change once it refreshes.
-        store->flush();
-        QCOMPARE(other->tools().size(), 2);
-        other->refresh();
-        QCOMPARE(other->tools().size(), 1);
-        QCOMPARE(other->tools().at(0).definition, changed);
-        QCOMPARE(other->tools().at(0).policy, ToolPolicy::Always);
-    }
-    Raw raw(dbPath());
-    QCOMPARE(raw.value(u"SELECT count(*) FROM tool_policies WHERE name = 'clock'"_s).toInt(), 0);
-    QCOMPARE(raw.value(u"SELECT policy FROM tool_policies WHERE name = 'get_weather'"_s).toString(),
-             u"always"_s);
 }
 
 namespace {

@@ -633,8 +633,6 @@ void ConversationStore::applyListing(Listing &&listing, qint64 committed, bool i
 {
     if (!listing.error.isEmpty())
         return; // read again at the next change
-    if (m_toolsJob <= committed)
-        m_tools.reset(); // read again when next asked: another process may have changed them
     QSet<qint64> present;
     QList<Conversation *> toReload;
     for (Listing::Row &row : listing.rows) {

@@ -59,18 +59,6 @@ struct SearchHit
     static QString unmark(const QString &marked, QList<Range> *matches = nullptr);
 };
 
-// How a tool the model calls may run: ask the user each time, run without asking, or refuse.
-enum class ToolPolicy { Ask, Always, Deny };
-
-// A tool the user defined: its definition as sent in the request's `tools` array
-// ({"type":"function","function":{"name",...}}), and its policy.
-struct StoredTool
-{
-    QString name;
-    QJsonObject definition;
-    ToolPolicy policy = ToolPolicy::Ask;
-};
-
 class ConversationStore final : public ConversationLibrary, public Conversation::Observer
 {
     Q_OBJECT
@@ -128,17 +116,6 @@ public:
     ArchiveJob *exportInBackground(const QString &path, const QList<qint64> &only = {});
     ArchiveJob *exportConversationInBackground(qint64 id, ExportFormat format, const QString &path);
     ArchiveJob *importInBackground(const QString &path);
-
-    // The tools the user defined, by name. Read once, then kept; another process's changes
-    // are read again on refresh().
-    QList<StoredTool> tools();
-    // Adds a tool, or replaces the one of the same name (keeping its policy). A definition the
-    // API would refuse is refused here, saying why.
-    bool saveTool(const QJsonObject &definition, QString *error);
-    void removeTool(const QString &name);
-    // A policy may be set for a name with no definition (a builtin, or a tool defined later).
-    void setToolPolicy(const QString &name, ToolPolicy policy);
-    ToolPolicy toolPolicy(const QString &name);
 
 signals:
     void storageFailed(const QString &message);
@@ -282,9 +259,6 @@ private:
     QFileSystemWatcher m_watcher;
     QTimer m_refreshTimer;
     QTimer m_foreignTimer;
-    std::optional<QList<StoredTool>> m_tools; // read on first use
-    QHash<QString, ToolPolicy> m_toolPolicies; // with m_tools, also for names without a definition
-    qint64 m_toolsJob = 0; // the last write to the tools, so refresh() does not read them too soon
     QString m_streamToken;
     std::unique_ptr<QLockFile> m_streamLock;
 };

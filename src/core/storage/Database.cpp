@@ -153,6 +153,12 @@ const char *const kMigrations[] = {
         PRIMARY KEY (hash, endpoint)
     );
     )sql",
+    // 7: tool definitions and their approvals moved to the tool settings (docs/TOOLS.md), which
+    // also hold the programs and MCP servers behind them; no version wrote rows to these tables.
+    R"sql(
+    DROP TABLE tool_definitions;
+    DROP TABLE tool_policies;
+    )sql",
 };
 static_assert(std::size(kMigrations) == Database::kSchemaVersion);
 

@@ -24,7 +24,7 @@ class Database final
     Q_DECLARE_TR_FUNCTIONS(Database)
 
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     // The database of this user: <AppDataLocation>/moonpane.db (follows XDG_DATA_HOME).
     static QString defaultPath();
