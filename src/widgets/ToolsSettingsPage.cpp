@@ -380,17 +380,13 @@ void ToolsSettingsPage::importDefinitions()
             if (!self)
                 return;
             if (!ok) {
-                self->m_definitionProblems->setText(error);
+                self->showProblem(error);
                 return;
             }
-            QJsonParseError parse;
-            const QJsonDocument document = QJsonDocument::fromJson(bytes, &parse);
-            QJsonArray imported = document.isArray() ? document.array() : QJsonArray();
-            if (document.isObject())
-                imported.append(document.object()); // one definition
-            if (parse.error != QJsonParseError::NoError || imported.isEmpty()) {
-                self->m_definitionProblems->setText(
-                    tr("That file holds no tool definitions (a JSON array of them)."));
+            QString problem;
+            const QJsonArray imported = ToolSettings::importDefinitions(bytes, &problem);
+            if (imported.isEmpty()) {
+                self->showProblem(problem); // the editor is left as it was
                 return;
             }
             // Added to those already there; a name already there is replaced.
@@ -457,7 +453,12 @@ ToolSettings ToolsSettingsPage::settings() const
 
 void ToolsSettingsPage::showProblems(const QStringList &problems)
 {
-    m_definitionProblems->setText(tr("These settings would not work: %1").arg(problems.join(u"; "_s)));
+    showProblem(tr("These settings would not work: %1").arg(problems.join(u"; "_s)));
+}
+
+void ToolsSettingsPage::showProblem(const QString &text)
+{
+    m_definitionProblems->setText(text);
     m_definitionProblems->setStyleSheet(u"color: #c0392b;"_s);
 }
 

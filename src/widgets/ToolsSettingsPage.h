@@ -46,6 +46,7 @@ private:
     void refreshApprovals();
     void refreshServerStates();
     void importDefinitions();
+    void showProblem(const QString &text);
     QStringList functionNames() const;
 
     QCheckBox *m_webSearch;

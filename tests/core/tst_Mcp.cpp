@@ -322,6 +322,17 @@ void TestMcp::anUnknownProtocolOrAMissingProgramIsDown()
     QVERIFY(waitFor(absent, State::Down));
     QVERIFY2(absent.error().startsWith(u"could not start"_s), qPrintable(absent.error()));
 
+    // A server that starts but never answers initialize is stopped and shown as down.
+    McpServerSpec silent;
+    silent.name = u"silent"_s;
+    silent.program = script(u"silent"_s, "cat > /dev/null\n");
+    McpClient mute(silent);
+    mute.setStartTimeout(300);
+    mute.start();
+    QVERIFY(waitFor(mute, State::Down));
+    QCOMPARE(mute.error(), u"it did not answer initialize within 0.3 s"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(mute.processId(), 0, 10'000); // it was stopped, not left running
+
     McpServerSpec quits;
     quits.name = u"quits"_s;
     quits.program = script(u"quits"_s, "echo 'missing API token' >&2\nexit 4\n");

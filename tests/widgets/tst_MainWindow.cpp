@@ -6,6 +6,7 @@
 #include "ComposerEdit.h"
 #include "ConversationSidebar.h"
 #include "ConversationView.h"
+#include "Dialogs.h"
 #include "FakeServer.h"
 #include "MainWindow.h"
 #include "MessageLayout.h"
@@ -19,6 +20,7 @@
 #include "ToolsSettingsPage.h"
 #include "WelcomePage.h"
 #include "api/ChatClient.h"
+#include "api/ChatParameters.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
@@ -74,6 +76,7 @@ private slots:
     void toolCallsWaitUntilStopped();
     void theApprovalCardRunsEditedArguments();
     void toolSettingsRunCommandsAndServers();
+    void importingToolDefinitions();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
     void shortcutsAreInTheMenus();
@@ -319,6 +322,65 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
     const QJsonObject saved =
         QJsonDocument::fromJson(Settings().value(Settings::Key::Tools).toString().toUtf8()).object();
     QCOMPARE(saved.value("tool_approvals"_L1).toObject().value("get_weather"_L1).toString(), u"always"_s);
+}
+
+void TestMainWindow::importingToolDefinitions()
+{
+    MainWindow *window = open();
+    window->openSettings();
+    ToolsSettingsPage *page = window->settingsDialog()->toolsPage();
+    auto *problems = page->findChild<QLabel *>(u"toolDefinitionProblems"_s);
+    QPushButton *import = [&] {
+        for (QPushButton *button : page->findChildren<QPushButton *>()) {
+            if (button->text() == u"Import…"_s)
+                return button;
+        }
+        return static_cast<QPushButton *>(nullptr);
+    }();
+    QVERIFY(import);
+    const QString before =
+        u"[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}}]"_s;
+    page->definitionsEditor()->setPlainText(before);
+    const auto importFile = [&](const QString &name, const QByteArray &bytes) {
+        Dialogs::setNextOpenFileNames({m_env->writeFile(name, bytes)});
+        problems->clear();
+        QTest::mouseClick(import, Qt::LeftButton);
+    };
+
+    // Files that hold no definitions are refused whole, saying what they are; nothing changes.
+    importFile(u"photo.json"_s, QByteArray("\x89PNG\r\n\x1a\n", 8));
+    QTRY_VERIFY(problems->text().contains(u"not JSON"_s));
+    importFile(u"conversation.json"_s,
+               R"({"title":"Maple season","messages":[{"role":"user","content":"hi"}]})");
+    QTRY_VERIFY(problems->text().contains(u"no tool definition"_s));
+    importFile(u"mixed.json"_s, R"([{"type":"function","function":{"name":"clock"}}, 42])");
+    QTRY_VERIFY(problems->text().contains(u"Entry 2 of that file is not a tool definition"_s));
+    importFile(u"empty.json"_s, "[]");
+    QTRY_VERIFY(problems->text().contains(u"no tool definitions"_s));
+    QCOMPARE(page->definitionsEditor()->toPlainText(), before);
+
+    // A request body's tools, and an MCP server's bare tools (wrapped), are added; a name
+    // already there is replaced.
+    importFile(u"request.json"_s, R"({"model":"kimi-k2.6","tools":[{"type":"function","function":{
+        "name":"get_weather","description":"Weather now","parameters":{"type":"object"}}}]})");
+    QTRY_VERIFY(page->definitionsEditor()->toPlainText().contains(u"Weather now"_s));
+    importFile(u"mcp.json"_s, R"([{"name":"get-sum","description":"Adds","inputSchema":{"type":"object",
+        "properties":{"a":{"type":"number"},"b":{"type":"number"}}}}])");
+    QTRY_VERIFY(page->definitionsEditor()->toPlainText().contains(u"get-sum"_s));
+    const QJsonArray now = QJsonDocument::fromJson(page->definitionsEditor()->toPlainText().toUtf8()).array();
+    QCOMPARE(now.size(), 2);
+    QCOMPARE(ChatParameters::toolName(now.at(0)), u"get_weather"_s);
+    const QJsonObject sum = now.at(1).toObject();
+    QCOMPARE(sum.value("type"_L1).toString(), u"function"_s);
+    QCOMPARE(sum.value("function"_L1)
+                 .toObject()
+                 .value("parameters"_L1)
+                 .toObject()
+                 .value("properties"_L1)
+                 .toObject()
+                 .size(),
+             2);
+    QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text())); // both pass Kimi's checks
 }
 
 void TestMainWindow::toolSettingsRunCommandsAndServers()

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QProcessEnvironment>
 
 using namespace Qt::StringLiterals;
@@ -139,8 +140,10 @@ McpClient::McpClient(const McpServerSpec &spec, QObject *parent)
     , m_spec(spec)
 {
     m_startTimer.setSingleShot(true);
-    connect(&m_startTimer, &QTimer::timeout, this,
-            [this] { goDown(tr("it did not answer initialize within %1 s").arg(kStartTimeoutMs / 1000)); });
+    connect(&m_startTimer, &QTimer::timeout, this, [this] {
+        goDown(tr("it did not answer initialize within %1 s")
+                   .arg(QLocale::c().toString(m_startTimeoutMs / 1000.0)));
+    });
 }
 
 McpClient::~McpClient()
@@ -251,7 +254,7 @@ void McpClient::start()
         Q_UNUSED(process);
     });
     setState(State::Starting);
-    m_startTimer.start(kStartTimeoutMs);
+    m_startTimer.start(m_startTimeoutMs);
     process->start(m_spec.program, m_spec.arguments);
 
     const QJsonObject params {

@@ -78,6 +78,9 @@ public:
     QJsonArray definitions() const;
     static bool supportsProtocol(const QString &version);
 
+    // How long start() waits for the answer to initialize and the first tools/list.
+    void setStartTimeout(int ms) { m_startTimeoutMs = ms; }
+
     void start();
     void stop();
     void restart();
@@ -121,6 +124,7 @@ private:
     QHash<qint64, Reply> m_pending;
     QHash<QString, QPointer<class McpCallJob>> m_progress; // progress token → call
     QTimer m_startTimer;
+    int m_startTimeoutMs = kStartTimeoutMs;
     bool m_stopping = false;
     bool m_listing = false;
     bool m_listAgain = false;

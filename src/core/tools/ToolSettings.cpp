@@ -3,6 +3,7 @@
 #include "api/ChatParameters.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 
@@ -114,6 +115,59 @@ void ToolSettings::apply(ToolRegistry &registry) const
         registry.setServerApproval(it.key(), it.value());
     registry.setWebSearch(webSearch);
     registry.setTimeoutMs(timeoutSeconds * 1000);
+}
+
+QJsonArray ToolSettings::importDefinitions(const QByteArray &bytes, QString *error)
+{
+    const auto tr = [](const char *text) { return QCoreApplication::translate("ToolSettings", text); };
+    QJsonParseError parse;
+    const QJsonDocument document = QJsonDocument::fromJson(bytes, &parse);
+    if (parse.error != QJsonParseError::NoError) {
+        *error = tr("That file is not JSON (%1 at byte %2); tool definitions are a JSON array.")
+                     .arg(parse.errorString())
+                     .arg(parse.offset);
+        return {};
+    }
+    QJsonArray items;
+    if (document.isArray()) {
+        items = document.array();
+    } else {
+        const QJsonObject object = document.object();
+        if (object.value("tools"_L1).isArray())
+            items = object.value("tools"_L1).toArray(); // a request body, or {"tools": [...]}
+        else
+            items.append(object);
+    }
+    if (items.isEmpty()) {
+        *error = tr("That file holds no tool definitions.");
+        return {};
+    }
+    QJsonArray definitions;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const QJsonObject item = items.at(i).toObject();
+        if (!ChatParameters::toolName(item).isEmpty()) {
+            definitions.append(item);
+            continue;
+        }
+        // A bare function, as other apps and MCP servers list them.
+        const QJsonValue schema =
+            item.contains("parameters"_L1) ? item.value("parameters"_L1) : item.value("inputSchema"_L1);
+        if (item.value("name"_L1).isString() && schema.isObject() && !item.contains("type"_L1)) {
+            QJsonObject function {{u"name"_s, item.value("name"_L1)}, {u"parameters"_s, schema}};
+            if (item.value("description"_L1).isString())
+                function.insert(u"description"_s, item.value("description"_L1));
+            definitions.append(QJsonObject {{u"type"_s, u"function"_s}, {u"function"_s, function}});
+            continue;
+        }
+        *error = items.size() == 1
+            ? tr("That file holds no tool definition: a definition is "
+                 "{\"type\": \"function\", \"function\": {\"name\": …, \"parameters\": …}}.")
+            : tr("Entry %1 of that file is not a tool definition: a definition is "
+                 "{\"type\": \"function\", \"function\": {\"name\": …, \"parameters\": …}}.")
+                  .arg(i + 1);
+        return {};
+    }
+    return definitions;
 }
 
 } // namespace moonpane

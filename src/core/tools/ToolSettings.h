@@ -33,6 +33,11 @@ struct ToolSettings
     // Definitions, commands, approvals, the web search switch and the timeout (not the servers).
     void apply(ToolRegistry &registry) const;
 
+    // The tool definitions in a file's bytes, as `tools` entries: a JSON array of them, one of
+    // them, a request body's `tools`, or bare functions ({"name","parameters"} or an MCP
+    // tool's {"name","inputSchema"}, wrapped). Anything else is refused whole, saying what it is.
+    static QJsonArray importDefinitions(const QByteArray &bytes, QString *error);
+
     static QString approvalName(ToolApproval approval);
     static ToolApproval approvalFromName(const QString &name);
 };
