@@ -1,9 +1,14 @@
 #include "ToolInspector.h"
 
+#include "media/WorkerThread.h"
 #include "tools/ToolCallModel.h"
 
+#include <QBuffer>
 #include <QHeaderView>
 #include <QImage>
+#include <QImageReader>
+#include <QPointer>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTreeView>
@@ -17,21 +22,33 @@ namespace {
 
 } // namespace
 
-// A QTextBrowser that serves the images of the call it shows.
+// A QTextBrowser that serves the images of the call it shows, once decoded on a worker (until
+// then an image is left out of the layout; QTextDocument reads no data: URLs).
 class ImageBrowser final : public QTextBrowser
 {
 public:
     using QTextBrowser::QTextBrowser;
-    QHash<QUrl, QByteArray> images;
+    static constexpr int kMaxEdge = 1600; // larger images are decoded scaled down to this
+    static constexpr qsizetype kKept = 32; // decoded images kept for calls shown again
+
+    QHash<QUrl, QImage> decoded;
+
+    static QImage decode(const QByteArray &bytes)
+    {
+        QBuffer buffer;
+        buffer.setData(bytes);
+        QImageReader reader(&buffer);
+        const QSize size = reader.size();
+        if (size.isValid() && std::max(size.width(), size.height()) > kMaxEdge)
+            reader.setScaledSize(size.scaled(kMaxEdge, kMaxEdge, Qt::KeepAspectRatio));
+        return reader.read();
+    }
 
 protected:
     QVariant loadResource(int type, const QUrl &name) override
     {
-        if (type == QTextDocument::ImageResource && images.contains(name)) {
-            QImage image;
-            image.loadFromData(images.value(name));
-            return image;
-        }
+        if (type == QTextDocument::ImageResource && name.scheme() == "tool-image"_L1)
+            return decoded.contains(name) ? QVariant(decoded.value(name)) : QVariant();
         return QTextBrowser::loadResource(type, name);
     }
 };
@@ -145,19 +162,48 @@ void ToolInspector::showDetail()
     if (const QString structured = index.data(ToolCallModel::StructuredRole).toString();
         !structured.isEmpty())
         html += u"<h4>%1</h4>"_s.arg(tr("Structured content")) + pre(structured);
-    // Images a tool returned, named for the browser, which gets their bytes from ImageBrowser
-    // (QTextDocument reads no data: URLs); decoded when painted: tool images are small.
+    // Images a tool returned, named by row, place and content; decoded on the worker, then
+    // shown by building the detail again.
+    auto *browser = static_cast<ImageBrowser *>(m_detail);
     const QVariantList images = index.data(ToolCallModel::ImagesRole).toList();
-    QHash<QUrl, QByteArray> named;
     if (!images.isEmpty())
         html += u"<h4>%1</h4>"_s.arg(tr("Images"));
+    m_shownImages.clear();
     for (qsizetype i = 0; i < images.size(); ++i) {
-        const QUrl name(u"tool-image:%1/%2"_s.arg(index.row()).arg(i));
-        named.insert(name, images.at(i).toByteArray());
+        const QByteArray bytes = images.at(i).toByteArray();
+        const QUrl name(u"tool-image:%1/%2/%3"_s.arg(index.row()).arg(i).arg(qHash(bytes), 0, 16));
         html += u"<p><img src=\"%1\"></p>"_s.arg(name.toString());
+        m_shownImages.insert(name);
+        if (browser->decoded.contains(name) || m_decoding.contains(name))
+            continue;
+        if (!m_worker)
+            m_worker = new WorkerThread(this);
+        m_decoding.insert(name);
+        QPointer<ToolInspector> self(this);
+        m_worker->post([self, name, bytes]() -> WorkerThread::Then {
+            QImage image = ImageBrowser::decode(bytes);
+            return [self, name, image = std::move(image)] {
+                if (self)
+                    self->imageDecoded(name, image);
+            };
+        });
     }
-    static_cast<ImageBrowser *>(m_detail)->images = named;
+    // Built again as a call streams or an image arrives: the reader's place is kept.
+    const int scrolled = m_detail->verticalScrollBar()->value();
     m_detail->setHtml(html);
+    m_detail->verticalScrollBar()->setValue(scrolled);
+}
+
+void ToolInspector::imageDecoded(const QUrl &name, const QImage &image)
+{
+    auto *browser = static_cast<ImageBrowser *>(m_detail);
+    m_decoding.remove(name);
+    if (browser->decoded.size() >= ImageBrowser::kKept)
+        browser->decoded.clear();
+    // An image that cannot be read still ends the wait (shown as a dot; its bytes went to the model).
+    browser->decoded.insert(name, image.isNull() ? QImage(1, 1, QImage::Format_ARGB32) : image);
+    if (m_shownImages.contains(name))
+        showDetail();
 }
 
 } // namespace moonpane

@@ -5,14 +5,18 @@
 // Selecting a call asks for the conversation to show the message that made it.
 #pragma once
 
+#include <QSet>
+#include <QUrl>
 #include <QWidget>
 
+class QImage;
 class QTextBrowser;
 class QTreeView;
 
 namespace moonpane {
 
 class ToolCallModel;
+class WorkerThread;
 
 class ToolInspector final : public QWidget
 {
@@ -30,10 +34,14 @@ signals:
 
 private:
     void showDetail();
+    void imageDecoded(const QUrl &name, const QImage &image);
 
     ToolCallModel *m_model;
     QTreeView *m_list;
     QTextBrowser *m_detail;
+    WorkerThread *m_worker = nullptr; // decodes the images a tool returned
+    QSet<QUrl> m_decoding;
+    QSet<QUrl> m_shownImages; // those the detail shows now
 };
 
 } // namespace moonpane

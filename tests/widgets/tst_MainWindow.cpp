@@ -469,10 +469,17 @@ void TestMainWindow::toolSettingsRunCommandsAndServers()
     QVERIFY(window->toolInspector()->detailText().contains(u"Images"_s));
     QTextBrowser *detail = window->toolInspector()->detail();
     detail->resize(400, 400);
-    detail->grab(); // painted: the image is loaded
-    const QVariant image =
-        detail->document()->resource(QTextDocument::ImageResource, QUrl(u"tool-image:1/0"_s));
-    QVERIFY(image.canConvert<QImage>() && !image.value<QImage>().isNull());
+    // Decoded on a worker, then shown: the detail names the image and the browser serves it.
+    const auto shownImage = [detail] {
+        const QString html = detail->toHtml();
+        const qsizetype at = html.indexOf(u"tool-image:1/0/"_s);
+        if (at < 0)
+            return QImage();
+        const QUrl name(html.mid(at, html.indexOf(u'"', at) - at));
+        return detail->document()->resource(QTextDocument::ImageResource, name).value<QImage>();
+    };
+    QTRY_VERIFY(!shownImage().isNull());
+    QVERIFY(shownImage().width() > 1); // the real picture, not the stand-in for an unreadable one
 
     // Saved: a new window has them again.
     Settings reread;
