@@ -30,6 +30,15 @@ BlockStack::BlockStack(Mode mode)
 
 BlockStack::~BlockStack() = default;
 
+void BlockStack::setMode(Mode mode, const QString &codeLabel)
+{
+    if (mode == m_mode && codeLabel == m_codeLabel)
+        return;
+    m_mode = mode;
+    m_codeLabel = codeLabel;
+    clear();
+}
+
 void BlockStack::clear()
 {
     m_changedTop = 0;
@@ -285,7 +294,14 @@ void BlockStack::sync(const QString &text, bool appendOnly, const MessageStyle &
         }
     }
 
-    if (text.size() != m_textLength) {
+    if (m_mode == Mode::Code && text.size() != m_textLength) {
+        m_textLength = text.size();
+        if (m_sources.empty()) {
+            addSource();
+            m_hasTail = true;
+        }
+        updateSource(text, 0, 0, text.size(), true, m_codeLabel, true, budget);
+    } else if (text.size() != m_textLength) {
         m_textLength = text.size();
         m_splitter.update(text);
         const QList<MarkdownBlocks::Block> &finished = m_splitter.finished();

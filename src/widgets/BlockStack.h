@@ -74,7 +74,9 @@ struct StackBudget
 class BlockStack final
 {
 public:
-    enum class Mode { Markdown, Plain };
+    // Markdown: a reply. Plain: thinking. Code: the whole text as one code block (a tool's
+    // result), labelled with codeLabel().
+    enum class Mode { Markdown, Plain, Code };
 
     // The bounds of one block (BlockBounds).
     static constexpr qsizetype kMaxMarkdownChars = BlockBounds::kMaxMarkdownChars;
@@ -93,6 +95,9 @@ public:
 
     explicit BlockStack(Mode mode);
     ~BlockStack();
+    Mode mode() const { return m_mode; }
+    // A different mode (or label) starts the stack over.
+    void setMode(Mode mode, const QString &codeLabel = {});
 
     // Brings the stack up to `text`. When `appendOnly`, the caller promises the text only grew
     // since the last sync, and only the new part is looked at.
@@ -203,6 +208,7 @@ private:
     void noteChange(int top);
 
     Mode m_mode;
+    QString m_codeLabel;
     MarkdownBlocks m_splitter;
     std::vector<Source> m_sources; // the splitter's finished blocks, then the tail (if any)
     std::vector<Block> m_blocks;

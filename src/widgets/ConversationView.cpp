@@ -656,6 +656,13 @@ void ConversationView::showMatch(qint64 messageId, TextArea area, int occurrence
         r.state.thinkingToggled = true;
         markDirty(row, false);
     }
+    if (area == TextArea::Content && !r.state.resultExpanded) {
+        const Message *message = m_conversation->messageAt(row);
+        if (message && MessageLayout::isLongResult(*message)) {
+            r.state.resultExpanded = true; // a match in a folded result opens it
+            markDirty(row, false);
+        }
+    }
     m_passDeadline = QDeadlineTimer(kLayoutBudget); // a pass of its own, for the row to show
     layoutRow(row);
     const int inRow = r.layout ? r.layout->matchY(area, m_find.term, occurrence) : -1;

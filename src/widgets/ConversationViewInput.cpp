@@ -205,8 +205,14 @@ void ConversationView::activate(const MessageHit &hit, int row)
     switch (hit.action) {
     case MessageAction::None:
         return;
+    case MessageAction::ToggleResult:
+        r.state.resultExpanded = !(r.layout && r.layout->isFoldOpen());
+        if (m_selectionRow == row && r.state.selectionArea == TextArea::Content)
+            clearSelection();
+        markDirty(row, false);
+        return;
     case MessageAction::ToggleThinking: {
-        const bool expanded = r.layout && !r.layout->stack(TextArea::Reasoning).isEmpty();
+        const bool expanded = r.layout && r.layout->isFoldOpen();
         r.state.thinkingToggled = true;
         r.state.thinkingExpanded = !expanded;
         if (m_selectionRow == row && r.state.selectionArea == TextArea::Reasoning)

@@ -1,6 +1,7 @@
 #include "Dialogs.h"
 
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QMessageBox>
 
 namespace moonpane::Dialogs {
@@ -9,6 +10,7 @@ namespace {
 
 std::optional<QStringList> g_nextFiles;
 std::optional<bool> g_nextAnswer;
+std::optional<QString> g_nextText;
 bool g_asked = false;
 
 } // namespace
@@ -27,6 +29,21 @@ bool ask(QWidget *parent, const QString &title, const QString &text)
         return *std::exchange(g_nextAnswer, std::nullopt);
     return QMessageBox::question(parent, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
         == QMessageBox::Yes;
+}
+
+QString askText(QWidget *parent, const QString &title, const QString &label, const QString &text)
+{
+    g_asked = true;
+    if (g_nextText)
+        return *std::exchange(g_nextText, std::nullopt);
+    bool ok = false;
+    const QString answer = QInputDialog::getText(parent, title, label, QLineEdit::Normal, text, &ok);
+    return ok ? answer : QString();
+}
+
+void setNextText(const QString &text)
+{
+    g_nextText = text;
 }
 
 void setNextOpenFileNames(const QStringList &files)

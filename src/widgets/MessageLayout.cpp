@@ -74,6 +74,28 @@ int MessageLayout::matchY(TextArea area, const QString &term, int occurrence) co
     return origin.y() + stack.yOf(ranges[at].from);
 }
 
+bool MessageLayout::isLongResult(const Message &message)
+{
+    if (message.role != Role::Tool)
+        return false;
+    if (message.content.size() > kLongResultChars)
+        return true;
+    return message.content.count(u'\n') >= kLongResultLines; // at most kLongResultChars looked at
+}
+
+namespace {
+
+// "12,345 characters: the first line…" (elided by the painter).
+QString resultSummary(const Message &message)
+{
+    const QString &text = message.content;
+    const qsizetype end = text.indexOf(u'\n');
+    const QString first = text.left(std::min<qsizetype>(end < 0 ? text.size() : end, 300)).simplified();
+    return MessageLayout::tr("%1 characters: %2").arg(QLocale().toString(text.size()), first);
+}
+
+} // namespace
+
 QString MessageLayout::thinkingSummary(const Message &message, qint64 nowMs)
 {
     if (message.state == MessageState::Streaming && message.content.isEmpty()
@@ -97,6 +119,8 @@ int MessageLayout::estimateHeight(const Message &message, const LayoutContext &c
     const int column = std::min(context.width - 2 * s.padding, s.maxBubbleWidth);
     const qsizetype perLine = std::max(16, column / s.averageCharWidth);
     const qsizetype length = message.textLoaded ? message.content.size() : message.textLength;
+    if (message.role == Role::Tool && length > kLongResultChars) // folded behind its bar
+        return s.smallLineHeight + 6 + s.gap / 2 + s.lineHeight + 10 + s.gap + s.rowSpacing;
     const qsizetype lines = length / perLine + 1 + length / 320; // wrapped lines and paragraph gaps
     int height = s.smallLineHeight + s.gap + static_cast<int>(lines) * s.lineHeight + s.rowSpacing;
     if (message.role == Role::User)
@@ -152,7 +176,17 @@ void MessageLayout::sync(const Message &message, const LayoutContext &context, c
         const int bubbleMax = std::max(160, column * 85 / 100);
         const int innerMax = bubbleMax - 2 * kBubblePadding;
         m_content.sync(message.content, appendOnly, s, innerMax, contentBudget);
+    } else if (message.role == Role::Tool) {
+        // A tool's result: as it came, in one code block; a long one only when asked.
+        m_content.setMode(BlockStack::Mode::Code, tr("result"));
+        if (!m_reasoning.isEmpty())
+            m_reasoning.clear();
+        if (!isLongResult(message) || row.resultExpanded)
+            m_content.sync(message.content, appendOnly, s, column, contentBudget);
+        else if (!m_content.isEmpty())
+            m_content.clear();
     } else {
+        m_content.setMode(BlockStack::Mode::Markdown);
         const bool hasReasoning = message.hasReasoning || !message.reasoning.isEmpty();
         const bool expanded = row.thinkingToggled
             ? row.thinkingExpanded
@@ -380,6 +414,11 @@ void MessageLayout::arrange(const Message &message, const LayoutContext &context
             m_thinkingHeader = QRect(left, y, column, thinkingHeader);
             m_reasoningOrigin = QPoint(left + kThinkingIndent, y + thinkingHeader);
             y += height + s.gap;
+        } else if (tool && isLongResult(message)) {
+            // The bar of a long result: what it holds, and a click shows or folds it.
+            m_thinkingText = resultSummary(message);
+            m_thinking = m_thinkingHeader = QRect(left, y, column, s.lineHeight + 10);
+            y += m_thinking.height() + (m_content.isEmpty() ? s.gap : s.gap / 2);
         } else {
             m_thinking = QRect();
             m_thinkingHeader = QRect();
@@ -553,16 +592,21 @@ void MessageLayout::paint(QPainter *painter, QPoint origin, const QRect &clip, c
     } else {
         if (!m_thinking.isNull()) {
             painter->setPen(Qt::NoPen);
-            painter->setBrush(s.thinkingBackground);
+            painter->setBrush(m_role == Role::Tool ? s.codeBackground : s.thinkingBackground);
             painter->drawRoundedRect(m_thinking, s.radius, s.radius);
-            painter->setBrush(s.thinkingAccent);
+            painter->setBrush(m_role == Role::Tool ? s.border : s.thinkingAccent);
             painter->drawRoundedRect(
                 QRect(m_thinking.left(), m_thinking.top() + 4, 3, m_thinking.height() - 8), 1.5, 1.5);
             painter->setFont(s.small);
-            painter->setPen(row.hoveredAction == MessageAction::ToggleThinking ? s.text : s.thinkingAccent);
-            const QString arrow = m_reasoning.isEmpty() ? u"▸  "_s : u"▾  "_s;
-            painter->drawText(m_thinkingHeader.adjusted(kThinkingIndent, 0, -8, 0),
-                              Qt::AlignLeft | Qt::AlignVCenter, arrow + m_thinkingText);
+            const bool result = m_role == Role::Tool;
+            const MessageAction toggle = result ? MessageAction::ToggleResult : MessageAction::ToggleThinking;
+            const QColor accent = result ? s.muted : s.thinkingAccent;
+            painter->setPen(row.hoveredAction == toggle ? s.text : accent);
+            const QString arrow = isFoldOpen() ? u"▾  "_s : u"▸  "_s;
+            const QRect label = m_thinkingHeader.adjusted(kThinkingIndent, 0, -8, 0);
+            painter->drawText(
+                label, Qt::AlignLeft | Qt::AlignVCenter,
+                QFontMetrics(s.small).elidedText(arrow + m_thinkingText, Qt::ElideRight, label.width()));
             const auto [from, to] = selectionFor(TextArea::Reasoning);
             const std::optional<FindMarks> found = findFor(TextArea::Reasoning, m_reasoning);
             m_reasoning.paint(painter, m_reasoningOrigin, localClip, s, from, to, -1,
@@ -686,7 +730,7 @@ MessageHit MessageLayout::hitTest(QPoint local, const RowState &row) const
         }
     }
     if (!m_thinkingHeader.isNull() && m_thinkingHeader.contains(local)) {
-        hit.action = MessageAction::ToggleThinking;
+        hit.action = m_role == Role::Tool ? MessageAction::ToggleResult : MessageAction::ToggleThinking;
         return hit;
     }
     for (size_t i = 0; i < m_toolCalls.size(); ++i) {

@@ -1,6 +1,7 @@
 // MessageLayout lays out and paints one message row: a header (who, when, branch switcher,
 // actions on hover), the thinking block (live while the model reasons, then a one-line summary
-// that expands on click), the reply's blocks, tool calls, a notice for anything that is not a
+// that expands on click), the reply's blocks (a tool's result as one code block, a long one
+// folded behind a one-line bar), tool calls, a notice for anything that is not a
 // plain stop (length limit, stopped, cut off, failed, with Continue and Retry), and a line of
 // token figures. It keeps its blocks between updates: a streamed delta re-renders only the tail.
 #pragma once
@@ -39,6 +40,7 @@ enum class MessageAction {
     ShowAll, // a large block shown in part: show all of it
     OpenMedia, // an image or video sent with the message: look at it
     InspectToolCall, // a tool call's card: open it in the inspector
+    ToggleResult, // a long tool result's bar: show or fold it
 };
 
 enum class TextArea { None, Reasoning, Content };
@@ -48,6 +50,7 @@ struct RowState
 {
     bool thinkingExpanded = false;
     bool thinkingToggled = false; // the user chose; otherwise it follows the stream
+    bool resultExpanded = false; // a long tool result shown whole (short ones always are)
     bool hovered = false;
     MessageAction hoveredAction = MessageAction::None;
     int hoveredCode = -1;
@@ -149,6 +152,12 @@ public:
     // A cheap height guess for a row never laid out (only its text length is looked at).
     static int estimateHeight(const Message &message, const LayoutContext &context);
     static QString thinkingSummary(const Message &message, qint64 nowMs);
+    // A tool result too long to show unasked: folded behind a bar saying what it holds.
+    static bool isLongResult(const Message &message);
+    static constexpr qsizetype kLongResultChars = 600;
+    static constexpr int kLongResultLines = 8;
+    // Whether the row's foldable part (thinking, or a long tool result) is open now.
+    bool isFoldOpen() const { return m_role == Role::Tool ? !m_content.isEmpty() : !m_reasoning.isEmpty(); }
     // "3.4 s", "12 s", "under 0.1 s": how timings read everywhere in the app.
     static QString seconds(qint64 ms);
 

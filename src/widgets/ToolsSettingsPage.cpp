@@ -77,6 +77,8 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     , m_webSearch(new QCheckBox(tr("Let Kimi search the web ($web_search)"), this))
     , m_rounds(new QSpinBox(this))
     , m_timeout(new QSpinBox(this))
+    , m_setChoice(new QComboBox(this))
+    , m_setEnabled(new QCheckBox(tr("Offered in every conversation"), this))
     , m_definitions(new QPlainTextEdit(this))
     , m_definitionProblems(new QLabel(this))
     , m_commands(
@@ -110,6 +112,14 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     m_servers->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
     m_approvals->setObjectName(u"approvalsTable"_s);
 
+    m_setChoice->setObjectName(u"toolSetChoice"_s);
+    m_setChoice->setToolTip(tr("A set of tool definitions: switch it on or off as one"));
+    m_setEnabled->setObjectName(u"toolSetEnabled"_s);
+    auto *newSet = new QPushButton(tr("New set…"), this);
+    auto *renameSet = new QPushButton(tr("Rename…"), this);
+    auto *deleteSet = new QPushButton(tr("Delete set"), this);
+    newSet->setObjectName(u"toolSetNew"_s);
+    deleteSet->setObjectName(u"toolSetDelete"_s);
     auto *importButton = new QPushButton(tr("Import…"), this);
     auto *addCommand = new QPushButton(tr("Add"), this);
     auto *removeCommand = new QPushButton(tr("Remove"), this);
@@ -129,7 +139,14 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     };
     layout->addWidget(m_webSearch);
     layout->addLayout(limits);
-    layout->addWidget(heading(tr("Tool definitions (offered in every conversation)")));
+    layout->addWidget(heading(tr("Tool definitions, in sets")));
+    auto *setRow = new QHBoxLayout;
+    setRow->addWidget(m_setChoice, 1);
+    setRow->addWidget(m_setEnabled);
+    setRow->addWidget(newSet);
+    setRow->addWidget(renameSet);
+    setRow->addWidget(deleteSet);
+    layout->addLayout(setRow);
     layout->addWidget(m_definitions);
     layout->addWidget(m_definitionProblems);
     layout->addLayout(buttonRow({importButton}));
@@ -143,8 +160,46 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     layout->addWidget(m_approvals);
 
     connect(m_definitions, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_currentSet >= 0 && m_currentSet < m_sets.size())
+            m_sets[m_currentSet].text = m_definitions->toPlainText();
         checkDefinitions();
         refreshApprovals();
+    });
+    connect(m_setChoice, &QComboBox::currentIndexChanged, this, &ToolsSettingsPage::showSet);
+    connect(m_setEnabled, &QCheckBox::toggled, this, [this](bool on) {
+        if (m_currentSet >= 0 && m_currentSet < m_sets.size())
+            m_sets[m_currentSet].enabled = on;
+        checkDefinitions();
+    });
+    connect(newSet, &QPushButton::clicked, this, [this] {
+        const QString name = Dialogs::askText(this, tr("New tool set"), tr("Name of the set:"), QString());
+        if (!name.trimmed().isEmpty())
+            addSet(name.trimmed());
+    });
+    connect(renameSet, &QPushButton::clicked, this, [this] {
+        if (m_currentSet < 0)
+            return;
+        const QString name =
+            Dialogs::askText(this, tr("Rename tool set"), tr("Name of the set:"), m_sets[m_currentSet].name);
+        if (name.trimmed().isEmpty())
+            return;
+        m_sets[m_currentSet].name = name.trimmed();
+        m_setChoice->setItemText(m_currentSet, name.trimmed());
+        checkDefinitions();
+    });
+    connect(deleteSet, &QPushButton::clicked, this, [this] {
+        if (m_currentSet < 0 || m_sets.size() <= 1)
+            return; // one set always remains, the one the editor shows
+        if (!m_sets[m_currentSet].text.trimmed().isEmpty()
+            && !Dialogs::ask(this, tr("Delete tool set"),
+                             tr("Delete the set %1 and its definitions?").arg(m_sets[m_currentSet].name)))
+            return;
+        const int removed = m_currentSet;
+        m_sets.removeAt(removed);
+        m_currentSet = -1;
+        const QSignalBlocker blocker(m_setChoice);
+        m_setChoice->removeItem(removed);
+        showSet(std::min(removed, int(m_sets.size()) - 1));
     });
     connect(importButton, &QPushButton::clicked, this, &ToolsSettingsPage::importDefinitions);
     connect(addCommand, &QPushButton::clicked, this, [this] {
@@ -210,9 +265,22 @@ void ToolsSettingsPage::load(const ToolSettings &s)
     m_webSearch->setChecked(s.webSearch);
     m_rounds->setValue(s.maxRounds);
     m_timeout->setValue(s.timeoutSeconds);
-    m_definitions->setPlainText(s.definitions.isEmpty()
-                                    ? QString()
-                                    : QString::fromUtf8(QJsonDocument(s.definitions).toJson()).trimmed());
+    m_sets.clear();
+    for (const ToolSet &set : s.sets)
+        m_sets.append({set.name, set.enabled,
+                       set.definitions.isEmpty()
+                           ? QString()
+                           : QString::fromUtf8(QJsonDocument(set.definitions).toJson()).trimmed()});
+    if (m_sets.isEmpty())
+        m_sets.append({ToolSettings::defaultSetName(), true, QString()});
+    m_currentSet = -1;
+    {
+        const QSignalBlocker blocker(m_setChoice);
+        m_setChoice->clear();
+        for (const PageSet &set : std::as_const(m_sets))
+            m_setChoice->addItem(set.name);
+    }
+    showSet(0);
     m_commands->setRowCount(0);
     for (auto it = s.commands.cbegin(); it != s.commands.cend(); ++it) {
         const int row = m_commands->rowCount();
@@ -283,18 +351,50 @@ void ToolsSettingsPage::refreshServerStates()
     }
 }
 
+void ToolsSettingsPage::showSet(int index)
+{
+    if (index < 0 || index >= m_sets.size())
+        return;
+    m_currentSet = -1; // the editor's text is the shown set's, not the one before it
+    {
+        const QSignalBlocker choice(m_setChoice);
+        m_setChoice->setCurrentIndex(index);
+        const QSignalBlocker enabled(m_setEnabled);
+        m_setEnabled->setChecked(m_sets[index].enabled);
+    }
+    m_definitions->setPlainText(m_sets[index].text);
+    m_currentSet = index;
+    checkDefinitions();
+    refreshApprovals();
+}
+
+void ToolsSettingsPage::addSet(const QString &name)
+{
+    m_sets.append({name, true, QString()});
+    {
+        const QSignalBlocker blocker(m_setChoice);
+        m_setChoice->addItem(name);
+    }
+    showSet(int(m_sets.size()) - 1);
+    m_definitions->setFocus();
+}
+
 QStringList ToolsSettingsPage::functionNames() const
 {
     QStringList names;
-    const QJsonDocument document = QJsonDocument::fromJson(m_definitions->toPlainText().toUtf8());
-    for (const QJsonValue &tool : document.array())
-        names.append(ChatParameters::toolName(tool));
-    names.removeAll(QString());
+    for (const PageSet &set : m_sets) {
+        for (const QJsonValue &tool : QJsonDocument::fromJson(set.text.toUtf8()).array()) {
+            const QString name = ChatParameters::toolName(tool);
+            if (!name.isEmpty() && !names.contains(name))
+                names.append(name);
+        }
+    }
     return names;
 }
 
 void ToolsSettingsPage::checkDefinitions()
 {
+    // The shown set's text as typed; then the sets that are on, together (a name in two of them).
     const QString text = m_definitions->toPlainText().trimmed();
     QStringList problems;
     if (!text.isEmpty()) {
@@ -305,15 +405,25 @@ void ToolsSettingsPage::checkDefinitions()
                 tr("not valid JSON: %1 at character %2").arg(error.errorString()).arg(error.offset));
         else if (!document.isArray())
             problems.append(tr("expected a JSON array of tools"));
-        else {
-            ToolSettings check;
-            check.definitions = document.array();
-            problems = check.problems();
-        }
+    }
+    if (problems.isEmpty()) {
+        ToolSettings check;
+        check.sets = pageSets();
+        if (m_currentSet >= 0 && m_currentSet < check.sets.size())
+            check.sets[m_currentSet].enabled = true; // checked as if on, while it is edited
+        problems = check.problems();
     }
     m_definitionProblems->setText(
         problems.isEmpty() ? QString() : tr("Kimi would refuse these: %1").arg(problems.join(u"; "_s)));
     m_definitionProblems->setStyleSheet(problems.isEmpty() ? QString() : u"color: #c0392b;"_s);
+}
+
+QList<ToolSet> ToolsSettingsPage::pageSets() const
+{
+    QList<ToolSet> sets;
+    for (const PageSet &set : m_sets)
+        sets.append({set.name, QJsonDocument::fromJson(set.text.toUtf8()).array(), set.enabled});
+    return sets;
 }
 
 void ToolsSettingsPage::refreshApprovals()
@@ -410,7 +520,7 @@ ToolSettings ToolsSettingsPage::settings() const
     s.webSearch = m_webSearch->isChecked();
     s.maxRounds = m_rounds->value();
     s.timeoutSeconds = m_timeout->value();
-    s.definitions = QJsonDocument::fromJson(m_definitions->toPlainText().toUtf8()).array();
+    s.sets = pageSets();
     s.commands.clear();
     for (int row = 0; row < m_commands->rowCount(); ++row) {
         const QString name = cell(m_commands, row, 0);
@@ -465,9 +575,10 @@ void ToolsSettingsPage::showProblem(const QString &text)
 QStringList ToolsSettingsPage::problems() const
 {
     QStringList list;
-    const QString text = m_definitions->toPlainText().trimmed();
-    if (!text.isEmpty() && !QJsonDocument::fromJson(text.toUtf8()).isArray())
-        list.append(tr("the tool definitions are not a JSON array"));
+    for (const PageSet &set : m_sets) {
+        if (!set.text.trimmed().isEmpty() && !QJsonDocument::fromJson(set.text.toUtf8()).isArray())
+            list.append(tr("the tool definitions of %1 are not a JSON array").arg(set.name));
+    }
     const QStringList names = functionNames();
     for (int row = 0; row < m_commands->rowCount(); ++row) {
         const QString name = cell(m_commands, row, 0);

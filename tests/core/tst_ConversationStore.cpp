@@ -3,7 +3,7 @@
 // dead process come back incomplete; media are stored once and removed with the last message
 // that uses them; damaged rows are shown, not fatal; migrations from every earlier schema (the
 // fixtures in tests/support/fixtures/db) and the refusal of a newer one; full-text search;
-// export and import; tool definitions and policies; two stores (as two processes would) writing one file.
+// export and import; two stores (as two processes would) writing one file.
 #include "TestEnvironment.h"
 #include "TestMessages.h"
 #include "api/JsonWriter.h"

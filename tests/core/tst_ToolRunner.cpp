@@ -8,12 +8,14 @@
 #include "TestEnvironment.h"
 #include "ToolStreams.h"
 #include "api/ChatClient.h"
+#include "api/ChatParameters.h"
 #include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
 #include "tools/CommandTool.h"
 #include "tools/ToolCallModel.h"
 #include "tools/ToolRegistry.h"
 #include "tools/ToolRunner.h"
+#include "tools/ToolSettings.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -76,6 +78,7 @@ private slots:
     void webSearchGoesBackUnchanged();
     void aManualToolIsAnsweredByHand();
     void definitionsAreCheckedBeforeSending();
+    void namedSetsAreOfferedWhileOn();
     void theInspectorModelFollowsEveryCall();
     void callsOfTheHistoryAreListedWithTheirResults();
 
@@ -542,6 +545,43 @@ void TestToolRunner::definitionsAreCheckedBeforeSending()
     problems = m_session->send(u"Hi"_s);
     QVERIFY(!problems.isEmpty() && problems.at(0).contains(u"must be 3 to 64"_s));
     QCOMPARE(m_server->requests().size(), 0);
+}
+
+void TestToolRunner::namedSetsAreOfferedWhileOn()
+{
+    // Settings from before sets: their one list is the first set.
+    const QJsonObject old {{u"definitions"_s, QJsonArray {tool(u"get_weather"_s, {})}}, {u"max_rounds"_s, 4}};
+    ToolSettings settings = ToolSettings::fromJson(old);
+    QCOMPARE(settings.sets.size(), 1);
+    QCOMPARE(settings.sets.at(0).name, ToolSettings::defaultSetName());
+    QVERIFY(settings.sets.at(0).enabled);
+
+    // A second set, off: its tools are not offered, and may share a name with one that is on.
+    settings.sets.append(
+        {u"Files"_s, QJsonArray {tool(u"read_file"_s, {}), tool(u"get_weather"_s, {})}, false});
+    QCOMPARE(settings.definitions().size(), 1);
+    QCOMPARE(settings.functionNames(), (QStringList {u"get_weather"_s, u"read_file"_s}));
+    QVERIFY2(settings.problems().isEmpty(), qPrintable(settings.problems().join(u"; "_s)));
+    // Both on: the name is in two sets, which Kimi would refuse.
+    settings.sets[1].enabled = true;
+    QVERIFY(settings.problems().join(u"; "_s).contains(u"\"get_weather\" is used twice"_s));
+    settings.sets[1].definitions.removeAt(1);
+    settings.sets.append({u"Files"_s, {}, true});
+    QVERIFY(settings.problems().contains(u"two tool sets are called Files"_s));
+    settings.sets.removeLast();
+
+    // Kept as they are; what the registry offers is the sets that are on.
+    const ToolSettings reread = ToolSettings::fromJson(settings.toJson());
+    QCOMPARE(reread.sets.size(), 2);
+    QCOMPARE(reread.sets.at(1).name, u"Files"_s);
+    QCOMPARE(reread.maxRounds, 4);
+    reread.apply(*m_registry);
+    QCOMPARE(m_registry->definitions().size(), 2);
+    ToolSettings off = reread;
+    off.sets[0].enabled = false;
+    off.apply(*m_registry);
+    QCOMPARE(m_registry->definitions().size(), 1);
+    QCOMPARE(ChatParameters::toolName(m_registry->definitions().at(0)), u"read_file"_s);
 }
 
 void TestToolRunner::theInspectorModelFollowsEveryCall()

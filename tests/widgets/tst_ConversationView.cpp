@@ -42,6 +42,7 @@ private slots:
     void scrollingUpUnpins();
     void thinkingStreamsCollapsesAndExpands();
     void thinkingSummaryLine();
+    void toolResultsAreCodeAndLongOnesFold();
     void showThinkingHidesEveryThinkingBlock();
     void failedReplyCountsDownThenRetries();
     void linksOpenOnlyOnClickAndOnlySafeSchemes();
@@ -507,6 +508,54 @@ void TestConversationView::thinkingSummaryLine()
     m.thinkingMs = 40; // thinking and answer came almost together: not "0.0 s"
     QVERIFY2(MessageLayout::thinkingSummary(m, 0).startsWith(u"Thought for under "_s),
              qPrintable(MessageLayout::thinkingSummary(m, 0)));
+}
+
+void TestConversationView::toolResultsAreCodeAndLongOnesFold()
+{
+    const qint64 user = m_conversation->add(message(Role::User, u"weather and logs"_s, 0));
+    Message shortResult = message(Role::Tool, u"{\"city\": \"Oslo\", \"sky\": \"*clear*\"}"_s, user);
+    shortResult.name = u"get_weather"_s;
+    const qint64 first = m_conversation->add(shortResult);
+    QString log;
+    for (int i = 0; i < 400; ++i)
+        log += u"line %1 of the build log\n"_s.arg(i);
+    Message longResult = message(Role::Tool, log, first);
+    longResult.name = u"read_log"_s;
+    m_conversation->add(longResult);
+    m_model->setConversation(m_conversation);
+    QVERIFY(settle());
+
+    // A short result is shown as it came, in a code block: no Markdown (the stars stay).
+    const MessageLayout *small = m_view->layoutAt(1);
+    QCOMPARE(small->stack(TextArea::Content).mode(), BlockStack::Mode::Code);
+    QCOMPARE(small->plainContent(), shortResult.content);
+    QVERIFY(small->thinkingHeaderRect().isNull()); // nothing to fold
+
+    // A long one is folded behind a bar saying how long it is; a click shows it, another folds it.
+    const MessageLayout *big = m_view->layoutAt(2);
+    QVERIFY(MessageLayout::isLongResult(longResult));
+    QVERIFY(!big->thinkingHeaderRect().isNull());
+    QVERIFY(big->stack(TextArea::Content).isEmpty());
+    const int folded = big->height();
+    QVERIFY(folded < 120);
+    QCOMPARE(big->hitTest(big->thinkingHeaderRect().center(), *m_view->rowState(2)).action,
+             MessageAction::ToggleResult);
+    click(2, big->thinkingHeaderRect().center());
+    QVERIFY(settle());
+    big = m_view->layoutAt(2);
+    QVERIFY(m_view->rowState(2)->resultExpanded);
+    QVERIFY(big->height() > 400 * 10);
+    QVERIFY(big->stack(TextArea::Content).plainText().contains(u"line 399 of the build log"_s));
+    click(2, big->thinkingHeaderRect().center());
+    QVERIFY(settle());
+    QCOMPARE(m_view->layoutAt(2)->height(), folded);
+
+    // Finding text inside a folded result opens it at the match.
+    m_view->setFind(u"line 250 of"_s, false);
+    m_view->showMatch(m_conversation->path().last(), TextArea::Content, 0);
+    QVERIFY(settle());
+    QVERIFY(m_view->rowState(2)->resultExpanded);
+    QVERIFY(m_view->layoutAt(2)->matchY(TextArea::Content, u"line 250 of"_s, 0) > 0);
 }
 
 void TestConversationView::aHugeReplyIsLaidOutInPassesAndShownInPart()

@@ -77,6 +77,7 @@ private slots:
     void theApprovalCardRunsEditedArguments();
     void toolSettingsRunCommandsAndServers();
     void importingToolDefinitions();
+    void toolSetsSwitchOnAndOff();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
     void shortcutsAreInTheMenus();
@@ -381,6 +382,56 @@ void TestMainWindow::importingToolDefinitions()
                  .size(),
              2);
     QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text())); // both pass Kimi's checks
+}
+
+void TestMainWindow::toolSetsSwitchOnAndOff()
+{
+    MainWindow *window = open();
+    window->openSettings();
+    ToolsSettingsPage *page = window->settingsDialog()->toolsPage();
+    QCOMPARE(page->setChoice()->count(), 1); // one set to begin with
+    page->definitionsEditor()->setPlainText(
+        u"[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}}]"_s);
+
+    // A new set, named in a dialog; the editor now shows it, empty.
+    Dialogs::setNextText(u"Files"_s);
+    QTest::mouseClick(page->findChild<QPushButton *>(u"toolSetNew"_s), Qt::LeftButton);
+    QCOMPARE(page->setChoice()->count(), 2);
+    QCOMPARE(page->setChoice()->currentText(), u"Files"_s);
+    QVERIFY(page->definitionsEditor()->toPlainText().isEmpty());
+    page->definitionsEditor()->setPlainText(
+        u"[{\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"parameters\":{\"type\":\"object\"}}}]"_s);
+    // The first set, switched off; what was typed into it is still there.
+    page->setChoice()->setCurrentIndex(0);
+    QVERIFY(page->definitionsEditor()->toPlainText().contains(u"get_weather"_s));
+    page->setEnabledCheck()->setChecked(false);
+    window->settingsDialog()->accept();
+    QTRY_VERIFY(!window->settingsDialog());
+
+    // Only the set that is on is offered to the model.
+    QStringList offered;
+    for (const QJsonValue &tool : window->tools()->definitions())
+        offered.append(ChatParameters::toolName(tool));
+    QCOMPARE(offered, QStringList {u"read_file"_s});
+
+    // Opened again: both sets, as they were left.
+    window->openSettings();
+    page = window->settingsDialog()->toolsPage();
+    QCOMPARE(page->setChoice()->count(), 2);
+    QVERIFY(!page->setEnabledCheck()->isChecked());
+    page->setChoice()->setCurrentIndex(1);
+    QVERIFY(page->setEnabledCheck()->isChecked());
+    QVERIFY(page->definitionsEditor()->toPlainText().contains(u"read_file"_s));
+    // Deleting a set with definitions asks first; No keeps it.
+    Dialogs::setNextAnswer(false);
+    QTest::mouseClick(page->findChild<QPushButton *>(u"toolSetDelete"_s), Qt::LeftButton);
+    QVERIFY(Dialogs::takeAsked());
+    QCOMPARE(page->setChoice()->count(), 2);
+    Dialogs::setNextAnswer(true);
+    QTest::mouseClick(page->findChild<QPushButton *>(u"toolSetDelete"_s), Qt::LeftButton);
+    QCOMPARE(page->setChoice()->count(), 1);
+    QVERIFY(page->definitionsEditor()->toPlainText().contains(u"get_weather"_s));
+    window->settingsDialog()->reject();
 }
 
 void TestMainWindow::toolSettingsRunCommandsAndServers()

@@ -11,6 +11,11 @@ using namespace Qt::StringLiterals;
 
 namespace moonpane {
 
+QString ToolSettings::defaultSetName()
+{
+    return QCoreApplication::translate("ToolSettings", "My tools");
+}
+
 QString ToolSettings::approvalName(ToolApproval approval)
 {
     switch (approval) {
@@ -33,8 +38,37 @@ ToolApproval ToolSettings::approvalFromName(const QString &name)
     return ToolApproval::Ask;
 }
 
+QJsonArray ToolSettings::definitions() const
+{
+    QJsonArray all;
+    for (const ToolSet &set : sets) {
+        if (!set.enabled)
+            continue;
+        for (const QJsonValue &tool : set.definitions)
+            all.append(tool);
+    }
+    return all;
+}
+
+QStringList ToolSettings::functionNames() const
+{
+    QStringList names;
+    for (const ToolSet &set : sets) {
+        for (const QJsonValue &tool : set.definitions) {
+            const QString name = ChatParameters::toolName(tool);
+            if (!name.isEmpty() && !names.contains(name))
+                names.append(name);
+        }
+    }
+    return names;
+}
+
 QJsonObject ToolSettings::toJson() const
 {
+    QJsonArray setsArray;
+    for (const ToolSet &set : sets)
+        setsArray.append(QJsonObject {
+            {u"name"_s, set.name}, {u"enabled"_s, set.enabled}, {u"definitions"_s, set.definitions}});
     QJsonObject commandsObject;
     for (auto it = commands.cbegin(); it != commands.cend(); ++it)
         commandsObject.insert(it.key(), it.value().toJson());
@@ -48,7 +82,7 @@ QJsonObject ToolSettings::toJson() const
     for (auto it = serverApprovals.cbegin(); it != serverApprovals.cend(); ++it)
         serverApprovalsObject.insert(it.key(), approvalName(it.value()));
     return {
-        {u"definitions"_s, definitions},  {u"commands"_s, commandsObject},
+        {u"sets"_s, setsArray},           {u"commands"_s, commandsObject},
         {u"mcp_servers"_s, serversArray}, {u"web_search"_s, webSearch},
         {u"max_rounds"_s, maxRounds},     {u"timeout_s"_s, timeoutSeconds},
         {u"tool_approvals"_s, tools},     {u"server_approvals"_s, serverApprovalsObject},
@@ -58,7 +92,14 @@ QJsonObject ToolSettings::toJson() const
 ToolSettings ToolSettings::fromJson(const QJsonObject &object)
 {
     ToolSettings s;
-    s.definitions = object.value("definitions"_L1).toArray();
+    for (const QJsonValue &value : object.value("sets"_L1).toArray()) {
+        const QJsonObject set = value.toObject();
+        s.sets.append({set.value("name"_L1).toString(), set.value("definitions"_L1).toArray(),
+                       set.value("enabled"_L1).toBool(true)});
+    }
+    // Before sets, one list: it becomes the first set.
+    if (!object.contains("sets"_L1) && object.value("definitions"_L1).isArray())
+        s.sets.append({defaultSetName(), object.value("definitions"_L1).toArray(), true});
     const QJsonObject commandsObject = object.value("commands"_L1).toObject();
     for (auto it = commandsObject.constBegin(); it != commandsObject.constEnd(); ++it)
         s.commands.insert(it.key(), CommandSpec::fromJson(it.value().toObject()));
@@ -79,8 +120,17 @@ ToolSettings ToolSettings::fromJson(const QJsonObject &object)
 QStringList ToolSettings::problems() const
 {
     ChatParameters check;
-    check.tools = definitions;
+    check.tools = definitions();
     QStringList list;
+    QSet<QString> setNames;
+    for (const ToolSet &set : sets) {
+        if (set.name.trimmed().isEmpty())
+            list.append(QCoreApplication::translate("ToolSettings", "a tool set needs a name"));
+        else if (setNames.contains(set.name))
+            list.append(
+                QCoreApplication::translate("ToolSettings", "two tool sets are called %1").arg(set.name));
+        setNames.insert(set.name);
+    }
     for (const QString &problem : check.validate()) {
         if (problem.contains(u"tool"_s) || problem.contains(u"function"_s)
             || problem.contains(u"parameters"_s))
@@ -106,7 +156,7 @@ QStringList ToolSettings::problems() const
 
 void ToolSettings::apply(ToolRegistry &registry) const
 {
-    registry.setDefinitions(definitions);
+    registry.setDefinitions(definitions());
     registry.setCommands(commands);
     registry.clearApprovals();
     for (auto it = toolApprovals.cbegin(); it != toolApprovals.cend(); ++it)
