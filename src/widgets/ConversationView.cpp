@@ -306,15 +306,81 @@ qint64 ConversationView::scrollY() const
 
 qint64 ConversationView::maximumScroll() const
 {
-    return std::max<qint64>(0, m_heights.total() - viewport()->height());
+    return std::max<qint64>(0, m_heights.total() + footerHeight() - viewport()->height());
+}
+
+QRect ConversationView::footerRect() const
+{
+    // The readable column, as MessageLayout places a message's text.
+    const int column =
+        std::max(120, std::min(viewport()->width() - 2 * m_style.padding, m_style.maxBubbleWidth));
+    const int height =
+        m_footer->hasHeightForWidth() ? m_footer->heightForWidth(column) : m_footer->sizeHint().height();
+    return QRect((viewport()->width() - column) / 2, static_cast<int>(m_heights.total() - m_scrollY), column,
+                 std::max(height, m_footer->minimumSizeHint().height()));
+}
+
+int ConversationView::footerHeight() const
+{
+    if (!m_footer || m_footer->isHidden())
+        return 0;
+    return footerRect().height() + m_style.gap;
+}
+
+void ConversationView::placeFooter()
+{
+    if (!m_footer || m_footer->isHidden())
+        return;
+    const QRect place = footerRect();
+    if (m_footer->geometry() != place)
+        m_footer->setGeometry(place);
+}
+
+void ConversationView::setFooter(QWidget *footer)
+{
+    if (m_footer)
+        m_footer->removeEventFilter(this);
+    m_footer = footer;
+    if (!footer)
+        return;
+    footer->setParent(viewport());
+    footer->installEventFilter(this);
+    placeFooter();
+}
+
+bool ConversationView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_footer) {
+        switch (event->type()) {
+        case QEvent::Show:
+            m_pinned = true; // it asks for the user: in view, at the end
+            [[fallthrough]];
+        case QEvent::Hide:
+        case QEvent::LayoutRequest:
+            // Its room changed: the end of the conversation moved.
+            if (m_pinned)
+                setScrollY(maximumScroll());
+            else
+                setScrollY(m_scrollY);
+            syncScrollBar();
+            placeFooter();
+            viewport()->update();
+            break;
+        default:
+            break;
+        }
+    }
+    return QAbstractItemView::eventFilter(watched, event);
 }
 
 void ConversationView::setScrollY(qint64 y)
 {
     const qint64 clamped = std::clamp<qint64>(y, 0, maximumScroll());
+    placeFooter();
     if (clamped == m_scrollY && verticalScrollBar()->maximum() == maximumScroll())
         return;
     m_scrollY = clamped;
+    placeFooter();
     if (!m_scrollBarSync.isActive())
         m_scrollBarSync.start();
 }
@@ -433,7 +499,7 @@ bool ConversationView::ensureLayout()
     // Laying out a row replaces its estimated height, which moves the rows below it; repeat
     // until the rows in view (and two above, so a small scroll does not jump) stop changing.
     for (int pass = 0; pass < 8; ++pass) {
-        qint64 top = m_pinned ? std::max<qint64>(0, m_heights.total() - page)
+        qint64 top = m_pinned ? std::max<qint64>(0, m_heights.total() + footerHeight() - page)
                               : m_heights.offset(anchorRow) + anchorOffset + m_anchorShift;
         first = rowAtY(top);
         last = rowAtY(top + page);
@@ -628,6 +694,7 @@ void ConversationView::resizeEvent(QResizeEvent *event)
             row.dirty = true; // keeps its height as the estimate until it is in view again
     }
     updateGeometries();
+    placeFooter();
 }
 
 void ConversationView::setFind(const QString &term, bool includeThinking)

@@ -13,6 +13,7 @@
 
 #include <QAbstractItemView>
 #include <QDeadlineTimer>
+#include <QPointer>
 #include <QTimer>
 
 #include <chrono>
@@ -50,6 +51,11 @@ public:
     // Whether the view follows the end of the conversation. A reset that brings back the same
     // conversation keeps the view where it was (pinned, or the same message at the top).
     bool isPinnedToBottom() const { return m_pinned; }
+    // A widget that sits after the last message, in the readable column, and scrolls with the
+    // conversation (the tool approval card); it takes room only while it is shown, and the view
+    // scrolls to it when it appears. The view does not own it.
+    void setFooter(QWidget *footer);
+    QWidget *footer() const { return m_footer; }
     void setPinnedToBottom(bool pinned);
 
     // The selected text (within one message), or empty.
@@ -130,6 +136,7 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     void changeEvent(QEvent *event) override;
     bool viewportEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct Row
@@ -181,6 +188,10 @@ private:
     ThumbnailCache *m_thumbnails = nullptr;
     FindContext m_find;
     bool m_pinned = true;
+    QPointer<QWidget> m_footer;
+    QRect footerRect() const; // in the viewport
+    int footerHeight() const; // with the gap below it; 0 while it is hidden
+    void placeFooter();
     struct ResetAnchor
     {
         const Conversation *conversation = nullptr;

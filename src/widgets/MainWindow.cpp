@@ -108,7 +108,7 @@ MainWindow::MainWindow(ConversationLibrary *library, QWidget *parent)
     m_inspectorDock = new QDockWidget(tr("Inspector"), this);
     m_inspectorDock->setObjectName(u"inspectorDock"_s);
     setupTools();
-    chatLayout->insertWidget(chatLayout->indexOf(m_composer), m_approvalCard);
+    m_view->setFooter(m_approvalCard); // inline, after the calls it asks about
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     m_inspectorDock->hide();
 

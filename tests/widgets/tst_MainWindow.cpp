@@ -202,6 +202,17 @@ void TestMainWindow::toolCallsWaitUntilStopped()
     QTRY_VERIFY(card->isVisible());
     QCOMPARE(card->rows(), (QList<int> {0, 1}));
     QVERIFY(window->composer()->isBusy()); // the turn is not over
+    // The card is in the conversation, right after the calls it asks about, and in view.
+    {
+        ConversationView *view = window->view();
+        QCOMPARE(card->parentWidget(), view->viewport());
+        QTRY_VERIFY(view->isLayoutSettled());
+        const int last = window->conversationModel()->rowCount() - 1;
+        const QRect calls = view->visualRect(window->conversationModel()->index(last, 0));
+        QTRY_COMPARE(card->geometry().top(), calls.bottom() + 1);
+        QVERIFY(view->viewport()->rect().contains(card->geometry().bottomLeft()));
+        QVERIFY(calls.left() <= card->geometry().left() && card->geometry().right() <= calls.right());
+    }
     QCOMPARE(card->argumentsEditor(0)->toPlainText(),
              u"{\n    \"city\": \"北京\",\n    \"unit\": \"celsius\"\n}"_s);
     QVERIFY(card->answerEditor(0));
