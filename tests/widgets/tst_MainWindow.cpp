@@ -25,6 +25,7 @@
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
 #include "storage/Credentials.h"
+#include "storage/PrivateFiles.h"
 #include "storage/SecretStore.h"
 #include "storage/Settings.h"
 #include "tools/ToolRegistry.h"
@@ -38,6 +39,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -543,8 +545,10 @@ void TestMainWindow::toolSettingsRunCommandsAndServers()
     QTRY_VERIFY(!shownImage().isNull());
     QVERIFY(shownImage().width() > 1); // the real picture, not the stand-in for an unreadable one
 
-    // Saved: a new window has them again.
+    // Saved: a new window has them again; the file (environments may hold tokens) is private.
     Settings reread;
+    QCOMPARE(QFileInfo(reread.fileName()).permissions() & ~PrivateFiles::kFileMode,
+             QFileDevice::Permissions());
     const QJsonObject saved =
         QJsonDocument::fromJson(reread.value(Settings::Key::Tools).toString().toUtf8()).object();
     QCOMPARE(saved.value("commands"_L1)

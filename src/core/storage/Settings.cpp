@@ -2,6 +2,7 @@
 
 #include "api/ChatParameters.h"
 #include "api/Endpoint.h"
+#include "storage/PrivateFiles.h"
 
 #include <QJsonDocument>
 
@@ -79,6 +80,12 @@ QVariant Settings::value(Key key) const
 void Settings::setValue(Key key, const QVariant &value)
 {
     m_settings->setValue(QLatin1String(entry(key).name), value);
+    if (key == Key::Tools) {
+        // The tools' environments may hold tokens: the file is its owner's alone (QSettings
+        // keeps the mode when it writes the file again).
+        m_settings->sync();
+        PrivateFiles::restrict(m_settings->fileName());
+    }
 }
 
 void Settings::remove(Key key)
