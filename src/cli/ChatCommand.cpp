@@ -5,6 +5,7 @@
 #include "InterruptNotifier.h"
 #include "api/ChatClient.h"
 #include "api/LocalFile.h"
+#include "api/WireRecorder.h"
 #include "api/WireTrace.h"
 #include "conversation/ChatSession.h"
 #include "media/MediaImporter.h"
@@ -334,8 +335,10 @@ int ChatCommand::run(const QStringList &arguments)
             return ExitUsage;
         }
         trace = std::make_unique<WireTrace>(traceFile.get());
+        trace->setSecret(endpoint.apiKey); // ChatCall masks it already; twice is cheap
     }
-    session.setTrace(trace.get());
+    if (trace)
+        session.wire()->addSink(trace.get()); // the file is one sink of the session's wire recorder
     if (store)
         store->metaChanged(conversation);
 

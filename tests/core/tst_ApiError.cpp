@@ -175,12 +175,15 @@ void TestApiError::traceRedactsTheKey()
     WireTrace trace(&buffer);
     const QString key = u"fake-test-key-0123456789abcdef"_s;
     trace.setSecret(key);
-    trace.request("POST", QUrl(u"https://user:pw@h/v1/chat/completions"_s),
-                  {{"Authorization", "Bearer " + key.toUtf8()}, {"Accept", "text/event-stream"}},
-                  R"({"model":"kimi-k2.6"})");
-    trace.response(401, "Unauthorized", {{"Content-Type", "application/json"}});
-    trace.receivedBody(R"({"error":{"message":"Incorrect API key provided: )" + key.toUtf8() + "\"}}");
-    trace.receivedLine("data: {\"x\":1}");
+    WireObserver::Request request;
+    request.method = "POST";
+    request.url = QUrl(u"https://user:pw@h/v1/chat/completions"_s);
+    request.headers = {{"Authorization", "Bearer " + key.toUtf8()}, {"Accept", "text/event-stream"}};
+    request.body = RequestBody(R"({"model":"kimi-k2.6"})");
+    trace.requestSent(request);
+    trace.responseStarted(401, "Unauthorized", {{"Content-Type", "application/json"}});
+    trace.bodyReceived(R"({"error":{"message":"Incorrect API key provided: )" + key.toUtf8() + "\"}}");
+    trace.lineReceived("data: {\"x\":1}");
     const QByteArray text = buffer.data();
     QVERIFY(!text.contains(key.toUtf8()));
     QVERIFY(!text.contains("pw@"));

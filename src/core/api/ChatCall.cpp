@@ -2,7 +2,6 @@
 
 #include "Redirect.h"
 #include "RequestBodyDevice.h"
-#include "WireTrace.h"
 
 #include <QCoreApplication>
 #include <QMetaEnum>
@@ -57,9 +56,9 @@ QString transportMessage(QNetworkReply *reply)
     }
 }
 
-WireTrace::Headers responseHeaders(const QNetworkReply *reply)
+WireObserver::Headers responseHeaders(const QNetworkReply *reply)
 {
-    WireTrace::Headers headers;
+    WireObserver::Headers headers;
     for (const auto &pair : reply->rawHeaderPairs())
         headers.append(pair);
     return headers;
@@ -68,21 +67,33 @@ WireTrace::Headers responseHeaders(const QNetworkReply *reply)
 } // namespace
 
 ChatCall::ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, RequestBody body,
-                   const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent)
+                   const Limits &limits, const QString &secret, WireObserver *wire, WireObserver::Tag tag,
+                   QObject *parent)
     : QObject(parent)
     , m_network(network)
     , m_request(request)
     , m_requestBody(std::move(body))
     , m_decoder(this)
-    , m_trace(trace)
+    , m_wire(wire)
+    , m_tag(tag)
+    , m_secretBytes(secret.toUtf8())
     , m_limits(limits)
     , m_secret(secret)
 {
     m_clock.start();
     m_decoder.assembler().setMaxBytes(static_cast<std::size_t>(std::max<qint64>(0, m_limits.maxReplyBytes)));
-    if (m_trace) {
-        m_trace->setSecret(m_secret);
-        m_decoder.setLineObserver([this](std::string_view line) { m_trace->receivedLine(line); });
+    if (m_wire) {
+        m_decoder.setLineObserver([this](std::string_view line) {
+            if (!m_wire)
+                return;
+            const std::string_view key(m_secretBytes.constData(), std::size_t(m_secretBytes.size()));
+            if (key.empty() || line.find(key) == std::string_view::npos) {
+                m_wire->lineReceived(line);
+                return;
+            }
+            const QByteArray safe = masked(QByteArray(line.data(), qsizetype(line.size())));
+            m_wire->lineReceived(std::string_view(safe.constData(), std::size_t(safe.size())));
+        });
     }
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &ChatCall::onTimeout);
@@ -103,11 +114,19 @@ ChatCall::ChatCall(const ApiError &error, QObject *parent)
 void ChatCall::post(const QUrl &url)
 {
     m_request.setUrl(url);
-    if (m_trace) {
-        WireTrace::Headers headers;
-        for (const QByteArray &name : m_request.rawHeaderList())
-            headers.append({name, m_request.rawHeader(name)});
-        m_trace->request("POST", url, headers, m_requestBody.describe(), m_hops == 0);
+    if (m_wire) {
+        WireObserver::Request sent;
+        sent.tag = m_tag;
+        sent.method = "POST";
+        sent.url = url;
+        for (const QByteArray &name : m_request.rawHeaderList()) {
+            const bool key = name.compare("authorization", Qt::CaseInsensitive) == 0;
+            sent.headers.append(
+                {name, key ? WireObserver::redactedBearer() : masked(m_request.rawHeader(name))});
+        }
+        sent.body = m_requestBody;
+        sent.redirectHop = m_hops > 0;
+        m_wire->requestSent(sent);
     }
     if (m_requestBody.hasMedia()) {
         // Each hop reads the body afresh, from the files.
@@ -162,8 +181,8 @@ bool ChatCall::followRedirect()
         return true;
     }
     ++m_hops;
-    if (m_trace)
-        m_trace->note(u"following the redirect (%1) to %2, the same origin"_s.arg(m_status).arg(
+    if (m_wire)
+        m_wire->noted(u"following the redirect (%1) to %2, the same origin"_s.arg(m_status).arg(
             redirect.target.toDisplayString(QUrl::RemoveUserInfo)));
     m_headersSeen = false;
     m_status = 0;
@@ -205,10 +224,13 @@ void ChatCall::onMetaDataChanged()
     m_headersSeen = true;
     m_status = status.toInt();
     m_timer.start(m_limits.idleTimeout);
-    if (m_trace)
-        m_trace->response(m_status,
-                          m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray(),
-                          responseHeaders(m_reply));
+    if (m_wire) {
+        WireObserver::Headers headers = responseHeaders(m_reply);
+        for (auto &[name, value] : headers)
+            value = masked(value);
+        m_wire->responseStarted(
+            m_status, m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray(), headers);
+    }
     if (followRedirect())
         return;
     emit responseStarted(m_status);
@@ -241,6 +263,7 @@ void ChatCall::onReadyRead()
     if (bytes.isEmpty())
         return;
     m_receivedBytes += bytes.size();
+    noteMoment(&m_sawFirstByte, WireObserver::Moment::FirstByte);
     if (m_bodyKind == BodyKind::Undecided)
         decideBodyKind(bytes);
 
@@ -304,8 +327,8 @@ void ChatCall::onFinished()
         return;
 
     const QNetworkReply::NetworkError networkError = m_reply->error();
-    if (m_trace && m_bodyKind != BodyKind::Stream && !m_body.isEmpty())
-        m_trace->receivedBody(m_body);
+    if (m_wire && m_bodyKind != BodyKind::Stream && !m_body.isEmpty())
+        m_wire->bodyReceived(masked(m_body));
     if (m_bodyKind == BodyKind::Stream)
         m_decoder.finish(); // an event that lacks only its blank line is still whole
     const StreamAssembler &assembler = m_decoder.assembler();
@@ -394,13 +417,20 @@ void ChatCall::finish(Outcome outcome, const ApiError &error)
     m_error = error.redacted(m_secret); // a server may quote the key back in its error
 
     m_timer.stop();
-    if (m_trace) {
+    if (m_wire) {
+        const QString name = QString::fromLatin1(QMetaEnum::fromType<Outcome>().valueToKey(int(outcome)));
         if (error.isError())
-            m_trace->note(
-                u"%1: %2"_s.arg(QString::fromLatin1(QMetaEnum::fromType<Outcome>().valueToKey(int(outcome))),
-                                m_error.summary()));
+            m_wire->noted(u"%1: %2"_s.arg(name, m_error.summary()));
         else
-            m_trace->note(u"complete"_s);
+            m_wire->noted(u"complete"_s);
+        WireObserver::End end;
+        end.outcome = name;
+        end.error = m_error;
+        end.reply = m_decoder.assembler().reply();
+        end.bytesSent = m_requestBody.size();
+        end.bytesReceived = m_receivedBytes;
+        end.streamed = m_bodyKind == BodyKind::Stream;
+        m_wire->ended(end);
     }
     if (m_reply) {
         // After [DONE] the server may keep the connection open; nothing more is read.
@@ -413,27 +443,45 @@ void ChatCall::finish(Outcome outcome, const ApiError &error)
     emit finished();
 }
 
+QByteArray ChatCall::masked(QByteArray text) const
+{
+    if (!m_secretBytes.isEmpty())
+        text.replace(m_secretBytes, "[redacted]");
+    return text;
+}
+
 void ChatCall::noteFirstToken()
 {
     if (m_firstTokenMs < 0)
         m_firstTokenMs = m_clock.elapsed();
 }
 
+void ChatCall::noteMoment(bool *seen, WireObserver::Moment moment)
+{
+    if (*seen || !m_wire)
+        return;
+    *seen = true;
+    m_wire->moment(moment);
+}
+
 void ChatCall::reasoningDelta(std::string_view utf8)
 {
     noteFirstToken();
+    noteMoment(&m_sawReasoning, WireObserver::Moment::FirstReasoning);
     emit reasoningReceived(QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size())));
 }
 
 void ChatCall::contentDelta(std::string_view utf8)
 {
     noteFirstToken();
+    noteMoment(&m_sawContent, WireObserver::Moment::FirstContent);
     emit contentReceived(QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size())));
 }
 
 void ChatCall::toolCallDelta(int index, std::string_view id, std::string_view name,
                              std::string_view arguments)
 {
+    noteMoment(&m_sawToolCall, WireObserver::Moment::FirstToolCall);
     const auto text = [](std::string_view utf8) {
         return QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size()));
     };

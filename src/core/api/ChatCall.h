@@ -13,6 +13,7 @@
 #include "AssistantReply.h"
 #include "RequestBody.h"
 #include "StreamDecoder.h"
+#include "WireObserver.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -28,8 +29,6 @@ class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace moonpane {
-
-class WireTrace;
 
 class ChatCall final : public QObject, private StreamAssembler::Listener
 {
@@ -54,12 +53,14 @@ public:
     };
 
     // Posts `body` with `request` (which carries the key, if any: `secret` is masked in errors
-    // and traces). The trace, if any, must outlive the call. A body with media streams from
+    // and never reaches `wire`). The wire observer, if any, must outlive the call; `tag` is
+    // handed to it with the request. A body with media streams from
     // their files as it is sent (RequestBodyDevice); until the response starts, the connect
     // timeout counts from the last bytes that went out, so a large upload on a slow line is not
     // taken for a server that does not answer.
     ChatCall(QNetworkAccessManager *network, const QNetworkRequest &request, RequestBody body,
-             const Limits &limits, const QString &secret, WireTrace *trace, QObject *parent = nullptr);
+             const Limits &limits, const QString &secret, WireObserver *wire, WireObserver::Tag tag = {},
+             QObject *parent = nullptr);
     // A call refused before anything was sent: it finishes Failed with `error` once the event
     // loop runs, so that its finished() can still be connected.
     ChatCall(const ApiError &error, QObject *parent = nullptr);
@@ -75,6 +76,9 @@ public:
     // Milliseconds from send to the first reasoning or content delta; -1 if none came.
     qint64 timeToFirstTokenMs() const { return m_firstTokenMs; }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
+
+    // The wire observer is told nothing more (it is going away).
+    void detachWire() { m_wire = nullptr; }
 
 public slots:
     void cancel();
@@ -116,7 +120,15 @@ private:
     RequestBody m_requestBody;
     QPointer<QNetworkReply> m_reply;
     StreamDecoder m_decoder;
-    WireTrace *m_trace = nullptr;
+    WireObserver *m_wire = nullptr;
+    WireObserver::Tag m_tag;
+    QByteArray m_secretBytes; // masked in all the wire observer sees
+    bool m_sawFirstByte = false;
+    bool m_sawReasoning = false;
+    bool m_sawContent = false;
+    bool m_sawToolCall = false;
+    QByteArray masked(QByteArray text) const;
+    void noteMoment(bool *seen, WireObserver::Moment moment);
     QTimer m_timer;
     QElapsedTimer m_clock;
     Limits m_limits;

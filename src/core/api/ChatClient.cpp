@@ -5,7 +5,6 @@
 #include "ChatRequest.h"
 #include "FileUpload.h"
 #include "MediaRef.h"
-#include "WireTrace.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -106,12 +105,12 @@ QNetworkRequest ChatClient::makeRequest(const QUrl &url, const QByteArray &accep
     return request;
 }
 
-ChatCall *ChatClient::send(const ChatRequest &request, WireTrace *trace)
+ChatCall *ChatClient::send(const ChatRequest &request, WireObserver *wire, WireObserver::Tag tag)
 {
-    return sendBody(request.toBody(), request.parameters.stream, trace);
+    return sendBody(request.toBody(), request.parameters.stream, wire, tag);
 }
 
-ChatCall *ChatClient::sendBody(RequestBody body, bool stream, WireTrace *trace)
+ChatCall *ChatClient::sendBody(RequestBody body, bool stream, WireObserver *wire, WireObserver::Tag tag)
 {
     if (const ApiError refusal = insecureRefusal(m_endpoint); refusal.isError())
         return new ChatCall(refusal, this);
@@ -125,7 +124,7 @@ ChatCall *ChatClient::sendBody(RequestBody body, bool stream, WireTrace *trace)
     limits.idleTimeout = stream ? m_endpoint.idleTimeout
                                 : std::max(m_endpoint.idleTimeout, std::chrono::milliseconds(900'000));
     limits.maxReplyBytes = m_endpoint.maxReplyBytes;
-    return new ChatCall(m_network, request, std::move(body), limits, m_endpoint.apiKey, trace, this);
+    return new ChatCall(m_network, request, std::move(body), limits, m_endpoint.apiKey, wire, tag, this);
 }
 
 ApiError ChatClient::insecureRefusal(const Endpoint &endpoint)

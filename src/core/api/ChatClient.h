@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Endpoint.h"
+#include "WireObserver.h"
 
 #include <QHash>
 #include <QObject>
@@ -18,7 +19,6 @@ class FileUpload;
 struct MediaRef;
 struct ChatRequest;
 class RequestBody;
-class WireTrace;
 
 class ChatClient final : public QObject
 {
@@ -34,10 +34,11 @@ public:
     const Endpoint &endpoint() const { return m_endpoint; }
 
     // Starts the request; the call is a child of the client. The request should have been
-    // validated (ChatRequest::validate); the trace, if any, must outlive the call. A request the
+    // validated (ChatRequest::validate); the wire observer, if any, must outlive the call. A request the
     // endpoint refuses (insecureRefusal) comes back as a call that fails without sending.
-    ChatCall *send(const ChatRequest &request, WireTrace *trace = nullptr);
-    ChatCall *sendBody(RequestBody body, bool stream, WireTrace *trace = nullptr);
+    ChatCall *send(const ChatRequest &request, WireObserver *wire = nullptr, WireObserver::Tag tag = {});
+    ChatCall *sendBody(RequestBody body, bool stream, WireObserver *wire = nullptr,
+                       WireObserver::Tag tag = {});
 
     QNetworkAccessManager *network() const { return m_network; }
 

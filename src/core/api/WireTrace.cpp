@@ -35,21 +35,20 @@ void WireTrace::write(char direction, QByteArray text)
     m_device->write(line);
 }
 
-void WireTrace::request(const QByteArray &method, const QUrl &url, const Headers &headers,
-                        const QByteArray &body, bool restartClock)
+void WireTrace::requestSent(const Request &request)
 {
-    if (restartClock)
+    if (!request.redirectHop)
         m_clock.restart();
-    write('>', method + ' ' + url.toEncoded(QUrl::RemoveUserInfo));
-    for (const auto &[name, value] : headers) {
+    write('>', request.method + ' ' + request.url.toEncoded(QUrl::RemoveUserInfo));
+    for (const auto &[name, value] : request.headers) {
         const bool secret = name.compare("authorization", Qt::CaseInsensitive) == 0;
-        write('>', name + ": " + (secret ? QByteArray("Bearer ") + kRedacted : value));
+        write('>', name + ": " + (secret ? redactedBearer() : value));
     }
     write('>', QByteArray());
-    write('>', elideBase64(body));
+    write('>', elideBase64(request.body.describe()));
 }
 
-void WireTrace::response(int status, const QByteArray &reason, const Headers &headers)
+void WireTrace::responseStarted(int status, const QByteArray &reason, const Headers &headers)
 {
     write('<', "HTTP " + QByteArray::number(status) + ' ' + reason);
     for (const auto &[name, value] : headers)
@@ -57,18 +56,18 @@ void WireTrace::response(int status, const QByteArray &reason, const Headers &he
     write('<', QByteArray());
 }
 
-void WireTrace::receivedLine(std::string_view line)
+void WireTrace::lineReceived(std::string_view line)
 {
     write('<', QByteArray(line.data(), static_cast<qsizetype>(line.size())));
 }
 
-void WireTrace::receivedBody(const QByteArray &body)
+void WireTrace::bodyReceived(const QByteArray &body)
 {
     for (const QByteArray &line : body.split('\n'))
         write('<', line.endsWith('\r') ? line.chopped(1) : line);
 }
 
-void WireTrace::note(const QString &text)
+void WireTrace::noted(const QString &text)
 {
     write('#', text.toUtf8());
 }

@@ -1,9 +1,12 @@
-// A wire trace of one request: the request line, headers (the API key redacted), the body, the
-// response status and headers, and every received line, each with a millisecond timestamp.
-// The key never reaches the trace: the Authorization header is replaced and any other
-// occurrence of the key (an error message quoting it, say) is masked, whatever its length. Base64 media in
-// the request body is elided to its first bytes and its length.
+// A wire trace written as text (moonpane-cli --trace FILE): one WireObserver sink. The request
+// line, headers (the API key redacted), the body (media named, not written), the response status
+// and headers, and every received line, each with a millisecond timestamp. ChatCall masks the
+// key before an observer sees anything; the trace masks it again when told it (setSecret), and
+// replaces any Authorization header whatever it holds. Base64 in the body's text is elided to
+// its first bytes and its length.
 #pragma once
+
+#include "WireObserver.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -18,23 +21,20 @@ class QUrl;
 
 namespace moonpane {
 
-class WireTrace final
+class WireTrace final : public WireObserver
 {
 public:
-    using Headers = QList<QPair<QByteArray, QByteArray>>;
-
     // Writes to `device`, which must stay open while the trace is used. Does not own it.
     explicit WireTrace(QIODevice *device);
 
     void setSecret(const QString &secret);
 
-    // `restartClock`: a new request; false for a redirect's next hop, which keeps the timeline.
-    void request(const QByteArray &method, const QUrl &url, const Headers &headers, const QByteArray &body,
-                 bool restartClock = true);
-    void response(int status, const QByteArray &reason, const Headers &headers);
-    void receivedLine(std::string_view line);
-    void receivedBody(const QByteArray &body);
-    void note(const QString &text);
+    // A redirect's next hop keeps the timeline of the request it continues.
+    void requestSent(const Request &request) override;
+    void responseStarted(int status, const QByteArray &reason, const Headers &headers) override;
+    void lineReceived(std::string_view line) override;
+    void bodyReceived(const QByteArray &body) override;
+    void noted(const QString &text) override;
 
     static QByteArray elideBase64(const QByteArray &body);
 

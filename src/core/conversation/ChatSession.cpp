@@ -5,6 +5,7 @@
 #include "api/ChatRequest.h"
 #include "api/FileUpload.h"
 #include "api/MediaPolicy.h"
+#include "api/WireRecorder.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -21,6 +22,7 @@ ChatSession::ChatSession(ChatClient *client, Conversation *conversation, QObject
     : QObject(parent)
     , m_client(client)
     , m_conversation(conversation)
+    , m_wire(new WireRecorder(this))
 {
 }
 
@@ -33,6 +35,7 @@ ChatSession::~ChatSession()
     }
     if (m_call) {
         m_call->disconnect(this);
+        m_call->detachWire(); // the recorder goes with this session
         m_call->cancel();
         m_call->deleteLater();
     }
@@ -540,7 +543,7 @@ void ChatSession::failReply(const ApiError &error)
 
 void ChatSession::post(RequestBody body, bool stream)
 {
-    m_call = m_client->sendBody(std::move(body), stream, m_trace);
+    m_call = m_client->sendBody(std::move(body), stream, m_wire, {m_round, m_replyId});
     connect(m_call, &ChatCall::reasoningReceived, this, &ChatSession::onReasoning);
     connect(m_call, &ChatCall::contentReceived, this, &ChatSession::onContent);
     connect(m_call, &ChatCall::toolCallReceived, this,

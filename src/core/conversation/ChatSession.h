@@ -34,7 +34,7 @@ namespace moonpane {
 class ChatClient;
 class FileUpload;
 class RequestBody;
-class WireTrace;
+class WireRecorder;
 
 // A tool call's answer: the text the model gets, and media (images a tool returned) sent with
 // it as parts of the tool message.
@@ -73,7 +73,9 @@ public:
     void setOverride(const std::optional<ChatParameters> &parameters) { m_override = parameters; }
     // The override, else the conversation's own parameters, else the app-wide defaults.
     ChatParameters parameters() const;
-    void setTrace(WireTrace *trace) { m_trace = trace; }
+    // What went over the wire for this conversation (a bounded ring); attach sinks to it (the
+    // CLI's --trace file).
+    WireRecorder *wire() const { return m_wire; }
 
     TurnState state() const { return m_state; }
     // Requests of the current (or last) turn so far.
@@ -185,7 +187,7 @@ private:
     Conversation *m_conversation;
     ChatParameters m_defaults;
     std::optional<ChatParameters> m_override;
-    WireTrace *m_trace = nullptr;
+    WireRecorder *m_wire = nullptr; // a child
 
     QPointer<ChatCall> m_call;
     QPointer<FileUpload> m_upload; // Uploading: the one going
