@@ -11,6 +11,7 @@ namespace {
 std::optional<QStringList> g_nextFiles;
 std::optional<bool> g_nextAnswer;
 std::optional<QString> g_nextText;
+std::optional<QString> g_nextSaveFile;
 bool g_asked = false;
 
 } // namespace
@@ -29,6 +30,18 @@ bool ask(QWidget *parent, const QString &title, const QString &text)
         return *std::exchange(g_nextAnswer, std::nullopt);
     return QMessageBox::question(parent, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
         == QMessageBox::Yes;
+}
+
+QString saveFileName(QWidget *parent, const QString &title, const QString &suggested, const QString &filter)
+{
+    if (g_nextSaveFile)
+        return *std::exchange(g_nextSaveFile, std::nullopt);
+    return QFileDialog::getSaveFileName(parent, title, suggested, filter);
+}
+
+void setNextSaveFileName(const QString &file)
+{
+    g_nextSaveFile = file;
 }
 
 QString askText(QWidget *parent, const QString &title, const QString &label, const QString &text)

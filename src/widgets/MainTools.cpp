@@ -1,11 +1,14 @@
-// MainWindow: tool calls. The app's ToolRegistry, a ToolRunner per session, the approval card
-// above the composer and the tool-call tab of the Inspector dock. MainWindow decides nothing
-// here: the runner does; this connects what the user sees to it.
+// MainWindow: tool calls and the Inspector. The app's ToolRegistry, a ToolRunner per session,
+// the approval card in the conversation, and the Inspector dock's tabs (tool calls, wire).
+// MainWindow decides nothing here: the runner and the session do; this connects what the user
+// sees to them.
 #include "ConversationView.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
 #include "ToolApprovalCard.h"
 #include "ToolInspector.h"
+#include "WireInspector.h"
+#include "api/WireRecorder.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 #include "conversation/SessionRegistry.h"
@@ -19,7 +22,6 @@
 #include <QDockWidget>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLabel>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -56,12 +58,24 @@ void MainWindow::setupTools()
     m_toolInspector = new ToolInspector(m_toolCalls, m_inspectorTabs);
     m_toolInspector->setObjectName(u"toolInspector"_s);
     m_inspectorTabs->addTab(m_toolInspector, tr("Tool calls"));
-    auto *wire = new QLabel(tr("The requests of this conversation and what came back will be shown here."),
-                            m_inspectorTabs);
-    wire->setWordWrap(true);
-    wire->setAlignment(Qt::AlignCenter);
-    wire->setMargin(16);
-    m_inspectorTabs->addTab(wire, tr("Wire"));
+    m_wireInspector = new WireInspector(m_inspectorTabs);
+    m_wireInspector->setObjectName(u"wireInspector"_s);
+    m_inspectorTabs->addTab(m_wireInspector, tr("Wire"));
+    connect(m_wireInspector, &WireInspector::status, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 6000); });
+    connect(m_wireInspector, &WireInspector::messageActivated, this, [this](qint64 messageId) {
+        const int row = m_model->rowOf(messageId);
+        if (row >= 0)
+            m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
+    });
+    connect(m_wireInspector, &WireInspector::resendRequested, this,
+            [this](qint64 messageId, const RequestBody &body, bool stream, const QString &model) {
+                if (!m_current)
+                    return;
+                const QStringList problems = session(m_current)->resend(messageId, body, stream, model);
+                if (!problems.isEmpty())
+                    statusBar()->showMessage(tr("Not sent: %1").arg(problems.join(u"; "_s)), 8000);
+            });
     m_inspectorDock->setWidget(m_inspectorTabs);
     // Wide enough for a call's columns the first time it opens; the user's width after that.
     connect(
@@ -160,11 +174,12 @@ void MainWindow::wireTools(ChatSession *created)
     });
 }
 
-void MainWindow::showToolsOf(Conversation *conversation)
+void MainWindow::showInspectorsOf(Conversation *conversation)
 {
     ToolRunner *runner = toolRunner(conversation);
     m_toolCalls->setRunner(runner);
     m_approvalCard->setRunner(runner);
+    m_wireInspector->setRecorder(conversation ? session(conversation)->wire() : nullptr);
 }
 
 } // namespace moonpane

@@ -291,7 +291,7 @@ void MainWindow::setCurrent(Conversation *conversation)
     m_model->setConversation(conversation);
     m_attachments->setConversation(conversation);
     m_budgetTimer.start();
-    showToolsOf(conversation);
+    showInspectorsOf(conversation);
 }
 
 void MainWindow::newConversation()

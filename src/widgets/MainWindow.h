@@ -37,6 +37,7 @@ class SessionRegistry;
 class ToolApprovalCard;
 class ToolCallModel;
 class ToolInspector;
+class WireInspector;
 class ToolRegistry;
 class ToolRunner;
 class Credentials;
@@ -81,6 +82,8 @@ public:
     ToolRegistry *tools() const { return m_tools; }
     ToolApprovalCard *approvalCard() const { return m_approvalCard; }
     ToolInspector *toolInspector() const { return m_toolInspector; }
+    WireInspector *wireInspector() const { return m_wireInspector; }
+    QTabWidget *inspectorTabs() const { return m_inspectorTabs; }
     void wireSession(ChatSession *session);
     QAction *action(const QString &name) const;
     bool isShowingWelcome() const;
@@ -155,7 +158,8 @@ private:
     // inspector's tool-call tab, following the conversation on screen.
     void setupTools();
     void wireTools(ChatSession *created);
-    void showToolsOf(Conversation *conversation);
+    // The approval card and the Inspector's tabs follow this conversation.
+    void showInspectorsOf(Conversation *conversation);
     // Settings → Tools into the registry; MCP servers started, stopped or kept as they are.
     void applyToolSettings();
     // A folder's files: attached, after asking when there are many.
@@ -206,6 +210,7 @@ private:
     ToolCallModel *m_toolCalls = nullptr;
     ToolApprovalCard *m_approvalCard = nullptr;
     ToolInspector *m_toolInspector = nullptr;
+    WireInspector *m_wireInspector = nullptr;
     QTabWidget *m_inspectorTabs = nullptr;
     bool m_inspectorSized = false;
     QList<class McpClient *> m_mcpServers; // owned (children)

@@ -1,5 +1,7 @@
 #include "WireRecorder.h"
 
+#include <QMetaMethod>
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -109,8 +111,14 @@ int WireRecorder::indexOf(qint64 id) const
     return it != m_exchanges.cend() && it->id == id ? int(it - m_exchanges.cbegin()) : -1;
 }
 
+bool WireRecorder::isWatched() const
+{
+    return isSignalConnected(QMetaMethod::fromSignal(&WireRecorder::linesAdded));
+}
+
 void WireRecorder::clear()
 {
+    emit aboutToBeCleared();
     m_exchanges.clear();
     m_bytes = 0;
     emit cleared();
@@ -131,6 +139,7 @@ void WireRecorder::grow(WireExchange *exchange, qint64 bytes)
         ++dropped;
     }
     if (dropped > 0) {
+        emit exchangesAboutToBeDropped(dropped);
         m_exchanges.remove(0, dropped);
         emit exchangesDropped(dropped);
     }

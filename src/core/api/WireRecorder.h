@@ -108,6 +108,8 @@ public:
     int indexOf(qint64 id) const;
     qint64 bytes() const { return m_bytes; }
     void clear();
+    // Whether anyone follows the lines as they come (the Wire tab, while it is shown).
+    bool isWatched() const;
 
     // WireObserver
     void requestSent(const Request &request) override;
@@ -120,9 +122,11 @@ public:
 
 signals:
     void exchangeAdded(qint64 id); // appended at the end
-    void exchangesDropped(int count); // from the front (the ring's bound)
+    void exchangesAboutToBeDropped(int count); // from the front (the ring's bound)
+    void exchangesDropped(int count);
     void linesAdded(qint64 id, int first, int count);
     void exchangeChanged(qint64 id); // status, headers, body, notes, moments, the end
+    void aboutToBeCleared();
     void cleared();
 
 private:

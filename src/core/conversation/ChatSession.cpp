@@ -452,19 +452,38 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
                                    m.finishReason.clear();
                                });
     } else {
-        Message reply;
-        reply.role = Role::Assistant;
-        reply.parentId = parentId;
-        reply.state = MessageState::Streaming;
-        reply.model = request.parameters.model;
-        reply.createdAt = QDateTime::currentDateTimeUtc();
-        m_replyId = m_conversation->add(reply);
-        m_continuing = false;
-        m_echoResolved = true;
+        addReply(parentId, request.parameters.model);
     }
+    beginRequest(request.parameters.stream);
+    if (!uploads.isEmpty()) {
+        // Media too large to go inline go to the Files API first; the request follows.
+        m_waiting = std::move(request);
+        setState(TurnState::Uploading);
+        uploadNext(std::move(uploads));
+        return {};
+    }
+    post(std::move(body), request.parameters.stream);
+    return {};
+}
+
+void ChatSession::addReply(qint64 parentId, const QString &model)
+{
+    Message reply;
+    reply.role = Role::Assistant;
+    reply.parentId = parentId;
+    reply.state = MessageState::Streaming;
+    reply.model = model;
+    reply.createdAt = QDateTime::currentDateTimeUtc();
+    m_replyId = m_conversation->add(reply);
+    m_continuing = false;
+    m_echoResolved = true;
+}
+
+void ChatSession::beginRequest(bool stream)
+{
     m_reasoningStartMs = -1;
     m_contentStartMs = -1;
-    m_streamed = request.parameters.stream;
+    m_streamed = stream;
     m_clock.start();
 
     if (m_state != TurnState::Streaming && m_state != TurnState::RunningTools
@@ -474,14 +493,23 @@ QStringList ChatSession::startReply(qint64 parentId, qint64 continueId)
     }
     ++m_round;
     emit replyStarted(m_replyId);
-    if (!uploads.isEmpty()) {
-        // Media too large to go inline go to the Files API first; the request follows.
-        m_waiting = std::move(request);
-        setState(TurnState::Uploading);
-        uploadNext(std::move(uploads));
-        return {};
-    }
-    post(std::move(body), request.parameters.stream);
+}
+
+QStringList ChatSession::resend(qint64 assistantId, RequestBody body, bool stream, const QString &model)
+{
+    m_conversation->ensureText({assistantId});
+    const Message *m = m_conversation->message(assistantId);
+    if (!m || m->role != Role::Assistant)
+        return {tr("the reply that request made is gone")};
+    if (isBusy())
+        return {busyProblem()};
+    if (body.size() > ChatRequest::kMaxBodyBytes)
+        return {tr("the request would be %1 MB; the API accepts at most %2 MB")
+                    .arg(body.size() / 1'000'000)
+                    .arg(ChatRequest::kMaxBodyBytes / 1'000'000)};
+    addReply(m->parentId, model.isEmpty() ? m->model : model);
+    beginRequest(stream);
+    post(std::move(body), stream);
     return {};
 }
 

@@ -105,6 +105,9 @@ public:
     QStringList editAndResend(qint64 userId, const QString &text);
     QStringList retry(qint64 assistantId);
     QStringList continueReply(qint64 assistantId);
+    // Sends `body` as it is (the wire inspector's Edit & resend) for a new reply beside
+    // `assistantId`, a new branch; `model` names the reply's model (empty: the old reply's).
+    QStringList resend(qint64 assistantId, RequestBody body, bool stream, const QString &model = {});
     void stop();
     // Ends a turn waiting on tool calls with these answers (one per call, in order: what ran
     // and what did not), sending nothing more. Otherwise as stop().
@@ -171,6 +174,8 @@ private:
     // Why a request cannot go: media too large to go inline that cannot be uploaded.
     QStringList tooLargeToSend(const ChatRequest &request) const;
     void uploadNext(QList<MediaRef> uploads);
+    void addReply(qint64 parentId, const QString &model); // a new, streaming reply: m_replyId
+    void beginRequest(bool stream); // the turn's state for the request about to go out
     void post(RequestBody body, bool stream);
     void failReply(const ApiError &error);
     void setState(TurnState state);
