@@ -1,4 +1,5 @@
 // moonpane-bench render-stream --reply-kb N [--shape S] [--width W] [--height H] [--store]
+//                              [--inspector]
 //
 // Streams a reply of N KB, in deltas of about five words, into the real ConversationModel,
 // ConversationView and MessageLayout (offscreen), and times each delta on the main thread: the
@@ -10,16 +11,24 @@
 // the app, so the reply is also saved while it streams (on the writer thread; what the main
 // thread pays is handing the text over). --shape streams one of the shapes of shapedReply instead
 // of the mixed reply: a long table, a line without spaces, a paragraph without a blank line.
+// With --inspector the Inspector's Wire tab is open beside the view, following the
+// conversation's WireRecorder, and each delta also arrives as the two lines ChatCall hands the
+// recorder (its "data: {...}" line and the blank line after it): the timed span then includes
+// recording them, the tab's new rows and its paint.
 // Prints one JSON line:
 // {"reply_kb","deltas","median_us","p99_us",...}.
 #include "BenchCommon.h"
 #include "ConversationView.h"
 #include "Synthetic.h"
+#include "WireInspector.h"
+#include "api/WireRecorder.h"
 #include "conversation/ConversationModel.h"
 #include "storage/ConversationStore.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QPaintEvent>
 #include <QTemporaryDir>
@@ -67,16 +76,28 @@ int runRenderStream(const QStringList &args)
     const int width = option(args, u"--width"_s, u"1000"_s).toInt();
     const int height = option(args, u"--height"_s, u"800"_s).toInt();
     const bool stored = args.contains(u"--store"_s);
+    const bool inspector = args.contains(u"--inspector"_s);
     const QString shape = option(args, u"--shape"_s, u"mixed"_s);
     const QString replyText = shapedReply(shape, qsizetype(kb) * 1024);
     if (kb < 1 || replyText.isEmpty()) {
         std::fprintf(stderr,
                      "usage: moonpane-bench render-stream --reply-kb N [--shape %s] [--width W] [--height H] "
-                     "[--store]\n",
+                     "[--store] [--inspector]\n",
                      qPrintable(replyShapes().join(u'|')));
         return 2;
     }
     const QStringList deltas = intoDeltas(replyText);
+    // Each delta as the stream line that carries it.
+    const auto linesOf = [](const QStringList &pieces) {
+        QList<QByteArray> lines;
+        for (const QString &piece : pieces) {
+            const QJsonObject delta {{u"content"_s, piece}};
+            const QJsonObject chunk {
+                {u"choices"_s, QJsonArray {QJsonObject {{u"index"_s, 0}, {u"delta"_s, delta}}}}};
+            lines.append("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact));
+        }
+        return lines;
+    };
 
     QTemporaryDir dir;
     ConversationStore store;
@@ -90,6 +111,13 @@ int runRenderStream(const QStringList &args)
     view.setModel(&model);
     view.resize(width, height);
     view.show();
+    WireRecorder recorder;
+    WireInspector wire;
+    if (inspector) {
+        wire.setRecorder(&recorder);
+        wire.resize(520, height);
+        wire.show();
+    }
     QApplication::processEvents();
     PaintCounter counter;
 
@@ -106,10 +134,25 @@ int runRenderStream(const QStringList &args)
         reply.parentId = questionId;
         reply.state = MessageState::Streaming;
         const qint64 replyId = conversation->add(reply);
+        const QList<QByteArray> lines = inspector ? linesOf(pieces) : QList<QByteArray>();
+        if (inspector) {
+            WireObserver::Request request;
+            request.method = "POST";
+            request.url = QUrl(u"https://api.example/v1/chat/completions"_s);
+            request.body = RequestBody(R"({"model":"kimi-k2.6","stream":true})");
+            recorder.requestSent(request);
+            recorder.responseStarted(200, "OK", {{"Content-Type", "text/event-stream"}});
+        }
         view.viewport()->repaint();
         QElapsedTimer timer;
-        for (const QString &delta : pieces) {
+        for (qsizetype i = 0; i < pieces.size(); ++i) {
+            const QString &delta = pieces.at(i);
             timer.start();
+            if (inspector) {
+                const QByteArray &line = lines.at(i);
+                recorder.lineReceived(std::string_view(line.constData(), std::size_t(line.size())));
+                recorder.lineReceived(std::string_view());
+            }
             conversation->appendContent(replyId, delta);
             view.flushPendingLayout(); // what the next event loop turn does
             QApplication::processEvents(); // delivers the update request: the paint
@@ -118,6 +161,12 @@ int runRenderStream(const QStringList &args)
         }
         conversation->update(replyId, MessageField::State,
                              [](Message &m) { m.state = MessageState::Complete; });
+        if (inspector) {
+            WireObserver::End end;
+            end.outcome = u"Complete"_s;
+            end.streamed = true;
+            recorder.ended(end);
+        }
         model.setConversation(nullptr);
     };
     streamReply(intoDeltas(syntheticReply(4 * 1024, 99)), nullptr);
@@ -142,6 +191,7 @@ int runRenderStream(const QStringList &args)
         {u"reply_kb"_s, kb},
         {u"shape"_s, shape},
         {u"stored"_s, stored},
+        {u"inspector"_s, inspector},
         {u"deltas"_s, static_cast<qint64>(costs.size())},
         {u"replies"_s, replies},
         {u"warmup_kb"_s, 4},

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     std::fprintf(
         stderr,
         "usage: moonpane-bench sse --input FILE [--repeat N]\n"
-        "       moonpane-bench render-stream --reply-kb N\n"
+        "       moonpane-bench render-stream --reply-kb N [--inspector]\n"
         "       moonpane-bench open-conversation --messages N\n"
         "       moonpane-bench idle [--seconds S]\n"
         "       moonpane-bench store --messages N [--search-messages M] [--rounds R]\n"

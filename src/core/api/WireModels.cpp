@@ -200,6 +200,19 @@ QVariant WireExchangeModel::headerData(int section, Qt::Orientation orientation,
 WireLineModel::WireLineModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
+    m_batch.setSingleShot(true);
+    m_batch.setInterval(kBatchMs);
+    connect(&m_batch, &QTimer::timeout, this, &WireLineModel::flush);
+}
+
+void WireLineModel::flush()
+{
+    m_batch.stop();
+    if (m_arrived <= m_rows)
+        return;
+    beginInsertRows({}, m_rows, m_arrived - 1);
+    m_rows = m_arrived;
+    endInsertRows();
 }
 
 void WireLineModel::setRecorder(WireRecorder *recorder)
@@ -214,16 +227,22 @@ void WireLineModel::setRecorder(WireRecorder *recorder)
         return;
     m_connections << connect(recorder, &WireRecorder::linesAdded, this,
                              [this](qint64 id, int first, int count) {
-                                 if (id != m_id || first + count <= m_rows)
+                                 if (id != m_id || first + count <= m_arrived)
                                      return;
-                                 beginInsertRows({}, m_rows, first + count - 1);
-                                 m_rows = first + count;
-                                 endInsertRows();
+                                 m_arrived = first + count;
+                                 if (!m_batch.isActive())
+                                     m_batch.start();
                              });
     m_connections << connect(recorder, &WireRecorder::exchangeChanged, this, [this](qint64 id) {
-        // The end can flag a line the decoder could not read.
-        if (id == m_id && m_rows > 0)
-            emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1));
+        if (id != m_id)
+            return;
+        const WireExchange *exchange = shown();
+        if (exchange && exchange->end) {
+            flush(); // the end: every line in view now
+            // The end can flag a line the decoder could not read.
+            if (m_rows > 0)
+                emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1));
+        }
     });
     // The request shown going away (the ring's bound, or cleared): nothing is shown.
     m_connections << connect(recorder, &WireRecorder::exchangesAboutToBeDropped, this, [this](int count) {
@@ -245,8 +264,10 @@ void WireLineModel::setExchange(qint64 id)
 void WireLineModel::reload()
 {
     beginResetModel();
+    m_batch.stop();
     const WireExchange *exchange = shown();
     m_rows = exchange ? int(exchange->lines.size()) : 0;
+    m_arrived = m_rows;
     endResetModel();
 }
 

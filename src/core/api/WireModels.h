@@ -1,8 +1,8 @@
 // The wire inspector's models over a WireRecorder. WireExchangeModel: one row per request of
 // the conversation (round, model, status, time, bytes up and down, when). WireLineModel: the
 // received lines of one request (milliseconds since the request, what the line is, the line),
-// a row appended per line as it comes, never the list again. Both follow the recorder only while
-// they have one: set none when nobody looks, and the recorder's signals go nowhere.
+// appended as they come (the lines of one frame together), never the list again. Both follow the recorder
+// only while they have one: set none when nobody looks, and the recorder's signals go nowhere.
 #pragma once
 
 #include "WireRecorder.h"
@@ -62,6 +62,9 @@ public:
         TextRole, // the whole line (Display elides a long one)
     };
     static constexpr qsizetype kShownChars = 400; // of a line, in the Line column
+    // Lines that arrive within this many milliseconds are appended together: a view repaints
+    // what it shows once per frame, not once per line.
+    static constexpr int kBatchMs = 50;
 
     explicit WireLineModel(QObject *parent = nullptr);
     void setRecorder(WireRecorder *recorder);
@@ -76,6 +79,9 @@ public:
 
     static QString kindText(WireLineKind kind);
 
+    // Appends the lines that came since the last batch now (tests, and before a reset).
+    void flush();
+
 private:
     const WireExchange *shown() const;
     void reload();
@@ -83,6 +89,8 @@ private:
     QPointer<WireRecorder> m_recorder;
     qint64 m_id = 0;
     int m_rows = 0;
+    int m_arrived = 0; // lines of the shown request known to the recorder; rows lag behind
+    QTimer m_batch;
     QList<QMetaObject::Connection> m_connections;
 };
 
