@@ -13,6 +13,7 @@
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "WelcomePage.h"
+#include "WireInspector.h"
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationLibrary.h"
@@ -44,6 +45,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -103,6 +105,11 @@ void MainWindow::createActions()
     inspector->setText(tr("Show &Inspector"));
     inspector->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     m_actions.insert(u"showInspector"_s, inspector);
+    make(u"showWire"_s, tr("Show &Wire Traffic"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I), [this] {
+        m_inspectorDock->show();
+        m_inspectorDock->raise();
+        m_inspectorTabs->setCurrentWidget(m_wireInspector);
+    });
     make(u"find"_s, tr("&Find…"), QKeySequence::Find, [this] { find(); });
     make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { stepFind(1); });
     make(u"findPrevious"_s, tr("Find Pre&vious"), QKeySequence::FindPrevious, [this] { stepFind(-1); });
@@ -164,6 +171,7 @@ void MainWindow::createMenus()
     view->addAction(m_actions.value(u"showThinking"_s));
     view->addAction(m_actions.value(u"showSidebar"_s));
     view->addAction(m_actions.value(u"showInspector"_s));
+    view->addAction(m_actions.value(u"showWire"_s));
     QMenu *appearance = view->addMenu(tr("&Appearance"));
     auto *schemes = new QActionGroup(appearance);
     const Appearance::Scheme saved =

@@ -19,8 +19,11 @@
 #include "ToolStreams.h"
 #include "ToolsSettingsPage.h"
 #include "WelcomePage.h"
+#include "WireInspector.h"
 #include "api/ChatClient.h"
 #include "api/ChatParameters.h"
+#include "api/WireModels.h"
+#include "api/WireRecorder.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
@@ -36,6 +39,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialog>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -79,6 +83,7 @@ private slots:
     void theApprovalCardRunsEditedArguments();
     void toolSettingsRunCommandsAndServers();
     void importingToolDefinitions();
+    void theWireTabFollowsTheConversationShown();
     void toolSetsSwitchOnAndOff();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
@@ -336,6 +341,49 @@ void TestMainWindow::theApprovalCardRunsEditedArguments()
     const QJsonObject saved =
         QJsonDocument::fromJson(Settings().value(Settings::Key::Tools).toString().toUtf8()).object();
     QCOMPARE(saved.value("tool_approvals"_L1).toObject().value("get_weather"_L1).toString(), u"always"_s);
+}
+
+// The Wire tab shows the requests of the conversation on screen, and Edit & resend goes
+// through the window to that conversation's session.
+void TestMainWindow::theWireTabFollowsTheConversationShown()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"First chat"_s);
+    waitIdle(window);
+    const qint64 first = window->currentConversation()->id;
+    WireInspector *wire = window->wireInspector();
+    QVERIFY(!wire->isVisible());
+    QVERIFY(
+        !window->session(window->currentConversation())->wire()->isWatched()); // closed: followed by nobody
+    window->action(u"showWire"_s)->trigger(); // View → Show Wire Traffic
+    QTRY_VERIFY(wire->isVisible());
+    QCOMPARE(window->inspectorTabs()->currentWidget(), wire);
+    QCOMPARE(wire->exchangeModel()->rowCount(), 1);
+
+    window->newConversation();
+    QCOMPARE(wire->exchangeModel()->rowCount(), 0); // a new conversation has sent nothing
+    window->selectConversation(first);
+    QTRY_COMPARE(wire->exchangeModel()->rowCount(), 1);
+
+    // Edit & resend: a new branch of this conversation, with the edited body.
+    QSignalSpy resend(wire, &WireInspector::resendRequested);
+    wire->editAndResend();
+    auto *dialog = wire->findChild<QDialog *>(u"wireResendDialog"_s);
+    QVERIFY(dialog);
+    auto *edit = dialog->findChild<QPlainTextEdit *>(u"wireResendEdit"_s);
+    QTRY_VERIFY(edit->isEnabled());
+    edit->setPlainText(edit->toPlainText().replace(u"First chat"_s, u"First chat, again"_s));
+    auto *send = dialog->findChild<QPushButton *>(u"wireResendSend"_s);
+    QTRY_VERIFY(send->isEnabled());
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QTest::mouseClick(send, Qt::LeftButton);
+    QTRY_COMPARE(m_server->requests().size(), 2);
+    QVERIFY(m_server->lastRequest().body.contains("First chat, again"));
+    waitIdle(window);
+    Conversation *conversation = window->currentConversation();
+    QCOMPARE(conversation->siblings(conversation->path().last()).size(), 2);
+    QTRY_COMPARE(wire->exchangeModel()->rowCount(), 2);
 }
 
 void TestMainWindow::importingToolDefinitions()
