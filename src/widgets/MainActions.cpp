@@ -46,6 +46,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -109,6 +110,7 @@ void MainWindow::createActions()
         m_inspectorDock->show();
         m_inspectorDock->raise();
         m_inspectorTabs->setCurrentWidget(m_wireInspector);
+        m_wireInspector->list()->setFocus(); // Up and Down go through the requests
     });
     make(u"find"_s, tr("&Find…"), QKeySequence::Find, [this] { find(); });
     make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { stepFind(1); });
