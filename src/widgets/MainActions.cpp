@@ -12,6 +12,7 @@
 #include "SearchDialog.h"
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
+#include "ThinkingInspector.h"
 #include "WelcomePage.h"
 #include "WireInspector.h"
 #include "api/ChatClient.h"
@@ -112,6 +113,11 @@ void MainWindow::createActions()
         m_inspectorTabs->setCurrentWidget(m_wireInspector);
         m_wireInspector->list()->setFocus(); // Up and Down go through the requests
     });
+    make(u"showThinking"_s, tr("Show T&hinking"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H), [this] {
+        m_inspectorDock->show();
+        m_inspectorDock->raise();
+        m_inspectorTabs->setCurrentWidget(m_thinkingInspector);
+    });
     make(u"find"_s, tr("&Find…"), QKeySequence::Find, [this] { find(); });
     make(u"findNext"_s, tr("Find &Next"), QKeySequence::FindNext, [this] { stepFind(1); });
     make(u"findPrevious"_s, tr("Find Pre&vious"), QKeySequence::FindPrevious, [this] { stepFind(-1); });
@@ -174,6 +180,7 @@ void MainWindow::createMenus()
     view->addAction(m_actions.value(u"showSidebar"_s));
     view->addAction(m_actions.value(u"showInspector"_s));
     view->addAction(m_actions.value(u"showWire"_s));
+    view->addAction(m_actions.value(u"showThinking"_s));
     QMenu *appearance = view->addMenu(tr("&Appearance"));
     auto *schemes = new QActionGroup(appearance);
     const Appearance::Scheme saved =

@@ -5,6 +5,7 @@
 #include "ConversationView.h"
 #include "MainWindow.h"
 #include "SettingsDialog.h"
+#include "ThinkingInspector.h"
 #include "ToolApprovalCard.h"
 #include "ToolInspector.h"
 #include "WireInspector.h"
@@ -76,6 +77,21 @@ void MainWindow::setupTools()
                 if (!problems.isEmpty())
                     statusBar()->showMessage(tr("Not sent: %1").arg(problems.join(u"; "_s)), 8000);
             });
+    m_thinkingInspector = new ThinkingInspector(m_inspectorTabs);
+    m_thinkingInspector->setObjectName(u"thinkingInspector"_s);
+    m_inspectorTabs->addTab(m_thinkingInspector, tr("Thinking"));
+    connect(m_thinkingInspector, &ThinkingInspector::status, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 6000); });
+    connect(m_thinkingInspector, &ThinkingInspector::messageActivated, this, [this](qint64 messageId) {
+        const int row = m_model->rowOf(messageId);
+        if (row >= 0)
+            m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
+    });
+    // A branch switched, a message added or loaded: the turn shown follows.
+    const auto follow = [this] { m_thinkingInspector->refreshLater(); };
+    connect(m_model, &QAbstractItemModel::modelReset, m_thinkingInspector, follow);
+    connect(m_model, &QAbstractItemModel::rowsInserted, m_thinkingInspector, follow);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, m_thinkingInspector, follow);
     m_inspectorDock->setWidget(m_inspectorTabs);
     // Wide enough for a call's columns the first time it opens; the user's width after that.
     connect(
@@ -180,6 +196,7 @@ void MainWindow::showInspectorsOf(Conversation *conversation)
     m_toolCalls->setRunner(runner);
     m_approvalCard->setRunner(runner);
     m_wireInspector->setRecorder(conversation ? session(conversation)->wire() : nullptr);
+    m_thinkingInspector->setSession(conversation ? session(conversation) : nullptr);
 }
 
 } // namespace moonpane

@@ -38,6 +38,7 @@ class ToolApprovalCard;
 class ToolCallModel;
 class ToolInspector;
 class WireInspector;
+class ThinkingInspector;
 class ToolRegistry;
 class ToolRunner;
 class Credentials;
@@ -83,6 +84,7 @@ public:
     ToolApprovalCard *approvalCard() const { return m_approvalCard; }
     ToolInspector *toolInspector() const { return m_toolInspector; }
     WireInspector *wireInspector() const { return m_wireInspector; }
+    ThinkingInspector *thinkingInspector() const { return m_thinkingInspector; }
     QTabWidget *inspectorTabs() const { return m_inspectorTabs; }
     void wireSession(ChatSession *session);
     QAction *action(const QString &name) const;
@@ -211,6 +213,7 @@ private:
     ToolApprovalCard *m_approvalCard = nullptr;
     ToolInspector *m_toolInspector = nullptr;
     WireInspector *m_wireInspector = nullptr;
+    ThinkingInspector *m_thinkingInspector = nullptr;
     QTabWidget *m_inspectorTabs = nullptr;
     bool m_inspectorSized = false;
     QList<class McpClient *> m_mcpServers; // owned (children)

@@ -14,6 +14,7 @@
 #include "SettingsDialog.h"
 #include "StatusPanel.h"
 #include "TestEnvironment.h"
+#include "ThinkingInspector.h"
 #include "ToolApprovalCard.h"
 #include "ToolInspector.h"
 #include "ToolStreams.h"
@@ -27,6 +28,7 @@
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
+#include "conversation/ThinkingModel.h"
 #include "storage/Credentials.h"
 #include "storage/PrivateFiles.h"
 #include "storage/SecretStore.h"
@@ -84,6 +86,7 @@ private slots:
     void toolSettingsRunCommandsAndServers();
     void importingToolDefinitions();
     void theWireTabFollowsTheConversationShown();
+    void theThinkingTabShowsTheTurn();
     void toolSetsSwitchOnAndOff();
     void shiftEnterAndCtrlEnter();
     void escapeStops();
@@ -384,6 +387,31 @@ void TestMainWindow::theWireTabFollowsTheConversationShown()
     Conversation *conversation = window->currentConversation();
     QCOMPARE(conversation->siblings(conversation->path().last()).size(), 2);
     QTRY_COMPARE(wire->exchangeModel()->rowCount(), 2);
+}
+
+void TestMainWindow::theThinkingTabShowsTheTurn()
+{
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    MainWindow *window = open();
+    typeAndSend(window, u"Hello"_s);
+    waitIdle(window);
+    window->action(u"showThinking"_s)->trigger(); // View → Show Thinking
+    ThinkingInspector *thinking = window->thinkingInspector();
+    QTRY_VERIFY(thinking->isVisible());
+    QCOMPARE(thinking->turns()->count(), 1);
+    QCOMPARE(thinking->model()->rowCount(), 2); // its reasoning, its answer
+    QCOMPARE(thinking->model()->turn().segments.at(1).messageId,
+             window->currentConversation()->path().last());
+    // A second turn: shown as it comes.
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    typeAndSend(window, u"Again"_s);
+    waitIdle(window);
+    QTRY_COMPARE(thinking->turns()->count(), 2);
+    QTRY_COMPARE(thinking->turns()->currentIndex(), 1);
+    // Another conversation: its own turns.
+    window->newConversation();
+    QTRY_COMPARE(thinking->turns()->count(), 0);
+    QCOMPARE(thinking->model()->rowCount(), 0);
 }
 
 void TestMainWindow::importingToolDefinitions()

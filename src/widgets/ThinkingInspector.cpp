@@ -1,0 +1,388 @@
+#include "ThinkingInspector.h"
+
+#include "Dialogs.h"
+#include "conversation/ChatSession.h"
+#include "conversation/ThinkingModel.h"
+#include "media/WorkerThread.h"
+#include "storage/PrivateFiles.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace moonpane {
+
+namespace {
+
+constexpr int kRefreshMs = 200; // while a reply streams, the figures follow it this often
+
+QString rate(std::optional<double> perSecond)
+{
+    return perSecond ? QCoreApplication::translate("ThinkingInspector", " at %1 tokens/s")
+                           .arg(QLocale().toString(*perSecond, 'f', 0))
+                     : QString();
+}
+
+} // namespace
+
+ThinkingInspector::ThinkingInspector(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new ThinkingModel(this))
+    , m_turns(new QComboBox(this))
+    , m_copy(new QPushButton(tr("Copy as Markdown"), this))
+    , m_export(new QPushButton(tr("Export…"), this))
+    , m_stats(new QLabel(this))
+    , m_strip(new ThinkingStrip(this))
+    , m_list(new QTreeView(this))
+    , m_preserved(new QLabel(this))
+{
+    m_turns->setObjectName(u"thinkingTurns"_s);
+    m_turns->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_turns->setMinimumContentsLength(16);
+    m_copy->setObjectName(u"thinkingCopy"_s);
+    m_export->setObjectName(u"thinkingExport"_s);
+    m_stats->setObjectName(u"thinkingStats"_s);
+    m_stats->setWordWrap(true);
+    m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_strip->setObjectName(u"thinkingStrip"_s);
+    m_list->setObjectName(u"thinkingSteps"_s);
+    m_list->setModel(m_model);
+    m_list->setRootIsDecorated(false);
+    m_list->setUniformRowHeights(true);
+    m_list->setAlternatingRowColors(true);
+    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_list->header()->setSectionResizeMode(ThinkingModel::Step, QHeaderView::Stretch);
+    m_list->header()->setStretchLastSection(false);
+    m_preserved->setObjectName(u"thinkingPreserved"_s);
+    m_preserved->setWordWrap(true);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_turns, 1);
+    top->addWidget(m_copy);
+    top->addWidget(m_export);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_stats);
+    layout->addWidget(m_strip);
+    layout->addWidget(m_list, 1);
+    layout->addWidget(m_preserved);
+
+    m_refresh.setSingleShot(true);
+    m_refresh.setInterval(kRefreshMs);
+    connect(&m_refresh, &QTimer::timeout, this, &ThinkingInspector::refresh);
+    connect(m_turns, &QComboBox::activated, this, [this](int index) {
+        // The newest turn (the last entry) follows new turns; an older one stays.
+        m_pinnedTurn = index == m_turns->count() - 1 ? 0 : m_turns->itemData(index).toLongLong();
+        refresh();
+    });
+    const auto reveal = [this](const QModelIndex &index) {
+        if (index.isValid())
+            emit messageActivated(index.data(ThinkingModel::MessageIdRole).toLongLong());
+    };
+    connect(m_list, &QAbstractItemView::clicked, this, reveal);
+    connect(m_list, &QAbstractItemView::activated, this, reveal);
+    connect(m_strip, &ThinkingStrip::stepClicked, this, [this](int step) {
+        m_list->setCurrentIndex(m_model->index(step, 0));
+        emit messageActivated(m_model->index(step, 0).data(ThinkingModel::MessageIdRole).toLongLong());
+    });
+    connect(m_copy, &QPushButton::clicked, this, &ThinkingInspector::copyMarkdown);
+    connect(m_export, &QPushButton::clicked, this, &ThinkingInspector::exportMarkdown);
+    refresh();
+}
+
+ThinkingInspector::~ThinkingInspector() = default;
+
+void ThinkingInspector::setSession(ChatSession *session)
+{
+    if (session == m_session)
+        return;
+    if (m_session)
+        m_session->disconnect(this);
+    m_session = session;
+    m_pinnedTurn = 0;
+    if (session) {
+        // A reply streaming, finishing, or a turn going on: the figures follow.
+        connect(session, &ChatSession::replyProgressed, this, &ThinkingInspector::refreshLater);
+        connect(session, &ChatSession::replyFinished, this, &ThinkingInspector::refreshLater);
+        connect(session, &ChatSession::stateChanged, this, &ThinkingInspector::refreshLater);
+    }
+    refresh();
+}
+
+void ThinkingInspector::refreshLater()
+{
+    if (isVisible() && !m_refresh.isActive())
+        m_refresh.start();
+}
+
+void ThinkingInspector::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
+void ThinkingInspector::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_refresh.stop();
+}
+
+void ThinkingInspector::fillTurns()
+{
+    const Conversation *conversation = m_session ? m_session->conversation() : nullptr;
+    const QList<qint64> starts = conversation ? ThinkingTurn::turnStarts(*conversation) : QList<qint64>();
+    QList<qint64> shown;
+    for (int i = 0; i < m_turns->count(); ++i)
+        shown.append(m_turns->itemData(i).toLongLong());
+    if (shown != starts) {
+        const QSignalBlocker blocker(m_turns);
+        m_turns->clear();
+        for (qsizetype i = 0; i < starts.size(); ++i) {
+            const Message *user = conversation->message(starts.at(i));
+            QString text = user ? user->content.simplified() : QString();
+            if (text.size() > 60)
+                text = text.left(59) + u'…';
+            m_turns->addItem(tr("Turn %1: %2").arg(i + 1).arg(text), starts.at(i));
+        }
+    }
+    if (m_pinnedTurn && !starts.contains(m_pinnedTurn))
+        m_pinnedTurn = 0; // that turn is no longer on the path (another branch)
+    const QSignalBlocker blocker(m_turns);
+    m_turns->setCurrentIndex(m_pinnedTurn ? int(starts.indexOf(m_pinnedTurn)) : int(starts.size()) - 1);
+}
+
+void ThinkingInspector::showTurnOf(qint64 messageId)
+{
+    const Conversation *conversation = m_session ? m_session->conversation() : nullptr;
+    if (!conversation)
+        return;
+    const ThinkingTurn turn = ThinkingTurn::of(*conversation, messageId);
+    const QList<qint64> starts = ThinkingTurn::turnStarts(*conversation);
+    m_pinnedTurn = turn.userId && turn.userId != starts.value(starts.size() - 1) ? turn.userId : 0;
+    refresh();
+}
+
+void ThinkingInspector::refresh()
+{
+    m_refresh.stop();
+    fillTurns();
+    const Conversation *conversation = m_session ? m_session->conversation() : nullptr;
+    const qint64 start = m_turns->currentIndex() >= 0 ? m_turns->currentData().toLongLong() : 0;
+    const ThinkingTurn turn = conversation && start ? ThinkingTurn::of(*conversation, start) : ThinkingTurn();
+    m_model->setTurn(turn);
+    m_strip->setTurn(turn);
+    m_copy->setEnabled(!turn.segments.isEmpty());
+    m_export->setEnabled(!turn.segments.isEmpty());
+    if (turn.segments.isEmpty()) {
+        m_stats->setText(conversation && !conversation->isEmpty()
+                             ? tr("This turn has no reply yet.")
+                             : tr("The model's thinking shows here: each round's reasoning, the tool calls "
+                                  "between, and the answer."));
+    } else {
+        const QString thought = ThinkingModel::timeText(turn.thinkingMs);
+        const QString answered = ThinkingModel::timeText(turn.answeringMs);
+        QString stats = turn.rounds == 1 ? tr("Thought %1 in one round, answered %2.").arg(thought, answered)
+                                         : tr("Thought %1 over %2 rounds, answered %3.")
+                                               .arg(thought, QString::number(turn.rounds), answered);
+        stats += u' '
+            + tr("Reasoning: %1 tokens%2%3.")
+                  .arg(ThinkingModel::tokensText(turn.reasoningTokens, turn.reasoningEstimated),
+                       turn.reasoningEstimated ? tr(" (estimated)") : tr(" (reported)"),
+                       rate(turn.thinkingRate()));
+        stats += u' '
+            + tr("Answer: %1 tokens%2%3.")
+                  .arg(ThinkingModel::tokensText(turn.answerTokens, turn.answerEstimated),
+                       turn.answerEstimated ? tr(" (estimated)") : QString(), rate(turn.answeringRate()));
+        if (turn.incomplete)
+            stats += u' ' + tr("Some of its text is still being read; the figures will follow.");
+        m_stats->setText(stats);
+    }
+    // What Preserved Thinking sends back with the next request.
+    if (!m_session || !conversation) {
+        m_preserved->clear();
+        return;
+    }
+    const ChatParameters parameters = m_session->parameters();
+    const PreservedThinking preserved = PreservedThinking::of(*conversation, parameters);
+    if (preserved.enabled) {
+        const QString tokens =
+            tr("%1 tokens").arg(ThinkingModel::tokensText(preserved.tokens, preserved.estimated))
+            + (preserved.estimated ? tr(" (estimated)") : QString());
+        if (preserved.messageIds.isEmpty())
+            m_preserved->setText(tr("Preserved Thinking is on (keep: \"all\"); no earlier reasoning yet."));
+        else if (preserved.messageIds.size() == 1)
+            m_preserved->setText(
+                tr("Preserved Thinking is on (keep: \"all\"): the reasoning of one earlier reply "
+                   "goes back with the next request, %1 of context.")
+                    .arg(tokens));
+        else
+            m_preserved->setText(tr("Preserved Thinking is on (keep: \"all\"): the reasoning of %1 earlier "
+                                    "replies goes back with the next request, %2 of context.")
+                                     .arg(QString::number(preserved.messageIds.size()), tokens));
+    } else {
+        ChatParameters keep = parameters;
+        keep.keepThinking = true;
+        if (keep.thinking == ThinkingMode::Disabled)
+            keep.thinking = ThinkingMode::Enabled;
+        const PreservedThinking would = PreservedThinking::of(*conversation, keep);
+        m_preserved->setText(tr("Preserved Thinking is off: no earlier reasoning is sent back. With keep: "
+                                "\"all\" (Parameters) the next request would carry %1 tokens of it.")
+                                 .arg(ThinkingModel::tokensText(would.tokens, would.estimated)));
+    }
+}
+
+QString ThinkingInspector::markdown() const
+{
+    const Conversation *conversation = m_session ? m_session->conversation() : nullptr;
+    return conversation ? m_model->turn().markdown(*conversation) : QString();
+}
+
+void ThinkingInspector::copyMarkdown()
+{
+    QApplication::clipboard()->setText(markdown());
+    emit status(tr("Copied the turn's reasoning as Markdown"));
+}
+
+void ThinkingInspector::exportMarkdown()
+{
+    const QString path = Dialogs::saveFileName(this, tr("Export the reasoning"), u"moonpane-thinking.md"_s,
+                                               tr("Markdown (*.md);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (!m_worker)
+        m_worker = new WorkerThread(this);
+    QPointer<ThinkingInspector> self(this);
+    m_worker->post([self, path, bytes = markdown().toUtf8()]() -> WorkerThread::Then {
+        QSaveFile file(path);
+        const bool ok = PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit();
+        const QString error = file.errorString();
+        return [self, ok, path, error] {
+            if (self)
+                emit self->status(ok ? tr("Exported %1").arg(path)
+                                     : tr("Could not write %1: %2").arg(path, error));
+        };
+    });
+}
+
+// --- ThinkingStrip ---
+
+ThinkingStrip::ThinkingStrip(QWidget *parent)
+    : QWidget(parent)
+{
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    setCursor(Qt::PointingHandCursor);
+}
+
+void ThinkingStrip::setTurn(const ThinkingTurn &turn)
+{
+    m_turn = turn;
+    update();
+}
+
+QSize ThinkingStrip::sizeHint() const
+{
+    return {320, fontMetrics().height() + 14};
+}
+
+QList<QRect> ThinkingStrip::stepRects() const
+{
+    // Reasoning and the answer by their time (by their length when no time is known); each tool
+    // step a fixed sliver.
+    const QList<ThinkingSegment> &steps = m_turn.segments;
+    QList<QRect> rects;
+    if (steps.isEmpty())
+        return rects;
+    bool timed = false;
+    for (const ThinkingSegment &step : steps)
+        timed |= step.ms > 0;
+    const auto weight = [timed](const ThinkingSegment &step) -> double {
+        if (step.kind == ThinkingSegment::Kind::ToolCall || step.kind == ThinkingSegment::Kind::ToolResult)
+            return -1; // fixed
+        return timed ? std::max<double>(double(step.ms), 1.0)
+                     : std::max<double>(double(step.characters), 1.0);
+    };
+    const int fixed = 10;
+    int slivers = 0;
+    double total = 0;
+    for (const ThinkingSegment &step : steps) {
+        const double w = weight(step);
+        if (w < 0)
+            ++slivers;
+        else
+            total += w;
+    }
+    const int width = std::max(0, this->width() - 2 - slivers * fixed);
+    double x = 1;
+    for (const ThinkingSegment &step : steps) {
+        const double w = weight(step);
+        const double span = w < 0 ? fixed : (total > 0 ? w / total * width : 0);
+        rects.append(QRect(int(x), 4, std::max(2, int(x + span) - int(x) - 1), height() - 8));
+        x += span;
+    }
+    return rects;
+}
+
+void ThinkingStrip::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    const QPalette &p = palette();
+    const bool dark = p.color(QPalette::Window).value() < 128;
+    const QList<QRect> rects = stepRects();
+    if (rects.isEmpty()) {
+        painter.setPen(p.color(QPalette::PlaceholderText));
+        painter.drawText(rect(), Qt::AlignCenter, tr("No steps yet"));
+        return;
+    }
+    for (qsizetype i = 0; i < rects.size(); ++i) {
+        const ThinkingSegment &step = m_turn.segments.at(i);
+        QColor colour;
+        QString label;
+        switch (step.kind) {
+        case ThinkingSegment::Kind::Reasoning:
+            colour = dark ? QColor(0x9a, 0x7c, 0xd8) : QColor(0xb9, 0xa3, 0xe8);
+            label = tr("thinking");
+            break;
+        case ThinkingSegment::Kind::ToolCall:
+            colour = p.color(QPalette::Mid);
+            break;
+        case ThinkingSegment::Kind::ToolResult:
+            colour = p.color(QPalette::Midlight);
+            break;
+        case ThinkingSegment::Kind::Answer:
+            colour = p.color(QPalette::Highlight).lighter(dark ? 100 : 150);
+            label = tr("answer");
+            break;
+        }
+        painter.fillRect(rects.at(i), colour);
+        if (!label.isEmpty() && fontMetrics().horizontalAdvance(label) + 6 < rects.at(i).width()) {
+            painter.setPen(p.color(QPalette::Text));
+            painter.drawText(rects.at(i), Qt::AlignCenter, label);
+        }
+    }
+}
+
+void ThinkingStrip::mousePressEvent(QMouseEvent *event)
+{
+    const QList<QRect> rects = stepRects();
+    for (qsizetype i = 0; i < rects.size(); ++i) {
+        if (rects.at(i).adjusted(0, -4, 1, 4).contains(event->position().toPoint())) {
+            emit stepClicked(int(i));
+            return;
+        }
+    }
+}
+
+} // namespace moonpane
