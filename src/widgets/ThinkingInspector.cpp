@@ -2,6 +2,7 @@
 
 #include "Dialogs.h"
 #include "conversation/ChatSession.h"
+#include "conversation/TextDiff.h"
 #include "conversation/ThinkingModel.h"
 #include "media/WorkerThread.h"
 #include "storage/PrivateFiles.h"
@@ -9,6 +10,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -17,6 +21,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QTextBrowser>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -43,6 +48,7 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     , m_turns(new QComboBox(this))
     , m_copy(new QPushButton(tr("Copy as Markdown"), this))
     , m_export(new QPushButton(tr("Export…"), this))
+    , m_compare(new QPushButton(tr("Compare…"), this))
     , m_stats(new QLabel(this))
     , m_strip(new ThinkingStrip(this))
     , m_list(new QTreeView(this))
@@ -53,6 +59,9 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     m_turns->setMinimumContentsLength(16);
     m_copy->setObjectName(u"thinkingCopy"_s);
     m_export->setObjectName(u"thinkingExport"_s);
+    m_compare->setObjectName(u"thinkingCompare"_s);
+    m_compare->setToolTip(tr("This turn beside another branch of it: a regenerated reply, or the reply to an "
+                             "edited question"));
     m_stats->setObjectName(u"thinkingStats"_s);
     m_stats->setWordWrap(true);
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -72,6 +81,7 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     top->addWidget(m_turns, 1);
     top->addWidget(m_copy);
     top->addWidget(m_export);
+    top->addWidget(m_compare);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -100,6 +110,7 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     });
     connect(m_copy, &QPushButton::clicked, this, &ThinkingInspector::copyMarkdown);
     connect(m_export, &QPushButton::clicked, this, &ThinkingInspector::exportMarkdown);
+    connect(m_compare, &QPushButton::clicked, this, &ThinkingInspector::compare);
     refresh();
 }
 
@@ -186,6 +197,8 @@ void ThinkingInspector::refresh()
     m_strip->setTurn(turn);
     m_copy->setEnabled(!turn.segments.isEmpty());
     m_export->setEnabled(!turn.segments.isEmpty());
+    m_compare->setEnabled(conversation && turn.userId
+                          && !ThinkingBranch::alternatives(*conversation, turn.userId).isEmpty());
     if (turn.segments.isEmpty()) {
         m_stats->setText(conversation && !conversation->isEmpty()
                              ? tr("This turn has no reply yet.")
@@ -275,6 +288,148 @@ void ThinkingInspector::exportMarkdown()
                                      : tr("Could not write %1: %2").arg(path, error));
         };
     });
+}
+
+namespace {
+
+// Two branches side by side: each browser shows its own text with what the other lacks marked.
+class CompareDialog final : public QDialog, private Conversation::Observer
+{
+public:
+    CompareDialog(ChatSession *session, qint64 userId, QWidget *parent)
+        : QDialog(parent)
+        , m_session(session)
+        , m_userId(userId)
+        , m_choice(new QComboBox(this))
+        , m_left(new QTextBrowser(this))
+        , m_right(new QTextBrowser(this))
+    {
+        setObjectName(u"thinkingCompareDialog"_s);
+        setWindowTitle(tr("Compare branches"));
+        m_choice->setObjectName(u"thinkingCompareChoice"_s);
+        m_left->setObjectName(u"thinkingCompareOther"_s);
+        m_right->setObjectName(u"thinkingCompareThis"_s);
+        auto *layout = new QGridLayout(this);
+        layout->addWidget(new QLabel(tr("Compare with:"), this), 0, 0);
+        layout->addWidget(m_choice, 0, 1);
+        m_otherTitle = new QLabel(this);
+        layout->addWidget(m_otherTitle, 1, 0);
+        layout->addWidget(
+            new QLabel(tr("<b>This branch</b> (what it has that the other does not: green)"), this), 1, 1);
+        layout->addWidget(m_left, 2, 0);
+        layout->addWidget(m_right, 2, 1);
+        auto *box = new QDialogButtonBox(QDialogButtonBox::Close, this);
+        layout->addWidget(box, 3, 0, 1, 2);
+        connect(box, &QDialogButtonBox::rejected, this, &QDialog::reject);
+        connect(m_choice, &QComboBox::currentIndexChanged, this, [this] { compareNow(); });
+        resize(1000, 640);
+        m_session->conversation()->addObserver(this);
+        fill();
+    }
+    ~CompareDialog() override
+    {
+        if (m_session)
+            m_session->conversation()->removeObserver(this);
+    }
+
+private:
+    void fill()
+    {
+        const Conversation &c = *m_session->conversation();
+        const QList<ThinkingBranch> others = ThinkingBranch::alternatives(c, m_userId);
+        const QSignalBlocker blocker(m_choice);
+        const qint64 chosen = m_choice->currentData().toLongLong();
+        m_choice->clear();
+        for (const ThinkingBranch &other : others)
+            m_choice->addItem(other.label, other.replyId);
+        m_choice->setCurrentIndex(std::max(0, int(m_choice->findData(chosen))));
+        compareNow();
+    }
+
+    void compareNow()
+    {
+        Conversation &c = *m_session->conversation();
+        const ThinkingBranch mine = ThinkingBranch::shown(c, m_userId);
+        const ThinkingBranch other =
+            ThinkingBranch::from(c, m_choice->currentData().toLongLong(), m_choice->currentText());
+        m_otherTitle->setText(
+            tr("<b>%1</b> (what it has that this branch does not: red)").arg(other.label.toHtmlEscaped()));
+        if (!mine.loaded || !other.loaded) {
+            // Their text is read in the background; textLoaded() shows them once it is here.
+            c.requestText(mine.messageIds + other.messageIds);
+            m_left->setPlainText(tr("Reading…"));
+            m_right->setPlainText(tr("Reading…"));
+            return;
+        }
+        // Compared on a worker (long reasoning is many lines); the newest comparison wins.
+        const quint64 ticket = ++m_ticket;
+        QPointer<CompareDialog> self(this);
+        m_worker->post([self, ticket, mine, other]() -> WorkerThread::Then {
+            const auto html = [](const QList<DiffPiece> &pieces, DiffPiece::Op shown) {
+                QString out;
+                for (const DiffPiece &piece : pieces) {
+                    if (piece.op != DiffPiece::Op::Same && piece.op != shown)
+                        continue;
+                    QString text = piece.text.toHtmlEscaped();
+                    text.replace(u'\n', u"<br>"_s);
+                    if (piece.op == DiffPiece::Op::Same)
+                        out += text;
+                    else if (shown == DiffPiece::Op::Removed)
+                        out += u"<span style=\"background:#f5c6c0;color:#5c1a12\">"_s + text + u"</span>"_s;
+                    else
+                        out += u"<span style=\"background:#c8ecc8;color:#17441a\">"_s + text + u"</span>"_s;
+                }
+                return out;
+            };
+            // The other branch "before", this one "after".
+            const QList<DiffPiece> reasoning = TextDiff::diff(other.reasoning, mine.reasoning);
+            const QList<DiffPiece> answer = TextDiff::diff(other.answer, mine.answer);
+            const QString reasoningTitle = u"<h4>%1</h4>"_s.arg(tr("Reasoning"));
+            const QString answerTitle = u"<h4>%1</h4>"_s.arg(tr("Answer"));
+            QString left = reasoningTitle + html(reasoning, DiffPiece::Op::Removed) + answerTitle
+                + html(answer, DiffPiece::Op::Removed);
+            QString right = reasoningTitle + html(reasoning, DiffPiece::Op::Added) + answerTitle
+                + html(answer, DiffPiece::Op::Added);
+            return [self, ticket, left = std::move(left), right = std::move(right)] {
+                if (!self || ticket != self->m_ticket)
+                    return;
+                self->m_left->setHtml(left);
+                self->m_right->setHtml(right);
+            };
+        });
+    }
+
+    void textLoaded(const Conversation &, const QList<qint64> &) override { compareNow(); }
+    void messageChanged(const Conversation &, const Message &, MessageFields) override { }
+    void destroyed(const Conversation &) override
+    {
+        m_session = nullptr;
+        close();
+    }
+
+    QPointer<ChatSession> m_session;
+    qint64 m_userId;
+    QComboBox *m_choice;
+    QLabel *m_otherTitle = nullptr;
+    QTextBrowser *m_left;
+    QTextBrowser *m_right;
+    WorkerThread *m_worker = new WorkerThread(this);
+    quint64 m_ticket = 0;
+};
+
+} // namespace
+
+void ThinkingInspector::compare()
+{
+    const qint64 user = m_model->turn().userId;
+    if (!m_session || !user)
+        return;
+    if (m_compareDialog)
+        m_compareDialog->close();
+    auto *dialog = new CompareDialog(m_session, user, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_compareDialog = dialog;
+    dialog->open();
 }
 
 // --- ThinkingStrip ---

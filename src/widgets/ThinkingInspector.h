@@ -9,11 +9,13 @@
 
 #include "conversation/ThinkingTurn.h"
 
+#include <QDialog>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
 class QComboBox;
+
 class QLabel;
 class QPushButton;
 class QTreeView;
@@ -49,6 +51,10 @@ public:
     QString markdown() const;
     void copyMarkdown();
     void exportMarkdown();
+    // Opens the comparison of this turn with another branch of it (a regenerated reply, or the
+    // reply to an edited question): reasoning and answer side by side, the differences marked.
+    void compare();
+    QDialog *compareDialog() const { return m_compareDialog; }
 
 signals:
     void messageActivated(qint64 messageId);
@@ -66,6 +72,8 @@ private:
     QComboBox *m_turns;
     QPushButton *m_copy;
     QPushButton *m_export;
+    QPushButton *m_compare;
+    QPointer<QDialog> m_compareDialog;
     QLabel *m_stats;
     ThinkingStrip *m_strip;
     QTreeView *m_list;

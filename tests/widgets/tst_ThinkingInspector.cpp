@@ -11,6 +11,7 @@
 #include "api/ChatClient.h"
 #include "conversation/ChatSession.h"
 #include "conversation/Conversation.h"
+#include "conversation/TextDiff.h"
 #include "conversation/ThinkingModel.h"
 #include "conversation/ThinkingTurn.h"
 
@@ -23,6 +24,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTreeView>
 
 using namespace moonpane;
@@ -54,6 +56,8 @@ private slots:
     void preservedThinkingCountsWhatGoesBack();
     void theModelFollowsATurn();
     void aStreamedToolTurnReadsAsOneStory();
+    void diffsMarkWhatChanged();
+    void twoBranchesSideBySide();
 
 private:
     // user → reasoning + two calls → two results → reasoning + answer → user → answer
@@ -282,6 +286,108 @@ void TestThinkingInspector::aStreamedToolTurnReadsAsOneStory()
              qPrintable(inspector.preservedLabel()->text()));
     QVERIFY2(inspector.preservedLabel()->text().contains(u"≈11 tokens"_s),
              qPrintable(inspector.preservedLabel()->text())); // 17 / 4 + 28 / 4
+}
+
+void TestThinkingInspector::diffsMarkWhatChanged()
+{
+    using Op = DiffPiece::Op;
+    QCOMPARE(TextDiff::diff(u"same"_s, u"same"_s), (QList<DiffPiece> {{Op::Same, u"same"_s}}));
+    QCOMPARE(TextDiff::diff(u"It is sunny in Oslo."_s, u"It is rainy in Oslo."_s),
+             (QList<DiffPiece> {{Op::Same, u"It is "_s},
+                                {Op::Removed, u"sunny"_s},
+                                {Op::Added, u"rainy"_s},
+                                {Op::Same, u" in Oslo."_s}}));
+    // Lines first: an unchanged line stays whole; CJK characters are words of their own.
+    const QList<DiffPiece> lines =
+        TextDiff::diff(u"first line\n北京很冷\nlast\n"_s, u"first line\n北京很热\nlast\n"_s);
+    QCOMPARE(lines.first(), (DiffPiece {Op::Same, u"first line\n北京很"_s}));
+    QVERIFY(lines.contains(DiffPiece {Op::Removed, u"冷"_s}));
+    QVERIFY(lines.contains(DiffPiece {Op::Added, u"热"_s}));
+    QCOMPARE(lines.last(), (DiffPiece {Op::Same, u"\nlast\n"_s}));
+    // Put together, each side is its text again.
+    const QString before = u"Alpha beta\ngamma delta\nepsilon"_s;
+    const QString after = u"Alpha beta\ngamma DELTA zeta\n"_s;
+    QString left;
+    QString right;
+    for (const DiffPiece &piece : TextDiff::diff(before, after)) {
+        if (piece.op != Op::Added)
+            left += piece.text;
+        if (piece.op != Op::Removed)
+            right += piece.text;
+    }
+    QCOMPARE(left, before);
+    QCOMPARE(right, after);
+    // Too large a block to compare word by word: replaced whole, still exact.
+    QString x;
+    QString y;
+    QStringList wordsA;
+    QStringList wordsB;
+    for (int i = 0; i < 600; ++i) {
+        wordsA << u"w%1"_s.arg(i);
+        wordsB << u"v%1"_s.arg(i);
+    }
+    const QList<DiffPiece> whole = TextDiff::diff(wordsA.join(u' '), wordsB.join(u' '));
+    for (const DiffPiece &piece : whole) {
+        if (piece.op != Op::Added)
+            x += piece.text;
+        if (piece.op != Op::Removed)
+            y += piece.text;
+    }
+    QCOMPARE(x, wordsA.join(u' '));
+    QCOMPARE(y, wordsB.join(u' '));
+}
+
+void TestThinkingInspector::twoBranchesSideBySide()
+{
+    FakeServer server;
+    QVERIFY(server.listen());
+    ChatClient client;
+    Endpoint endpoint;
+    endpoint.baseUrl = server.baseUrl();
+    client.setEndpoint(endpoint);
+    Conversation conversation;
+    ChatSession session(&client, &conversation);
+    ChatParameters parameters;
+    parameters.model = u"kimi-k2.6"_s;
+    session.setDefaults(parameters);
+    ThinkingInspector inspector;
+    inspector.setSession(&session);
+    inspector.show();
+
+    server.enqueue(FakeResponse::sse(answerStream(u"Cold place, keep it short."_s, u"Oslo is cold."_s)));
+    QCOMPARE(session.send(u"Oslo?"_s), QStringList());
+    QTRY_COMPARE(session.state(), ChatSession::TurnState::Done);
+    inspector.refresh();
+    QVERIFY(!inspector.findChild<QPushButton *>(u"thinkingCompare"_s)->isEnabled()); // one branch only
+    const qint64 first = conversation.path().last();
+    server.enqueue(FakeResponse::sse(answerStream(u"Cold place, say more."_s, u"Oslo is cold and dark."_s)));
+    QCOMPARE(session.regenerate(first), QStringList());
+    QTRY_COMPARE(session.state(), ChatSession::TurnState::Done);
+    inspector.refresh();
+    auto *button = inspector.findChild<QPushButton *>(u"thinkingCompare"_s);
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QDialog *dialog = inspector.compareDialog();
+    QVERIFY(dialog);
+    auto *choice = dialog->findChild<QComboBox *>(u"thinkingCompareChoice"_s);
+    QCOMPARE(choice->count(), 1);
+    QCOMPARE(choice->currentData().toLongLong(), first);
+    QCOMPARE(choice->currentText(), u"Reply 1 of 2 to this question"_s);
+    auto *otherView = dialog->findChild<QTextBrowser *>(u"thinkingCompareOther"_s);
+    QTRY_VERIFY(otherView->toPlainText().startsWith(u"Reasoning"_s)); // compared on a worker
+    auto *mineView = dialog->findChild<QTextBrowser *>(u"thinkingCompareThis"_s);
+    // Each side its own words.
+    QCOMPARE(otherView->toPlainText(), u"Reasoning\nCold place, keep it short.\nAnswer\nOslo is cold."_s);
+    QCOMPARE(mineView->toPlainText(), u"Reasoning\nCold place, say more.\nAnswer\nOslo is cold and dark."_s);
+    // What the other lacks is marked: one change each, the words together.
+    const QString other = otherView->toHtml();
+    const QString mine = mineView->toHtml();
+    QVERIFY2(other.contains(u"background-color:#f5c6c0;\">keep it short</span>"_s), qPrintable(other));
+    QVERIFY2(mine.contains(u"background-color:#c8ecc8;\">say more</span>"_s), qPrintable(mine));
+    QVERIFY2(mine.contains(u"background-color:#c8ecc8;\"> and dark</span>"_s), qPrintable(mine));
+    QVERIFY(!mine.contains(u"#f5c6c0"_s));
+    QVERIFY(!other.contains(u"#c8ecc8"_s));
+    dialog->close();
 }
 
 QTEST_MAIN(TestThinkingInspector)

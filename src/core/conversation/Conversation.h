@@ -148,6 +148,8 @@ public:
                         const QString &arguments);
     // Messages with the same parent, oldest first (the branches at this point).
     QList<qint64> siblings(qint64 id) const;
+    // The messages that follow `id` (0: the first messages), oldest first, on every branch.
+    QList<qint64> children(qint64 id) const { return m_children.value(id); }
     // Makes the path run through `id`, down to the newest leaf below it.
     void selectBranch(qint64 id);
     // Shows the sibling `step` places after `id` (negative: before); false when there is none.

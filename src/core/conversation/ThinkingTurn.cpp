@@ -194,6 +194,68 @@ QString ThinkingTurn::markdown(const Conversation &conversation) const
     return out.join(u"\n\n"_s) + u'\n';
 }
 
+ThinkingBranch ThinkingBranch::from(const Conversation &conversation, qint64 replyId, const QString &label)
+{
+    ThinkingBranch branch;
+    branch.replyId = replyId;
+    branch.label = label;
+    QStringList reasoning;
+    for (qint64 id = replyId; id;) {
+        const Message *m = conversation.message(id);
+        if (!m || m->role == Role::User)
+            break;
+        branch.messageIds.append(id);
+        branch.loaded &= m->textLoaded;
+        if (m->role == Role::Assistant) {
+            if (!m->reasoning.isEmpty())
+                reasoning.append(m->reasoning);
+            if (!m->content.trimmed().isEmpty())
+                branch.answer = m->content; // the last words of the turn
+        }
+        const QList<qint64> next = conversation.children(id);
+        id = next.isEmpty() ? 0 : next.constLast();
+        // On the active path, follow it rather than the newest child.
+        for (const qint64 child : next) {
+            if (conversation.path().contains(child))
+                id = child;
+        }
+    }
+    branch.reasoning = reasoning.join(u"\n\n"_s);
+    return branch;
+}
+
+ThinkingBranch ThinkingBranch::shown(const Conversation &conversation, qint64 userId)
+{
+    const qsizetype at = conversation.path().indexOf(userId);
+    const qint64 reply = at >= 0 && at + 1 < conversation.path().size() ? conversation.path().at(at + 1) : 0;
+    return from(conversation, reply, tr("This branch"));
+}
+
+QList<ThinkingBranch> ThinkingBranch::alternatives(const Conversation &conversation, qint64 userId)
+{
+    QList<ThinkingBranch> out;
+    const ThinkingBranch current = shown(conversation, userId);
+    // Replies regenerated beside this one.
+    const QList<qint64> replies = conversation.children(userId);
+    for (qsizetype i = 0; i < replies.size(); ++i) {
+        if (replies.at(i) != current.replyId)
+            out.append(from(conversation, replies.at(i),
+                            tr("Reply %1 of %2 to this question").arg(i + 1).arg(replies.size())));
+    }
+    // Replies to edited versions of the question.
+    const QList<qint64> questions = conversation.siblings(userId);
+    for (qsizetype i = 0; i < questions.size(); ++i) {
+        if (questions.at(i) == userId)
+            continue;
+        const QList<qint64> answers = conversation.children(questions.at(i));
+        if (!answers.isEmpty())
+            out.append(
+                from(conversation, answers.constLast(),
+                     tr("Reply to version %1 of %2 of the question").arg(i + 1).arg(questions.size())));
+    }
+    return out;
+}
+
 PreservedThinking PreservedThinking::of(const Conversation &conversation, const ChatParameters &parameters)
 {
     PreservedThinking preserved;

@@ -62,6 +62,25 @@ struct ThinkingTurn
     QString markdown(const Conversation &conversation) const;
 };
 
+// Another branch of a turn, to compare with: a reply regenerated beside the turn's first reply,
+// or the reply to an edited version of its question. Its reasoning (every round's, in order)
+// and its answer, read down that branch (the newest message at each step) to the next question.
+struct ThinkingBranch
+{
+    qint64 replyId = 0; // the branch's first reply
+    QString label;
+    QList<qint64> messageIds; // the branch's messages of the turn, in order
+    QString reasoning;
+    QString answer;
+    bool loaded = true; // false: some of their text is not read yet (see messageIds)
+
+    // The turn of `userId` as it is on the active path, and the other branches of it.
+    static ThinkingBranch shown(const Conversation &conversation, qint64 userId);
+    static QList<ThinkingBranch> alternatives(const Conversation &conversation, qint64 userId);
+    // The branch from `replyId` down (the newest child at each step) to the next question.
+    static ThinkingBranch from(const Conversation &conversation, qint64 replyId, const QString &label);
+};
+
 // What the next request sends back of earlier reasoning. Without keep: "all" the server is sent
 // none (a tool-call message of an earlier turn keeps an empty reasoning_content); with it, the
 // reasoning of every earlier reply on the path goes back.
