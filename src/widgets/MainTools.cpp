@@ -13,6 +13,7 @@
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 #include "conversation/SessionRegistry.h"
+#include "storage/ConversationStore.h"
 #include "storage/Settings.h"
 #include "tools/McpClient.h"
 #include "tools/ToolCallModel.h"
@@ -29,6 +30,10 @@
 using namespace Qt::StringLiterals;
 
 namespace moonpane {
+
+namespace {
+constexpr int kThinkingSearchLimit = 200; // hits over every conversation, this one's kept
+} // namespace
 
 void MainWindow::setupTools()
 {
@@ -86,6 +91,37 @@ void MainWindow::setupTools()
         const int row = m_model->rowOf(messageId);
         if (row >= 0)
             m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
+    });
+    // Search in reasoning: the store's full-text search, this conversation's reasoning alone.
+    m_thinkingInspector->setSearch([this](const QString &query,
+                                          std::function<void(const QList<ThinkingInspector::Found> &)> done) {
+        const qint64 conversationId = m_current ? m_current->id : 0;
+        if (m_store) {
+            m_store->searchInBackground(query, true, kThinkingSearchLimit,
+                                        [done, conversationId](const QList<SearchHit> &hits) {
+                                            QList<ThinkingInspector::Found> found;
+                                            for (const SearchHit &hit : hits) {
+                                                if (hit.conversationId == conversationId && hit.inReasoning)
+                                                    found.append({hit.messageId, hit.snippet});
+                                            }
+                                            done(found);
+                                        });
+            return;
+        }
+        // No history database (it could not be opened): what is in memory.
+        QList<ThinkingInspector::Found> found;
+        for (const qint64 id : m_current ? m_current->path() : QList<qint64>()) {
+            const Message *m = m_current->message(id);
+            const qsizetype at = m ? m->reasoning.indexOf(query, 0, Qt::CaseInsensitive) : -1;
+            if (at < 0)
+                continue;
+            const qsizetype from = std::max<qsizetype>(0, at - 40);
+            found.append({id,
+                          m->reasoning.mid(from, at - from) + SearchHit::kMatchStart
+                              + m->reasoning.mid(at, query.size()) + SearchHit::kMatchEnd
+                              + m->reasoning.mid(at + query.size(), 60)});
+        }
+        done(found);
     });
     // A branch switched, a message added or loaded: the turn shown follows.
     const auto follow = [this] { m_thinkingInspector->refreshLater(); };

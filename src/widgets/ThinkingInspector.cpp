@@ -16,6 +16,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
@@ -53,7 +55,16 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     , m_strip(new ThinkingStrip(this))
     , m_list(new QTreeView(this))
     , m_preserved(new QLabel(this))
+    , m_searchField(new QLineEdit(this))
+    , m_searchResults(new QListWidget(this))
 {
+    m_searchField->setObjectName(u"thinkingSearch"_s);
+    m_searchField->setPlaceholderText(tr("Find in the reasoning of this conversation"));
+    m_searchField->setClearButtonEnabled(true);
+    m_searchResults->setObjectName(u"thinkingSearchResults"_s);
+    m_searchResults->setMaximumHeight(140);
+    m_searchResults->setWordWrap(true);
+    m_searchResults->hide();
     m_turns->setObjectName(u"thinkingTurns"_s);
     m_turns->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_turns->setMinimumContentsLength(16);
@@ -89,6 +100,8 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     layout->addWidget(m_strip);
     layout->addWidget(m_list, 1);
     layout->addWidget(m_preserved);
+    layout->addWidget(m_searchField);
+    layout->addWidget(m_searchResults);
 
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(kRefreshMs);
@@ -108,6 +121,18 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
         m_list->setCurrentIndex(m_model->index(step, 0));
         emit messageActivated(m_model->index(step, 0).data(ThinkingModel::MessageIdRole).toLongLong());
     });
+    auto *typing = new QTimer(this);
+    typing->setSingleShot(true);
+    typing->setInterval(250);
+    connect(typing, &QTimer::timeout, this, &ThinkingInspector::searchNow);
+    connect(m_searchField, &QLineEdit::textChanged, typing, qOverload<>(&QTimer::start));
+    connect(m_searchField, &QLineEdit::returnPressed, this, &ThinkingInspector::searchNow);
+    connect(m_searchResults, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const qint64 id = item->data(Qt::UserRole).toLongLong();
+        showTurnOf(id);
+        emit messageActivated(id);
+    });
+    connect(m_searchResults, &QListWidget::itemClicked, m_searchResults, &QListWidget::itemActivated);
     connect(m_copy, &QPushButton::clicked, this, &ThinkingInspector::copyMarkdown);
     connect(m_export, &QPushButton::clicked, this, &ThinkingInspector::exportMarkdown);
     connect(m_compare, &QPushButton::clicked, this, &ThinkingInspector::compare);
@@ -124,6 +149,7 @@ void ThinkingInspector::setSession(ChatSession *session)
         m_session->disconnect(this);
     m_session = session;
     m_pinnedTurn = 0;
+    m_searchField->clear();
     if (session) {
         // A reply streaming, finishing, or a turn going on: the figures follow.
         connect(session, &ChatSession::replyProgressed, this, &ThinkingInspector::refreshLater);
@@ -255,6 +281,32 @@ void ThinkingInspector::refresh()
                                 "\"all\" (Parameters) the next request would carry %1 tokens of it.")
                                  .arg(ThinkingModel::tokensText(would.tokens, would.estimated)));
     }
+}
+
+void ThinkingInspector::searchNow()
+{
+    const QString query = m_searchField->text().trimmed();
+    const quint64 ticket = ++m_searchTicket;
+    if (query.isEmpty() || !m_search || !m_session) {
+        m_searchResults->clear();
+        m_searchResults->hide();
+        return;
+    }
+    QPointer<ThinkingInspector> self(this);
+    m_search(query, [self, ticket](const QList<Found> &found) {
+        if (!self || ticket != self->m_searchTicket)
+            return; // a newer search, or gone
+        self->m_searchResults->clear();
+        for (const Found &hit : found) {
+            QString text = hit.snippet;
+            text.replace(QChar(u'\uE000'), u"«"_s).replace(QChar(u'\uE001'), u"»"_s);
+            auto *item = new QListWidgetItem(text.simplified(), self->m_searchResults);
+            item->setData(Qt::UserRole, hit.messageId);
+        }
+        if (found.isEmpty())
+            new QListWidgetItem(tr("No reasoning of this conversation holds that."), self->m_searchResults);
+        self->m_searchResults->show();
+    });
 }
 
 QString ThinkingInspector::markdown() const

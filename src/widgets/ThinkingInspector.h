@@ -14,7 +14,11 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
+class QLineEdit;
+class QListWidget;
 
 class QLabel;
 class QPushButton;
@@ -36,6 +40,18 @@ public:
     ~ThinkingInspector() override;
 
     void setSession(ChatSession *session);
+    // How to look for words in the reasoning of the conversation shown: the store's full-text
+    // search (in the background), or a scan of what is in memory. `done` gets message ids and
+    // snippets with the matches wrapped in SearchHit's markers.
+    struct Found
+    {
+        qint64 messageId = 0;
+        QString snippet;
+    };
+    using Search = std::function<void(const QString &query, std::function<void(const QList<Found> &)> done)>;
+    void setSearch(Search search) { m_search = std::move(search); }
+    QLineEdit *searchField() const { return m_searchField; }
+    QListWidget *searchResults() const { return m_searchResults; }
     // The conversation changed (a message added or streaming, a branch switched): shown soon.
     void refreshLater();
     void refresh();
@@ -78,6 +94,11 @@ private:
     ThinkingStrip *m_strip;
     QTreeView *m_list;
     QLabel *m_preserved;
+    QLineEdit *m_searchField;
+    QListWidget *m_searchResults;
+    Search m_search;
+    quint64 m_searchTicket = 0;
+    void searchNow();
     QTimer m_refresh;
     WorkerThread *m_worker = nullptr;
     qint64 m_pinnedTurn = 0; // a turn the user picked; 0: the newest

@@ -17,6 +17,7 @@
 #include "SearchDialog.h"
 #include "TestEnvironment.h"
 #include "TestMessages.h"
+#include "ThinkingInspector.h"
 #include "conversation/ChatSession.h"
 #include "conversation/ConversationModel.h"
 #include "storage/ArchiveJob.h"
@@ -29,6 +30,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSqlQuery>
@@ -60,6 +62,7 @@ private slots:
     void replyCutByACrashOffersContinue();
     void findBarFindsAndMoves();
     void searchAllOpensTheConversationAtTheMessage();
+    void thinkingSearchUsesTheStore();
     void exportAndImport();
     void aHistoryThatCannotBeOpenedIsExplained();
     void changesFromAnotherProcessAppear();
@@ -359,6 +362,52 @@ void TestHistory::findBarFindsAndMoves()
     QTest::keyClick(field, Qt::Key_Escape);
     QVERIFY(!bar->isVisible());
     QVERIFY(m_window->view()->find().term.isEmpty());
+}
+
+// The Thinking tab's search is the history's full-text search, kept to this conversation's
+// reasoning: a reply of another branch is found too, another conversation's is not.
+void TestHistory::thinkingSearchUsesTheStore()
+{
+    qint64 offPath = 0;
+    {
+        ConversationStore store;
+        QString error;
+        QVERIFY(store.open(dbPath(), &error));
+        Conversation *other = store.create();
+        other->title = u"Elsewhere"_s;
+        store.metaChanged(other);
+        const qint64 q = other->add(message(Role::User, u"Kilns?"_s, 0));
+        Message elsewhere = message(Role::Assistant, u"Hot."_s, q);
+        elsewhere.reasoning = u"stoneware vitrifies around 1280 degrees"_s;
+        elsewhere.hasReasoning = true;
+        other->add(elsewhere);
+        Conversation *c = store.create();
+        c->title = u"Pottery"_s;
+        store.metaChanged(c);
+        const qint64 u = c->add(message(Role::User, u"How hot is a kiln?"_s, 0));
+        Message first = message(Role::Assistant, u"About 1280 °C."_s, u);
+        first.reasoning = u"Stoneware is fired near 1280 degrees, earthenware lower."_s;
+        first.hasReasoning = true;
+        offPath = c->add(first);
+        Message second = message(Role::Assistant, u"Around 1200 °C."_s, u); // regenerated: now active
+        second.reasoning = u"A kiln for stoneware runs hot."_s;
+        second.hasReasoning = true;
+        c->add(second);
+    }
+    openWindow();
+    QCOMPARE(m_window->currentConversation()->title, u"Pottery"_s);
+    m_window->action(u"showThinking"_s)->trigger();
+    ThinkingInspector *thinking = m_window->thinkingInspector();
+    QTRY_VERIFY(thinking->isVisible());
+    thinking->searchField()->setText(u"stoneware"_s);
+    QTRY_COMPARE(thinking->searchResults()->count(), 2); // both branches here, none from elsewhere
+    QList<qint64> found;
+    for (int i = 0; i < thinking->searchResults()->count(); ++i) {
+        found.append(thinking->searchResults()->item(i)->data(Qt::UserRole).toLongLong());
+        QVERIFY(thinking->searchResults()->item(i)->text().contains(u"«Stoneware»"_s, Qt::CaseInsensitive));
+    }
+    QVERIFY(found.contains(offPath));
+    QVERIFY(!found.contains(0));
 }
 
 void TestHistory::searchAllOpensTheConversationAtTheMessage()

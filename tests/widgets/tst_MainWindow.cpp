@@ -29,6 +29,7 @@
 #include "conversation/ConversationLibrary.h"
 #include "conversation/ConversationModel.h"
 #include "conversation/ThinkingModel.h"
+#include "storage/ConversationStore.h"
 #include "storage/Credentials.h"
 #include "storage/PrivateFiles.h"
 #include "storage/SecretStore.h"
@@ -52,6 +53,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -408,6 +410,22 @@ void TestMainWindow::theThinkingTabShowsTheTurn()
     waitIdle(window);
     QTRY_COMPARE(thinking->turns()->count(), 2);
     QTRY_COMPARE(thinking->turns()->currentIndex(), 1);
+    // Search in the reasoning (without a history database: what is in memory; tst_history runs
+    // the store's search): this conversation's, both turns; a click shows the turn and its message.
+    QSignalSpy activated(thinking, &ThinkingInspector::messageActivated);
+    thinking->searchField()->setText(u"greets"_s);
+    QTRY_COMPARE(thinking->searchResults()->count(), 2);
+    QVERIFY(thinking->searchResults()->item(0)->text().contains(u"«greets»"_s));
+    const qint64 hit = thinking->searchResults()->item(1)->data(Qt::UserRole).toLongLong();
+    emit thinking->searchResults()->itemActivated(thinking->searchResults()->item(1));
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(activated.last().at(0).toLongLong(), hit);
+    QCOMPARE(thinking->turns()->currentIndex(),
+             thinking->turns()->findData(window->currentConversation()->message(hit)->parentId));
+    thinking->searchField()->setText(u"nowhere-to-be-found"_s);
+    QTRY_COMPARE(thinking->searchResults()->item(0)->text(),
+                 u"No reasoning of this conversation holds that."_s);
+
     // Another conversation: its own turns.
     window->newConversation();
     QTRY_COMPARE(thinking->turns()->count(), 0);
