@@ -103,6 +103,7 @@ WireInspector::WireInspector(QWidget *parent)
     , m_raw(new QPushButton(tr("Copy raw stream"), this))
     , m_save(new QPushButton(tr("Save as .sse…"), this))
     , m_resend(new QPushButton(tr("Edit && resend…"), this))
+    , m_showMedia(new QPushButton(tr("Show media in full"), this))
 {
     m_list->setObjectName(u"wireList"_s);
     m_list->setModel(m_exchanges);
@@ -148,10 +149,17 @@ WireInspector::WireInspector(QWidget *parent)
     m_resend->setObjectName(u"wireResend"_s);
     m_resend->setToolTip(tr("Edit the request's JSON and send it as a new branch of the conversation"));
 
+    m_showMedia->setObjectName(u"wireShowMedia"_s);
+    m_showMedia->setCheckable(true);
+    m_showMedia->setToolTip(
+        tr("The request's images and videos as the base64 that was sent, instead of their names"));
     auto *requestPage = new QWidget(this);
     auto *requestLayout = new QVBoxLayout(requestPage);
     requestLayout->setContentsMargins(0, 4, 0, 0);
-    requestLayout->addWidget(m_find);
+    auto *findRow = new QHBoxLayout;
+    findRow->addWidget(m_find, 1);
+    findRow->addWidget(m_showMedia);
+    requestLayout->addLayout(findRow);
     requestLayout->addWidget(m_request);
     auto *responsePage = new QWidget(this);
     auto *responseLayout = new QVBoxLayout(responsePage);
@@ -218,6 +226,7 @@ WireInspector::WireInspector(QWidget *parent)
         if (!text.isEmpty())
             m_request->find(text);
     });
+    connect(m_showMedia, &QPushButton::toggled, this, &WireInspector::showSelected);
     connect(m_curl, &QPushButton::clicked, this, &WireInspector::copyAsCurl);
     connect(m_raw, &QPushButton::clicked, this, &WireInspector::copyRawStream);
     connect(m_save, &QPushButton::clicked, this, &WireInspector::saveStream);
@@ -313,10 +322,20 @@ void WireInspector::showSelected()
     const QString head = QString::fromUtf8(exchange->method) + u' '
         + exchange->url.toDisplayString(QUrl::RemoveUserInfo) + u'\n' + headersText(exchange->requestHeaders);
     m_request->setPlainText(head + u'\n' + tr("(indenting the body…)"));
+    const bool hasMedia = exchange->requestBody.hasMedia();
+    m_showMedia->setEnabled(hasMedia);
+    const bool full = hasMedia && m_showMedia->isChecked();
     const quint64 ticket = ++m_requestTicket;
     QPointer<WireInspector> self(this);
-    worker()->post([self, ticket, head, body = exchange->requestBody]() -> WorkerThread::Then {
-        QString text = head + u'\n' + WireExport::readableBody(body);
+    worker()->post([self, ticket, head, full, body = exchange->requestBody]() -> WorkerThread::Then {
+        QString text = head + u'\n';
+        QString error;
+        if (!full)
+            text += WireExport::readableBody(body);
+        else if (const QString whole = WireExport::fullBody(body, kMaxShownBody, &error); !error.isEmpty())
+            text += tr("(%1)").arg(error) + u"\n\n"_s + WireExport::readableBody(body);
+        else
+            text += whole;
         return [self, ticket, text = std::move(text)] {
             if (self && ticket == self->m_requestTicket) {
                 self->m_request->setPlainText(text);

@@ -48,6 +48,8 @@ public:
     QTreeView *list() const { return m_list; }
     QTableView *lines() const { return m_lines; }
     QPlainTextEdit *requestText() const { return m_request; }
+    QPushButton *showMediaButton() const { return m_showMedia; }
+    static constexpr qint64 kMaxShownBody = qint64(16) << 20; // with media in full
     QPlainTextEdit *responseText() const { return m_response; }
     QPlainTextEdit *resultText() const { return m_result; }
     QLabel *errorLabel() const { return m_error; }
@@ -97,6 +99,7 @@ private:
     QPushButton *m_raw;
     QPushButton *m_save;
     QPushButton *m_resend;
+    QPushButton *m_showMedia; // the request's media in full, on demand
     WorkerThread *m_worker = nullptr;
     qint64 m_shownId = 0;
     quint64 m_requestTicket = 0; // the newest request text asked of the worker

@@ -17,9 +17,11 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QBuffer>
 #include <QClipboard>
 #include <QDialog>
 #include <QFile>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -52,6 +54,7 @@ private slots:
     void rawStreamAndSaveGiveTheStreamBack();
     void anErrorPageIsShownAsItCame();
     void editAndResendSendsTheEditedBodyAsABranch();
+    void mediaAreNamedThenShownOnDemand();
 
 private:
     void send(const FakeResponse &response, const QString &text = u"Hello"_s);
@@ -323,6 +326,61 @@ void TestWireInspector::editAndResendSendsTheEditedBodyAsABranch()
     QCOMPARE(m_conversation->siblings(second).size(), 2);
     QVERIFY(!m_conversation->message(second)->content.isEmpty());
     QTRY_COMPARE(m_inspector->exchangeModel()->rowCount(), 2);
+}
+
+void TestWireInspector::mediaAreNamedThenShownOnDemand()
+{
+    // A real PNG file, sent inline.
+    QImage image(24, 16, QImage::Format_RGB32);
+    image.fill(Qt::darkCyan);
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    QVERIFY(image.save(&buffer, "PNG"));
+    MediaRef media;
+    media.path = m_env->writeFile(u"cyan.png"_s, png);
+    media.mimeType = u"image/png"_s;
+    media.bytes = png.size();
+    media.name = u"cyan.png"_s;
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    QCOMPARE(m_session->send(u"What colour?"_s, {ContentPart::fromMedia(media)}), QStringList());
+    waitIdle();
+    QVERIFY(m_server->lastRequest().body.contains(png.toBase64()));
+
+    // Named, not spelled out; the key redacted.
+    QTRY_VERIFY(m_inspector->requestText()->toPlainText().contains(u"\"<image/png, "_s));
+    QVERIFY(!m_inspector->requestText()->toPlainText().contains(QString::fromLatin1(png.toBase64())));
+    QVERIFY(m_inspector->requestText()->toPlainText().contains(u"Authorization: Bearer [redacted]"_s));
+    // On demand, the base64 that was sent (read on a worker).
+    QVERIFY(m_inspector->showMediaButton()->isEnabled());
+    m_inspector->showMediaButton()->click();
+    QTRY_VERIFY(m_inspector->requestText()->toPlainText().contains(u"data:image/png;base64,"_s
+                                                                   + QString::fromLatin1(png.toBase64())));
+    m_inspector->showMediaButton()->click();
+    QTRY_VERIFY(!m_inspector->requestText()->toPlainText().contains(QString::fromLatin1(png.toBase64())));
+    // Copy as curl carries the medium whole.
+    QApplication::clipboard()->clear();
+    m_inspector->copyAsCurl();
+    QTRY_VERIFY(QApplication::clipboard()->text().contains(QString::fromLatin1(png.toBase64())));
+    // Edit & resend: the medium goes back as it was sent.
+    connect(m_inspector, &WireInspector::resendRequested, m_session,
+            [this](qint64 messageId, const RequestBody &body, bool stream, const QString &model) {
+                QCOMPARE(m_session->resend(messageId, body, stream, model), QStringList());
+            });
+    m_inspector->editAndResend();
+    auto *dialog = m_inspector->findChild<QDialog *>(u"wireResendDialog"_s);
+    auto *edit = dialog->findChild<QPlainTextEdit *>(u"wireResendEdit"_s);
+    QTRY_VERIFY(edit->isEnabled());
+    QVERIFY(edit->toPlainText().contains(u"\"<media 1: image/png, "_s));
+    edit->setPlainText(edit->toPlainText().replace(u"What colour?"_s, u"Which colour?"_s));
+    auto *send = dialog->findChild<QPushButton *>(u"wireResendSend"_s);
+    QTRY_VERIFY(send->isEnabled());
+    m_server->enqueue(FakeResponse::fixture(u"kimi_thinking.sse"_s));
+    send->click();
+    QTRY_COMPARE(m_server->requests().size(), 2);
+    QVERIFY(m_server->lastRequest().body.contains("Which colour?"));
+    QVERIFY(m_server->lastRequest().body.contains(QByteArray("data:image/png;base64," + png.toBase64())));
+    waitIdle();
 }
 
 QTEST_MAIN(TestWireInspector)

@@ -53,14 +53,27 @@ QByteArray shellQuoted(const QByteArray &text)
 
 QString readableBody(const RequestBody &body)
 {
-    return indented(withMediaNamed(body, [](int, const MediaRef &media) {
+    return indented(withMediaNamed(body, [](int, const MediaRef &media) -> QByteArray {
         return "<" + media.mimeType.toUtf8() + ", " + sizeOf(media) + ">";
     }));
 }
 
+QString fullBody(const RequestBody &body, qint64 maxBytes, QString *error)
+{
+    if (body.size() > maxBytes) {
+        *error = tr("the body is %1 with its media, too large to show here; Copy as curl carries it whole")
+                     .arg(QLocale().formattedDataSize(body.size()));
+        return {};
+    }
+    QByteArray flattened;
+    if (!body.flatten(&flattened, error))
+        return {};
+    return indented(flattened);
+}
+
 QString editableBody(const RequestBody &body)
 {
-    return indented(withMediaNamed(body, [](int n, const MediaRef &media) {
+    return indented(withMediaNamed(body, [](int n, const MediaRef &media) -> QByteArray {
         return "<media " + QByteArray::number(n) + ": " + media.mimeType.toUtf8() + ", " + sizeOf(media)
             + ">";
     }));

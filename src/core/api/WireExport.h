@@ -13,6 +13,9 @@ namespace moonpane::WireExport {
 
 // The body as JSON, indented, media named; as it is when it is not JSON.
 QString readableBody(const RequestBody &body);
+// The body indented with its media in full (read from their files: not for the UI thread).
+// Empty with `error` set when a file cannot be read, or when the body is over `maxBytes`.
+QString fullBody(const RequestBody &body, qint64 maxBytes, QString *error);
 // The body indented, each medium "<media N: image/png, 1.2 MB>" (N from 1, in order).
 QString editableBody(const RequestBody &body);
 // An edited body back: checked to be a JSON object, written compactly, each stand-in replaced by
