@@ -87,6 +87,12 @@ ThinkingInspector::ThinkingInspector(QWidget *parent)
     m_list->header()->setStretchLastSection(false);
     m_preserved->setObjectName(u"thinkingPreserved"_s);
     m_preserved->setWordWrap(true);
+    m_preserved->setTextFormat(Qt::AutoText);
+    connect(m_preserved, &QLabel::linkActivated, this, [this](const QString &link) {
+        const qint64 id = link.section(u':', 1).toLongLong();
+        showTurnOf(id);
+        emit messageActivated(id);
+    });
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_turns, 1);
@@ -271,6 +277,28 @@ void ThinkingInspector::refresh()
             m_preserved->setText(tr("Preserved Thinking is on (keep: \"all\"): the reasoning of %1 earlier "
                                     "replies goes back with the next request, %2 of context.")
                                      .arg(QString::number(preserved.messageIds.size()), tokens));
+        // Which: each reply by its turn and round, a link that shows it.
+        if (!preserved.messageIds.isEmpty()) {
+            QStringList links;
+            int turnNumber = 0;
+            int round = 0;
+            for (const qint64 id : conversation->path()) {
+                const Message *m = conversation->message(id);
+                if (!m)
+                    continue;
+                if (m->role == Role::User) {
+                    ++turnNumber;
+                    round = 0;
+                } else if (m->role == Role::Assistant) {
+                    ++round;
+                    if (preserved.messageIds.contains(id))
+                        links << u"<a href=\"message:%1\">%2</a>"_s.arg(id).arg(
+                            tr("turn %1, round %2").arg(turnNumber).arg(round).toHtmlEscaped());
+                }
+            }
+            m_preserved->setText(m_preserved->text().toHtmlEscaped() + u"<br>"_s
+                                 + tr("Which: %1.").arg(links.join(u", "_s)));
+        }
     } else {
         ChatParameters keep = parameters;
         keep.keepThinking = true;

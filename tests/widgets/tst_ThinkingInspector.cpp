@@ -285,7 +285,18 @@ void TestThinkingInspector::aStreamedToolTurnReadsAsOneStory()
     QVERIFY2(inspector.preservedLabel()->text().contains(u"the reasoning of 2 earlier replies"_s),
              qPrintable(inspector.preservedLabel()->text()));
     QVERIFY2(inspector.preservedLabel()->text().contains(u"≈11 tokens"_s),
-             qPrintable(inspector.preservedLabel()->text())); // 17 / 4 + 28 / 4
+             qPrintable(inspector.preservedLabel()->text()));
+    // Which replies: links that show them.
+    const QString which = inspector.preservedLabel()->text();
+    QVERIFY2(
+        which.contains(u"<a href=\"message:%1\">turn 1, round 1</a>"_s.arg(turn.segments.at(0).messageId)),
+        qPrintable(which));
+    QVERIFY(
+        which.contains(u"<a href=\"message:%1\">turn 1, round 2</a>"_s.arg(turn.segments.at(4).messageId)));
+    activated.clear();
+    emit inspector.preservedLabel()->linkActivated(u"message:%1"_s.arg(turn.segments.at(4).messageId));
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(activated.last().at(0).toLongLong(), turn.segments.at(4).messageId); // 17 / 4 + 28 / 4
 }
 
 void TestThinkingInspector::diffsMarkWhatChanged()
