@@ -69,11 +69,7 @@ void MainWindow::setupTools()
     m_inspectorTabs->addTab(m_wireInspector, tr("Wire"));
     connect(m_wireInspector, &WireInspector::status, this,
             [this](const QString &message) { statusBar()->showMessage(message, 6000); });
-    connect(m_wireInspector, &WireInspector::messageActivated, this, [this](qint64 messageId) {
-        const int row = m_model->rowOf(messageId);
-        if (row >= 0)
-            m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
-    });
+    connect(m_wireInspector, &WireInspector::messageActivated, this, &MainWindow::revealMessage);
     connect(m_wireInspector, &WireInspector::resendRequested, this,
             [this](qint64 messageId, const RequestBody &body, bool stream, const QString &model) {
                 if (!m_current)
@@ -87,11 +83,7 @@ void MainWindow::setupTools()
     m_inspectorTabs->addTab(m_thinkingInspector, tr("Thinking"));
     connect(m_thinkingInspector, &ThinkingInspector::status, this,
             [this](const QString &message) { statusBar()->showMessage(message, 6000); });
-    connect(m_thinkingInspector, &ThinkingInspector::messageActivated, this, [this](qint64 messageId) {
-        const int row = m_model->rowOf(messageId);
-        if (row >= 0)
-            m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
-    });
+    connect(m_thinkingInspector, &ThinkingInspector::messageActivated, this, &MainWindow::revealMessage);
     // Search in reasoning: the store's full-text search, this conversation's reasoning alone.
     m_thinkingInspector->setSearch([this](const QString &query,
                                           std::function<void(const QList<ThinkingInspector::Found> &)> done) {
@@ -151,11 +143,14 @@ void MainWindow::setupTools()
             statusBar()->showMessage(
                 tr("This call was made before Moonpane started; the conversation shows its result"), 5000);
     });
-    connect(m_toolInspector, &ToolInspector::messageActivated, this, [this](qint64 messageId) {
-        const int row = m_model->rowOf(messageId);
-        if (row >= 0)
-            m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
-    });
+    connect(m_toolInspector, &ToolInspector::messageActivated, this, &MainWindow::revealMessage);
+}
+
+void MainWindow::revealMessage(qint64 messageId)
+{
+    const int row = m_model->rowOf(messageId);
+    if (row >= 0)
+        m_view->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
 }
 
 void MainWindow::applyToolSettings()

@@ -160,6 +160,8 @@ private:
     // inspector's tool-call tab, following the conversation on screen.
     void setupTools();
     void wireTools(ChatSession *created);
+    // An inspector's step or call: its message in the middle of the view.
+    void revealMessage(qint64 messageId);
     // The approval card and the Inspector's tabs follow this conversation.
     void showInspectorsOf(Conversation *conversation);
     // Settings → Tools into the registry; MCP servers started, stopped or kept as they are.

@@ -22,7 +22,6 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QTextBrowser>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -359,9 +358,8 @@ void ThinkingInspector::exportMarkdown()
         m_worker = new WorkerThread(this);
     QPointer<ThinkingInspector> self(this);
     m_worker->post([self, path, bytes = markdown().toUtf8()]() -> WorkerThread::Then {
-        QSaveFile file(path);
-        const bool ok = PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit();
-        const QString error = file.errorString();
+        QString error;
+        const bool ok = PrivateFiles::write(path, bytes, &error);
         return [self, ok, path, error] {
             if (self)
                 emit self->status(ok ? tr("Exported %1").arg(path)

@@ -21,7 +21,6 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStyledItemDelegate>
@@ -431,9 +430,8 @@ void WireInspector::saveStream()
     QPointer<WireInspector> self(this);
     const QByteArray bytes = stream ? exchange->rawStream() : exchange->body;
     worker()->post([self, path, bytes]() -> WorkerThread::Then {
-        QSaveFile file(path);
-        const bool ok = PrivateFiles::open(&file) && file.write(bytes) == bytes.size() && file.commit();
-        const QString error = file.errorString();
+        QString error;
+        const bool ok = PrivateFiles::write(path, bytes, &error);
         return [self, ok, path, error] {
             if (self)
                 emit self->status(ok ? tr("Saved %1").arg(path)

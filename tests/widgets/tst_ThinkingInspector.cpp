@@ -45,6 +45,33 @@ Usage usage(qint64 completion, std::optional<qint64> reasoning)
     return u;
 }
 
+// A conversation with a session talking to the fake server on loopback, and the tab following it.
+struct Live
+{
+    FakeServer server;
+    ChatClient client;
+    Conversation conversation;
+    ChatSession session {&client, &conversation};
+    ChatParameters parameters;
+    ThinkingInspector inspector;
+
+    bool start(ThinkingMode thinking)
+    {
+        if (!server.listen())
+            return false;
+        Endpoint endpoint;
+        endpoint.baseUrl = server.baseUrl();
+        client.setEndpoint(endpoint);
+        parameters.model = u"kimi-k2.6"_s;
+        parameters.thinking = thinking;
+        session.setDefaults(parameters);
+        inspector.setSession(&session);
+        inspector.resize(600, 500);
+        inspector.show();
+        return QTest::qWaitForWindowExposed(&inspector);
+    }
+};
+
 } // namespace
 
 class TestThinkingInspector : public QObject
@@ -208,23 +235,13 @@ void TestThinkingInspector::theModelFollowsATurn()
 void TestThinkingInspector::aStreamedToolTurnReadsAsOneStory()
 {
     TestEnvironment env;
-    FakeServer server;
-    QVERIFY(server.listen());
-    ChatClient client;
-    Endpoint endpoint;
-    endpoint.baseUrl = server.baseUrl();
-    client.setEndpoint(endpoint);
-    Conversation conversation;
-    ChatSession session(&client, &conversation);
-    ChatParameters parameters;
-    parameters.model = u"kimi-k2.6"_s;
-    parameters.thinking = ThinkingMode::Enabled;
-    session.setDefaults(parameters);
-    ThinkingInspector inspector;
-    inspector.setSession(&session);
-    inspector.resize(600, 500);
-    inspector.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+    Live live;
+    QVERIFY(live.start(ThinkingMode::Enabled));
+    FakeServer &server = live.server;
+    Conversation &conversation = live.conversation;
+    ChatSession &session = live.session;
+    ChatParameters &parameters = live.parameters;
+    ThinkingInspector &inspector = live.inspector;
     QAbstractItemModelTester tester(inspector.model(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
 
@@ -350,20 +367,12 @@ void TestThinkingInspector::diffsMarkWhatChanged()
 
 void TestThinkingInspector::twoBranchesSideBySide()
 {
-    FakeServer server;
-    QVERIFY(server.listen());
-    ChatClient client;
-    Endpoint endpoint;
-    endpoint.baseUrl = server.baseUrl();
-    client.setEndpoint(endpoint);
-    Conversation conversation;
-    ChatSession session(&client, &conversation);
-    ChatParameters parameters;
-    parameters.model = u"kimi-k2.6"_s;
-    session.setDefaults(parameters);
-    ThinkingInspector inspector;
-    inspector.setSession(&session);
-    inspector.show();
+    Live live;
+    QVERIFY(live.start(ThinkingMode::ServerDefault));
+    FakeServer &server = live.server;
+    Conversation &conversation = live.conversation;
+    ChatSession &session = live.session;
+    ThinkingInspector &inspector = live.inspector;
 
     server.enqueue(FakeResponse::sse(answerStream(u"Cold place, keep it short."_s, u"Oslo is cold."_s)));
     QCOMPARE(session.send(u"Oslo?"_s), QStringList());

@@ -25,6 +25,15 @@ bool restrict(const QString &path)
     return QFile::setPermissions(path, info.isDir() ? kDirMode : kFileMode);
 }
 
+bool write(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (open(&file) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    *error = file.errorString();
+    return false;
+}
+
 bool open(QFileDevice *file, QIODevice::OpenMode mode)
 {
     bool opened = false;

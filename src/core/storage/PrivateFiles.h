@@ -20,6 +20,9 @@ bool restrict(const QString &path);
 // Opens `file` for writing, created 0600 if new and set to 0600 if it existed. Works for a
 // QSaveFile too (its temporary file gets the mode and keeps it when committed).
 bool open(QFileDevice *file, QIODevice::OpenMode mode = QIODevice::WriteOnly);
+// Writes `bytes` to `path` whole or not at all (QSaveFile), mode 0600. False, saying why, when it
+// could not. Blocks on the disk: not for the UI thread.
+bool write(const QString &path, const QByteArray &bytes, QString *error);
 // The data folder of `databasePath` and everything Moonpane keeps in it: the folder, the
 // database with its -wal and -shm, backups, attachments/ and streams/ with their files.
 void restrictDataDir(const QString &databasePath);
