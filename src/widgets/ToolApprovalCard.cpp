@@ -1,5 +1,6 @@
 #include "ToolApprovalCard.h"
 
+#include "JsonHighlighter.h"
 #include "tools/ToolCallModel.h"
 #include "tools/ToolRunner.h"
 
@@ -199,6 +200,7 @@ QWidget *ToolApprovalCard::callWidget(int row)
     auto *arguments = new QPlainTextEdit(pretty, box);
     arguments->setObjectName(u"toolArguments"_s);
     arguments->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    JsonHighlighter::attach(arguments);
     arguments->setTabChangesFocus(true);
     const int lines = std::clamp<int>(int(pretty.count(u'\n')) + 1, 2, 10);
     const auto fit = [](QPlainTextEdit *edit, int count) {

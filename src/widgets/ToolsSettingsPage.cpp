@@ -1,6 +1,7 @@
 #include "ToolsSettingsPage.h"
 
 #include "Dialogs.h"
+#include "JsonHighlighter.h"
 #include "api/ChatParameters.h"
 #include "api/LocalFile.h"
 #include "media/WorkerThread.h"
@@ -95,6 +96,7 @@ ToolsSettingsPage::ToolsSettingsPage(QWidget *parent)
     m_timeout->setRange(1, 3600);
     m_timeout->setSuffix(tr(" s per call"));
     m_definitions->setObjectName(u"toolDefinitionsEdit"_s);
+    new JsonHighlighter(m_definitions->document(), palette().color(QPalette::Base).value() < 128);
     m_definitions->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_definitions->setPlaceholderText(
         tr("[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": "

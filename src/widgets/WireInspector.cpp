@@ -1,6 +1,7 @@
 #include "WireInspector.h"
 
 #include "Dialogs.h"
+#include "JsonHighlighter.h"
 #include "api/WireExport.h"
 #include "api/WireModels.h"
 #include "api/WireRecorder.h"
@@ -520,6 +521,7 @@ void WireInspector::editAndResend()
             if (!target)
                 return;
             target->setPlainText(text);
+            JsonHighlighter::attach(target); // a body of ordinary size
             target->setEnabled(true);
             target->setFocus();
         };

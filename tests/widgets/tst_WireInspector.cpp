@@ -5,6 +5,7 @@
 // came beside the one-line message; Edit & resend sends the edited body as a new branch.
 #include "Dialogs.h"
 #include "FakeServer.h"
+#include "JsonHighlighter.h"
 #include "TestEnvironment.h"
 #include "ToolStreams.h"
 #include "WireInspector.h"
@@ -30,6 +31,8 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextLayout>
 #include <QTreeView>
 
 using namespace moonpane;
@@ -55,6 +58,7 @@ private slots:
     void anErrorPageIsShownAsItCame();
     void editAndResendSendsTheEditedBodyAsABranch();
     void mediaAreNamedThenShownOnDemand();
+    void jsonIsHighlightedAsItIsTyped();
 
 private:
     void send(const FakeResponse &response, const QString &text = u"Hello"_s);
@@ -381,6 +385,41 @@ void TestWireInspector::mediaAreNamedThenShownOnDemand()
     QVERIFY(m_server->lastRequest().body.contains("Which colour?"));
     QVERIFY(m_server->lastRequest().body.contains(QByteArray("data:image/png;base64," + png.toBase64())));
     waitIdle();
+}
+
+// The highlighter of the JSON editors (the resend editor, a tool call's arguments, tool
+// definitions): keys, strings, numbers and literals each in their colour; a huge body stays plain.
+void TestWireInspector::jsonIsHighlightedAsItIsTyped()
+{
+    QPlainTextEdit edit;
+    edit.setPlainText(u"{\"city\": \"Oslo \\\"north\\\"\", \"n\": -1.5e3, \"ok\": true, \"none\": null}"_s);
+    JsonHighlighter *highlighter = JsonHighlighter::attach(&edit);
+    QVERIFY(highlighter);
+    highlighter->rehighlight(); // at once (on its own it waits for the event loop)
+    const QString text = edit.toPlainText();
+    const QList<QTextLayout::FormatRange> formats = edit.document()->firstBlock().layout()->formats();
+    const auto colourAt = [&](const QString &piece) {
+        const int at = int(text.indexOf(piece));
+        for (const QTextLayout::FormatRange &range : formats) {
+            if (range.start <= at && at < range.start + range.length)
+                return range.format.foreground().color();
+        }
+        return QColor();
+    };
+    const QColor key = colourAt(u"\"city\""_s);
+    const QColor string = colourAt(u"\"Oslo"_s);
+    const QColor number = colourAt(u"-1.5e3"_s);
+    const QColor literal = colourAt(u"true"_s);
+    QVERIFY(key.isValid() && string.isValid() && number.isValid() && literal.isValid());
+    QCOMPARE(QSet<QRgb>({key.rgb(), string.rgb(), number.rgb(), literal.rgb()}).size(), 4);
+    QCOMPARE(colourAt(u"\"n\""_s), key);
+    QCOMPARE(colourAt(u"null"_s), literal);
+    QCOMPARE(colourAt(u"north"_s), string); // an escaped quote does not end the string
+    QVERIFY(!colourAt(u": "_s).isValid()); // punctuation stays plain
+
+    QPlainTextEdit huge;
+    huge.setPlainText(QString(JsonHighlighter::kMaxChars + 10, u'1'));
+    QVERIFY(!JsonHighlighter::attach(&huge));
 }
 
 QTEST_MAIN(TestWireInspector)
