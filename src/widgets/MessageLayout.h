@@ -162,6 +162,14 @@ public:
     static QString seconds(qint64 ms);
 
 private:
+    static constexpr int kBubblePadding = 10;
+    static constexpr int kMediaTile = 112; // a sent image's or video's tile, square
+    static constexpr int kMediaGap = 6;
+    static constexpr int kThinkingIndent = 14;
+    static constexpr int kNoticePadding = 10;
+    // The height of `text` wrapped at `width` (0 for none): notices, in layout and paint alike.
+    static int wrappedHeight(const QFont &font, int width, const QString &text);
+
     struct Button
     {
         MessageAction action = MessageAction::None;
