@@ -1,11 +1,8 @@
 #include "MessageLayout.h"
 
 #include "MessageStyle.h"
-#include "media/ThumbnailCache.h"
 
 #include <QLocale>
-#include <QPainter>
-#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
