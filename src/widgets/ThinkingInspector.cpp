@@ -229,7 +229,7 @@ void ThinkingInspector::refresh()
     m_copy->setEnabled(!turn.segments.isEmpty());
     m_export->setEnabled(!turn.segments.isEmpty());
     m_compare->setEnabled(conversation && turn.userId
-                          && !ThinkingBranch::alternatives(*conversation, turn.userId).isEmpty());
+                          && ThinkingBranch::hasAlternatives(*conversation, turn.userId));
     if (turn.segments.isEmpty()) {
         m_stats->setText(conversation && !conversation->isEmpty()
                              ? tr("This turn has no reply yet.")

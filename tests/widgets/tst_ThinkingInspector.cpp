@@ -177,6 +177,19 @@ void TestThinkingInspector::aTurnIsItsRoundsToolStepsAndAnswer()
     QVERIFY(markdown.contains(u"- Calls `get_weather` with `{\"city\":\"Rome\"}`"_s));
     QVERIFY(markdown.contains(u"- `get_weather` returned: rain"_s));
     QVERIFY(markdown.endsWith(u"## Answer\n\nOslo is sunny; Rome has rain.\n"_s));
+
+    // Other branches: none yet; an edited question with its own reply makes one (the path
+    // follows the edit, so the first version is then the other branch).
+    QVERIFY(!ThinkingBranch::hasAlternatives(c, m_user1));
+    const qint64 edited = c.add(message(Role::User, u"Weather in Oslo?"_s));
+    c.add(message(Role::Assistant, u"Sunny."_s, edited));
+    QVERIFY(ThinkingBranch::hasAlternatives(c, edited));
+    const QList<ThinkingBranch> others = ThinkingBranch::alternatives(c, edited);
+    QCOMPARE(others.size(), 1);
+    QCOMPARE(others.at(0).replyId, m_reply1);
+    QCOMPARE(others.at(0).label, u"Reply to version 1 of 2 of the question"_s);
+    QCOMPARE(others.at(0).answer, u"Oslo is sunny; Rome has rain."_s); // read down to its last reply
+    QVERIFY(others.at(0).reasoning.startsWith(u"I need the weather for both.\n\n"_s));
 }
 
 void TestThinkingInspector::preservedThinkingCountsWhatGoesBack()

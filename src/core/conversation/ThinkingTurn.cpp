@@ -256,6 +256,16 @@ QList<ThinkingBranch> ThinkingBranch::alternatives(const Conversation &conversat
     return out;
 }
 
+bool ThinkingBranch::hasAlternatives(const Conversation &conversation, qint64 userId)
+{
+    if (conversation.children(userId).size() > 1)
+        return true;
+    const QList<qint64> questions = conversation.siblings(userId);
+    return std::any_of(questions.cbegin(), questions.cend(), [&](qint64 question) {
+        return question != userId && !conversation.children(question).isEmpty();
+    });
+}
+
 PreservedThinking PreservedThinking::of(const Conversation &conversation, const ChatParameters &parameters)
 {
     PreservedThinking preserved;

@@ -77,6 +77,8 @@ struct ThinkingBranch
     // The turn of `userId` as it is on the active path, and the other branches of it.
     static ThinkingBranch shown(const Conversation &conversation, qint64 userId);
     static QList<ThinkingBranch> alternatives(const Conversation &conversation, qint64 userId);
+    // Whether there is any, without reading them (what enables Compare while a reply streams).
+    static bool hasAlternatives(const Conversation &conversation, qint64 userId);
     // The branch from `replyId` down (the newest child at each step) to the next question.
     static ThinkingBranch from(const Conversation &conversation, qint64 replyId, const QString &label);
 };
