@@ -385,6 +385,38 @@ void TestWireInspector::mediaAreNamedThenShownOnDemand()
     QVERIFY(m_server->lastRequest().body.contains("Which colour?"));
     QVERIFY(m_server->lastRequest().body.contains(QByteArray("data:image/png;base64," + png.toBase64())));
     waitIdle();
+
+    // What goes wrong is said. A stand-in for a medium the request did not have:
+    m_inspector->selectRow(0);
+    m_inspector->editAndResend();
+    dialog = m_inspector->findChildren<QDialog *>(u"wireResendDialog"_s).last();
+    edit = dialog->findChild<QPlainTextEdit *>(u"wireResendEdit"_s);
+    QTRY_VERIFY(edit->isEnabled());
+    edit->setPlainText(edit->toPlainText().replace(u"<media 1: "_s, u"<media 7: "_s));
+    auto *problems = dialog->findChild<QLabel *>(u"wireResendProblems"_s);
+    QTRY_COMPARE(problems->text(), u"the request had no medium 7"_s);
+    QVERIFY(!dialog->findChild<QPushButton *>(u"wireResendSend"_s)->isEnabled());
+    dialog->reject();
+    // The medium's file gone: Copy as curl says so, the clipboard keeps what it had.
+    QSignalSpy status(m_inspector, &WireInspector::status);
+    QApplication::clipboard()->setText(u"before"_s);
+    QVERIFY(QFile::remove(media.path));
+    m_inspector->copyAsCurl();
+    QTRY_COMPARE(status.size(), 1);
+    QVERIFY2(status.last().at(0).toString().startsWith(u"Could not copy as curl: "_s),
+             qPrintable(status.last().at(0).toString()));
+    QCOMPARE(QApplication::clipboard()->text(), u"before"_s);
+    // Shown in full, it says why not, and names the medium as before.
+    m_inspector->showMediaButton()->click();
+    QTRY_VERIFY(m_inspector->requestText()->toPlainText().contains(u"(The attachment "_s)); // why, in brackets
+    QVERIFY(m_inspector->requestText()->toPlainText().contains(u"\"<image/png, "_s));
+    m_inspector->showMediaButton()->click();
+    // Saving where nothing can be written says so.
+    Dialogs::setNextSaveFileName(m_env->filePath(u"no/such/folder/round.sse"_s));
+    m_inspector->saveStream();
+    QTRY_COMPARE(status.size(), 2);
+    QVERIFY2(status.last().at(0).toString().startsWith(u"Could not save "_s),
+             qPrintable(status.last().at(0).toString()));
 }
 
 // The highlighter of the JSON editors (the resend editor, a tool call's arguments, tool
