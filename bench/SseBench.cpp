@@ -1,11 +1,14 @@
-// moonpane-bench sse --input FILE [--repeat N] [--read-size BYTES]
+// moonpane-bench sse --input FILE [--repeat N] [--read-size BYTES] [--wire]
 //
 // Parses and assembles a recorded stream as fast as it can through StreamDecoder, the very
 // SseParser + StreamAssembler path that ChatClient runs, reading FILE in 64 KiB reads as the peer
 // benchmark does. Checks the result against FILE.expected.json (exit 1 on mismatch) and prints,
-// last, one JSON line with the best of N runs.
+// last, one JSON line with the best of N runs. With --wire every line also goes to a
+// WireRecorder as ChatCall hands it over in the app (looked at for the key, then recorded): the
+// cost the wire inspector's recording adds to a stream, measured beside the same peers.
 #include "BenchCommon.h"
 #include "api/StreamDecoder.h"
+#include "api/WireRecorder.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -43,8 +46,10 @@ int runSse(const QStringList &args)
     const QString input = option(args, u"--input"_s);
     const int repeat = option(args, u"--repeat"_s, u"5"_s).toInt();
     const qint64 readSize = option(args, u"--read-size"_s, u"65536"_s).toLongLong();
+    const bool wire = args.contains(u"--wire"_s);
     if (input.isEmpty() || repeat < 1 || readSize < 1) {
-        std::fprintf(stderr, "usage: moonpane-bench sse --input FILE [--repeat N] [--read-size BYTES]\n");
+        std::fprintf(stderr,
+                     "usage: moonpane-bench sse --input FILE [--repeat N] [--read-size BYTES] [--wire]\n");
         return 2;
     }
     QFile expectedFile(input + u".expected.json"_s);
@@ -67,6 +72,17 @@ int runSse(const QStringList &args)
         QElapsedTimer timer;
         timer.start();
         StreamDecoder decoder;
+        WireRecorder recorder;
+        const std::string_view apiKey = "fake-bench-key-0123456789";
+        if (wire) {
+            WireObserver::Request request;
+            request.method = "POST";
+            recorder.requestSent(request);
+            decoder.setLineObserver([&recorder, apiKey](std::string_view line) {
+                if (line.find(apiKey) == std::string_view::npos) // what ChatCall looks for first
+                    recorder.lineReceived(line);
+            });
+        }
         bytes = 0;
         for (qint64 n; (n = file.read(buffer.data(), readSize)) > 0;) {
             decoder.feed(buffer.data(), static_cast<size_t>(n));
@@ -94,7 +110,7 @@ int runSse(const QStringList &args)
     }
     printJson(QJsonObject {
         {u"bench"_s, u"sse"_s},
-        {u"parser"_s, u"moonpane"_s},
+        {u"parser"_s, wire ? u"moonpane+wire"_s : u"moonpane"_s},
         {u"bytes"_s, bytes},
         {u"chunks"_s, chunks},
         {u"seconds"_s, best},

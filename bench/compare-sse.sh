@@ -25,13 +25,17 @@ node "$work/peers/gen-stream.mjs" --chunks "$chunks" --out "$work/stream.sse" 2>
 cat "$work/stream.sse" >/dev/null # warm the page cache for everyone
 
 ours=$(build/release/bench/moonpane-bench sse --input "$work/stream.sse" --repeat 5 | tail -n1)
+wired=$(build/release/bench/moonpane-bench sse --input "$work/stream.sse" --repeat 5 --wire | tail -n1)
 openai=$(node "$work/peers/peer-sse.mjs" --parser openai --input "$work/stream.sse" --repeat 5 | tail -n1)
 esp=$(node "$work/peers/peer-sse.mjs" --parser eventsource-parser --input "$work/stream.sse" --repeat 5 | tail -n1)
 echo "$ours"
+echo "$wired"
 echo "$openai"
 echo "$esp"
 node -e '
-  const [ours, openai, esp] = process.argv.slice(1).map(JSON.parse);
+  const [ours, wired, openai, esp] = process.argv.slice(1).map(JSON.parse);
   console.log(JSON.stringify({ratio_vs_openai: +(ours.mb_per_s / openai.mb_per_s).toFixed(1),
-                              ratio_vs_eventsource_parser: +(ours.mb_per_s / esp.mb_per_s).toFixed(1)}));
-' "$ours" "$openai" "$esp"
+                              ratio_vs_eventsource_parser: +(ours.mb_per_s / esp.mb_per_s).toFixed(1),
+                              wire_ratio_vs_openai: +(wired.mb_per_s / openai.mb_per_s).toFixed(1),
+                              wire_cost: +(1 - wired.mb_per_s / ours.mb_per_s).toFixed(3)}));
+' "$ours" "$wired" "$openai" "$esp"
