@@ -259,6 +259,10 @@ void ThinkingInspector::refresh()
         m_preserved->clear();
         return;
     }
+    // It walks the whole path, and it changes only when a reply ends or the parameters do:
+    // not again at each refresh while a reply streams.
+    if (m_session->isBusy() && !m_preserved->text().isEmpty())
+        return;
     const ChatParameters parameters = m_session->parameters();
     const PreservedThinking preserved = PreservedThinking::of(*conversation, parameters);
     if (preserved.enabled) {
