@@ -408,7 +408,8 @@ void TestWireInspector::mediaAreNamedThenShownOnDemand()
     QCOMPARE(QApplication::clipboard()->text(), u"before"_s);
     // Shown in full, it says why not, and names the medium as before.
     m_inspector->showMediaButton()->click();
-    QTRY_VERIFY(m_inspector->requestText()->toPlainText().contains(u"(The attachment "_s)); // why, in brackets
+    QTRY_VERIFY(
+        m_inspector->requestText()->toPlainText().contains(u"(The attachment "_s)); // why, in brackets
     QVERIFY(m_inspector->requestText()->toPlainText().contains(u"\"<image/png, "_s));
     m_inspector->showMediaButton()->click();
     // Saving where nothing can be written says so.
